@@ -1,0 +1,131 @@
+/**
+ * The backend interface the trainer talks to, GPU-first: tensors live in the backend, operations are
+ * enqueued (on the GPU, encoded into the current command encoder) and nothing comes back to JavaScript
+ * except through the asynchronous `read`.
+ *
+ * Every tensor is a stack of `batch` row-major matrices of `rows × cols`: the batch dimension holds several
+ * same-shape models trained in lockstep (the sigmoid and ReLU stacks of a comparison). An operand whose
+ * batch is 1 is broadcast over the batch of the output (one data set feeding every model).
+ */
+import type { ActivationName, HiddenActivation, OutputActivation } from '../core/activations.js';
+import type { LossName } from '../core/losses.js';
+
+/** Shape of a tensor: `batch` matrices of `rows × cols`. */
+export interface Shape {
+  readonly batch: number;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** An opaque handle to a tensor owned by a backend. */
+export interface Tensor {
+  readonly shape: Shape;
+}
+
+/** What the matmul writes after the product P = op(A)·op(B). */
+export type Epilogue =
+  /** out = P */
+  | { readonly kind: 'none' }
+  /** out = φ_b(P + bias[b]) with bias of shape [batch, 1, cols]; φ_b is the activation of batch entry b. */
+  | { readonly kind: 'bias_act'; readonly bias: Tensor; readonly activations: readonly ActivationName[] }
+  /** out = P ⊙ φ_b′ expressed through the stored activations `act` (same shape as out). */
+  | { readonly kind: 'act_grad'; readonly act: Tensor; readonly activations: readonly HiddenActivation[] };
+
+/** Options of one (batched) matrix product. */
+export interface MatmulOptions {
+  /** Use Aᵀ instead of A (read transposed inside the kernel, no transpose pass). */
+  readonly transA?: boolean;
+  /** Use Bᵀ instead of B. */
+  readonly transB?: boolean;
+  /** Fused epilogue; defaults to `none`. */
+  readonly epilogue?: Epilogue;
+}
+
+/** A parameter update rule; one entry per batch entry (model) where a value can differ between models. */
+export type UpdateRule = { readonly kind: 'sgd'; readonly lr: readonly number[] };
+
+/** Where and how a backend runs, for badges and benchmark records. */
+export interface BackendInfo {
+  /** 'cpu' or 'webgpu'. */
+  readonly kind: 'cpu' | 'webgpu';
+  /** Element type of the tensors. */
+  readonly dtype: 'f32' | 'f64';
+  /** Human description: "CPU f64 (1 thread)", "WebGPU: google swiftshader". */
+  readonly description: string;
+  /** Adapter details on WebGPU (vendor, architecture, device, description, isFallbackAdapter). */
+  readonly adapter?: Readonly<Record<string, string | boolean>>;
+}
+
+/** Why a backend stopped working (device lost, out of memory, validation error). */
+export interface BackendFault {
+  readonly reason: 'device-lost' | 'out-of-memory' | 'validation' | 'internal';
+  readonly message: string;
+}
+
+/** The operations a trainer needs. Shapes are checked by the implementation; a mismatch throws. */
+export interface Backend {
+  readonly info: BackendInfo;
+  /** Largest single tensor in bytes this backend accepts (device buffer binding limit, or a CPU budget). */
+  readonly maxTensorBytes: number;
+  /** Bytes per element. */
+  readonly bytesPerElement: number;
+
+  /** A zero-filled tensor, or one filled from `data` (row-major, batch-major, length batch·rows·cols). */
+  tensor(shape: Shape, data?: ArrayLike<number>): Tensor;
+  /** Several tensors allocated together (parameters, gradients), so that one dispatch can update them all. */
+  tensors(shapes: readonly Shape[]): Tensor[];
+  /** Overwrite a tensor's contents (length batch·rows·cols). */
+  write(t: Tensor, data: ArrayLike<number>): void;
+  /** Read a tensor back after all work enqueued before this call; values converted to f64. */
+  read(t: Tensor): Promise<Float64Array>;
+  /** Release a tensor. */
+  dispose(t: Tensor): void;
+
+  /** out[b] = epilogue(op(A[b])·op(B[b])), A or B broadcast when its batch is 1. */
+  matmul(a: Tensor, b: Tensor, out: Tensor, opts?: MatmulOptions): void;
+  /** out[b] = rows `rows[i]` of src (src batch 1 or out's batch); used to draw mini-batches. */
+  gatherRows(src: Tensor, rows: Uint32Array, out: Tensor): void;
+  /** Row-wise softmax in place (output layer of a classifier). */
+  softmaxRows(t: Tensor): void;
+  /** δ = ∂L/∂z of the output layer, from predictions ŷ = φ_out(z) and targets (target batch may be 1). */
+  outputDelta(loss: LossName, outAct: OutputActivation, pred: Tensor, target: Tensor, delta: Tensor): void;
+  /** out[b, 0, col] = column sums of src[b] (bias gradient); out has shape [batch, 1, cols]. */
+  columnSums(src: Tensor, out: Tensor): void;
+  /** Apply one update step to every parameter tensor from its gradient. */
+  update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void;
+
+  /** metrics[b, 0, col] = loss of batch entry b. */
+  lossInto(loss: LossName, pred: Tensor, target: Tensor, metrics: Tensor, col: number): void;
+  /** metrics[b, 0, col] = share of rows classified right (argmax for several outputs, ŷ ≥ 0.5 for one). */
+  accuracyInto(pred: Tensor, target: Tensor, metrics: Tensor, col: number): void;
+  /**
+   * metrics[b, 0, col + i] = ‖tensors[i][b]‖₂ (Frobenius), computed with power-of-two scaling so that
+   * norms stay accurate for entries down to the smallest normal number; a tensor of zeros gives 0.
+   */
+  normsInto(tensors: readonly Tensor[], metrics: Tensor, col: number): void;
+  /**
+   * metrics[b, 0, col..col+2] = mean, standard deviation and saturated share of the activations a[b]:
+   * sigmoid/tanh: share of entries with a saturated unit; relu/leaky_relu: share of units (columns)
+   * inactive on every row ("dead"); linear: 0.
+   */
+  activationStatsInto(a: Tensor, activations: readonly ActivationName[], metrics: Tensor, col: number): void;
+
+  /** Submit the work enqueued so far (one command buffer per step on the GPU); a no-op on the CPU. */
+  flush(): void;
+  /** Resolve when all submitted work has finished. */
+  sync(): Promise<void>;
+  /** Resolves when the backend can no longer run (device lost); never resolves otherwise. */
+  readonly fault: Promise<BackendFault>;
+  /** Release every resource. */
+  destroy(): void;
+}
+
+/** Number of elements of a shape. */
+export function shapeSize(s: Shape): number {
+  return s.batch * s.rows * s.cols;
+}
+
+/** A shape literal. */
+export function shape(batch: number, rows: number, cols: number): Shape {
+  return { batch, rows, cols };
+}
