@@ -1,0 +1,194 @@
+/**
+ * Command-line flags → experiment spec. Flags are a thin layer: they fill a raw spec object that
+ * `parseExperiment` validates, and its field-named issues are reported under the flag that set the field.
+ */
+import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../core/activations.js';
+import { LOSSES } from '../core/losses.js';
+import { PRESETS, preset, type PresetName } from '../core/presets.js';
+import { DATASETS, DTYPES, INITS, datasetDims, describeValue, formatIssue, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
+
+/** Where training runs. */
+export const BACKEND_CHOICES = ['cpu', 'webgpu', 'auto'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** A usage error: exit code 2 with this message. */
+export class UsageError extends Error {}
+
+/** One flag: its name, whether it takes a value, and help text. */
+interface FlagDef {
+  readonly value: boolean;
+  readonly help: string;
+}
+
+/** The flags of `train`. */
+export const TRAIN_FLAGS: Record<string, FlagDef> = {
+  preset: { value: true, help: `start from a named experiment: ${PRESETS.join(', ')}` },
+  dataset: { value: true, help: `data set: ${DATASETS.join(', ')}` },
+  samples: { value: true, help: 'number of samples of a generated data set' },
+  noise: { value: true, help: 'noise of a generated data set' },
+  'input-dim': { value: true, help: 'input dimension (random data set)' },
+  'output-dim': { value: true, help: 'output dimension (random data set)' },
+  layers: { value: true, help: 'hidden widths: 2, 16,16 or 256x20 (twenty layers of 256)' },
+  activation: { value: true, help: `hidden activation: ${HIDDEN_ACTIVATIONS.join(', ')}` },
+  'output-activation': { value: true, help: `output activation: ${OUTPUT_ACTIVATIONS.join(', ')}` },
+  loss: { value: true, help: `loss: ${LOSSES.join(', ')}` },
+  init: { value: true, help: `weight init: ${INITS.join(', ')}` },
+  gain: { value: true, help: 'multiplier of the init std (default 1)' },
+  lr: { value: true, help: 'learning rate' },
+  epochs: { value: true, help: 'passes over the data (sets --steps)' },
+  steps: { value: true, help: 'number of updates' },
+  batch: { value: true, help: 'rows per step; 0 or "full" = full batch' },
+  seed: { value: true, help: 'seed of the data, the initial weights and the batch order' },
+  backend: { value: true, help: `where to train: ${BACKEND_CHOICES.join(', ')} (default cpu)` },
+  dtype: { value: true, help: `CPU element type: ${DTYPES.join(', ')}` },
+  'log-every': { value: true, help: 'record metrics every N steps' },
+  json: { value: false, help: 'one JSON object per logged step on stdout' },
+  help: { value: false, help: 'show this help' },
+};
+
+/** Which flag sets each spec field, for error messages. */
+const FIELD_FLAG: [RegExp, string][] = [
+  [/^model\.hidden/, '--layers'],
+  [/^model\.activations/, '--activation'],
+  [/^model\.outputActivation/, '--output-activation'],
+  [/^model\.outputDim/, '--output-dim'],
+  [/^model\.inputDim/, '--input-dim'],
+  [/^model\.loss/, '--loss'],
+  [/^model\.init$/, '--init'],
+  [/^model\.gain/, '--gain'],
+  [/^model\.initSeed/, '--seed'],
+  [/^model\.optimizer\.lr/, '--lr'],
+  [/^data\.dataset/, '--dataset'],
+  [/^data\.samples/, '--samples'],
+  [/^data\.noise/, '--noise'],
+  [/^data\.inputDim/, '--input-dim'],
+  [/^data\.outputDim/, '--output-dim'],
+  [/^data\.seed/, '--seed'],
+  [/^schedule\.batchSize/, '--batch'],
+  [/^schedule\.steps/, '--steps'],
+  [/^schedule\.logEvery/, '--log-every'],
+  [/^schedule\.batchSeed/, '--seed'],
+  [/^schedule\.dtype/, '--dtype'],
+];
+
+/** Split argv into flag values; throws UsageError on unknown or malformed flags. */
+export function parseFlags(argv: readonly string[], defs: Record<string, FlagDef>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
+    if (!m) throw new UsageError(`unexpected argument ${describeValue(arg)}; flags look like --name value (see --help)`);
+    const name = m[1]!;
+    const def = defs[name];
+    if (!def) throw new UsageError(`unknown flag --${name}; valid flags: ${Object.keys(defs).map((k) => `--${k}`).join(', ')}`);
+    if (out.has(name)) throw new UsageError(`--${name} is given twice`);
+    if (!def.value) {
+      if (m[2] !== undefined) throw new UsageError(`--${name} takes no value`);
+      out.set(name, 'true');
+      continue;
+    }
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value (${def.help})`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+function num(flag: string, text: string, allowed: string): number {
+  const v = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(v)) throw new UsageError(`--${flag}: ${describeValue(text)} is not allowed; expected ${allowed}`);
+  return v;
+}
+
+function choice<T extends string>(flag: string, text: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${flag}: ${describeValue(text)} is not allowed; expected one of ${choices.join(', ')}`);
+  return text as T;
+}
+
+/** What `train` runs: a validated spec, where, and how to print. */
+export interface TrainOptions {
+  readonly spec: ExperimentSpec;
+  readonly backend: BackendChoice;
+  readonly json: boolean;
+}
+
+/** Build the experiment spec of `train` from its flags. */
+export function trainOptions(flags: Map<string, string>): TrainOptions {
+  const get = (k: string) => flags.get(k);
+  const base = preset(choice('preset', get('preset') ?? 'xor-classic', PRESETS) as PresetName);
+  const model = { ...base.model, optimizer: { ...base.model.optimizer } } as { -readonly [K in keyof typeof base.model]: (typeof base.model)[K] };
+  const data = { ...base.data } as { -readonly [K in keyof typeof base.data]: (typeof base.data)[K] };
+  const schedule = { ...base.schedule } as { -readonly [K in keyof typeof base.schedule]: (typeof base.schedule)[K] };
+
+  const dataset = get('dataset');
+  if (dataset !== undefined) {
+    data.dataset = choice('dataset', dataset, DATASETS);
+    if (data.dataset !== 'xor' && data.dataset !== 'and' && get('samples') === undefined) data.samples = 200;
+    if (data.dataset === 'random') {
+      model.outputActivation = 'linear';
+      model.loss = 'mse';
+    }
+  }
+  if (get('samples') !== undefined) data.samples = num('samples', get('samples')!, 'a whole number of samples');
+  if (get('noise') !== undefined) data.noise = num('noise', get('noise')!, 'a noise level ≥ 0');
+  if (get('input-dim') !== undefined) data.inputDim = num('input-dim', get('input-dim')!, 'a positive whole number');
+  if (get('output-dim') !== undefined) data.outputDim = num('output-dim', get('output-dim')!, 'a positive whole number');
+  if (get('seed') !== undefined) {
+    const s = num('seed', get('seed')!, 'a whole number from 0 to 4294967295');
+    data.seed = s;
+    model.initSeed = s;
+    schedule.batchSeed = s;
+  }
+  const dims = datasetDims(data);
+  model.inputDim = dims.inputDim;
+  model.outputDim = dims.outputDim;
+
+  const layers = get('layers');
+  if (layers !== undefined) {
+    const hidden = parseLayers(layers);
+    if (!hidden) throw new UsageError(`--layers: ${describeValue(layers)} is not allowed; expected widths like 2, 16,16 or 256x20`);
+    model.hidden = hidden;
+    model.activations = hidden.map(() => model.activations[0] ?? 'sigmoid');
+  }
+  const act = get('activation');
+  if (act !== undefined) model.activations = model.hidden.map(() => choice('activation', act, HIDDEN_ACTIVATIONS));
+  if (get('output-activation') !== undefined) model.outputActivation = choice('output-activation', get('output-activation')!, OUTPUT_ACTIVATIONS);
+  if (get('loss') !== undefined) model.loss = choice('loss', get('loss')!, LOSSES);
+  if (get('init') !== undefined) model.init = choice('init', get('init')!, INITS);
+  if (get('gain') !== undefined) model.gain = num('gain', get('gain')!, 'a number ≥ 0');
+  if (get('lr') !== undefined) model.optimizer = { kind: 'sgd', lr: num('lr', get('lr')!, 'a positive number') };
+  if (get('dtype') !== undefined) schedule.dtype = choice('dtype', get('dtype')!, DTYPES);
+  const batch = get('batch');
+  if (batch !== undefined) schedule.batchSize = batch === 'full' ? 0 : num('batch', batch, 'a whole number of rows, or 0 / "full" for the full batch');
+  if (get('epochs') !== undefined && get('steps') !== undefined) throw new UsageError('give --epochs or --steps, not both');
+  if (get('steps') !== undefined) schedule.steps = num('steps', get('steps')!, 'a whole number of steps');
+  if (get('epochs') !== undefined) {
+    const epochs = num('epochs', get('epochs')!, 'a whole number of epochs');
+    const rows = schedule.batchSize === 0 ? dims.samples : schedule.batchSize;
+    schedule.steps = Number.isInteger(epochs) && epochs >= 0 && rows > 0 ? epochs * Math.ceil(dims.samples / rows) : epochs;
+  }
+  if (get('log-every') !== undefined) schedule.logEvery = num('log-every', get('log-every')!, 'a whole number of steps ≥ 1');
+  else if (get('preset') === undefined && (get('steps') !== undefined || get('epochs') !== undefined)) {
+    schedule.logEvery = Math.max(1, Math.round(schedule.steps / 10));
+  }
+
+  const parsed = parseExperiment({ model, data, schedule });
+  if (!parsed.ok) throw new UsageError(parsed.issues.map(flagMessage).join('\n'));
+  return {
+    spec: parsed.value,
+    backend: choice('backend', get('backend') ?? 'cpu', BACKEND_CHOICES),
+    json: flags.has('json'),
+  };
+}
+
+/** A spec issue phrased for the command line: the flag that set the field first. */
+export function flagMessage(issue: SpecIssue): string {
+  const flag = FIELD_FLAG.find(([re]) => re.test(issue.field))?.[1];
+  return flag ? `${flag}: ${formatIssue(issue)}` : formatIssue(issue);
+}
+
+/** Help text of a flag table. */
+export function helpText(command: string, defs: Record<string, FlagDef>): string {
+  const lines = Object.entries(defs).map(([k, d]) => `  --${k}${d.value ? ' <value>' : ''}`.padEnd(28) + d.help);
+  return `usage: npm run -s lab -- ${command} [flags]\n${lines.join('\n')}`;
+}

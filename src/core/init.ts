@@ -1,0 +1,96 @@
+/**
+ * Weight initialisation. Weights of layer l form a fan_in × fan_out matrix (as in z = x·W), drawn in layer
+ * order from one generator seeded with the model's init seed, each filled row by row — so `classic` with
+ * seed s gives exactly NumPy's `np.random.seed(s); W1 = randn(n_in, n_h); W2 = randn(n_h, n_out); …`.
+ * Biases start at zero.
+ */
+import { NumpyRandom } from './rng.js';
+import type { InitName, ModelSpec } from './spec.js';
+import { layerSizes } from './spec.js';
+
+/** Standard deviation of each scheme for a fan_in × fan_out layer, before the gain. */
+export function initStd(init: InitName, fanIn: number, fanOut: number): number {
+  switch (init) {
+    case 'classic':
+    case 'orthogonal':
+      return 1;
+    case 'lecun':
+      return Math.sqrt(1 / fanIn);
+    case 'xavier':
+    case 'xavier_uniform':
+      return Math.sqrt(2 / (fanIn + fanOut));
+    case 'he':
+      return Math.sqrt(2 / fanIn);
+  }
+}
+
+/** Initial parameters: weights[l] is fan_in × fan_out row-major, biases[l] has fan_out entries. */
+export interface Parameters {
+  readonly weights: Float64Array[];
+  readonly biases: Float64Array[];
+}
+
+/** Draw the initial parameters of a model. */
+export function initParameters(model: ModelSpec): Parameters {
+  const rng = new NumpyRandom(model.initSeed);
+  const sizes = layerSizes(model);
+  const weights: Float64Array[] = [];
+  const biases: Float64Array[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const fanIn = sizes[l]!;
+    const fanOut = sizes[l + 1]!;
+    weights.push(drawWeights(model.init, fanIn, fanOut, model.gain, rng));
+    biases.push(new Float64Array(fanOut));
+  }
+  return { weights, biases };
+}
+
+/** Draw one fan_in × fan_out weight matrix. */
+export function drawWeights(init: InitName, fanIn: number, fanOut: number, gain: number, rng: NumpyRandom): Float64Array {
+  const n = fanIn * fanOut;
+  if (init === 'xavier_uniform') {
+    const a = gain * Math.sqrt(3) * initStd(init, fanIn, fanOut);
+    const w = new Float64Array(n);
+    for (let i = 0; i < n; i++) w[i] = rng.uniform(-a, a);
+    return w;
+  }
+  if (init === 'orthogonal') return orthogonal(fanIn, fanOut, gain, rng);
+  const w = rng.randn(n);
+  const s = gain * initStd(init, fanIn, fanOut);
+  if (s !== 1) for (let i = 0; i < n; i++) w[i]! *= s;
+  return w;
+}
+
+/**
+ * A fan_in × fan_out matrix with orthonormal columns (fan_in ≥ fan_out) or rows (fan_in < fan_out), times the gain:
+ * QR of a standard normal matrix with the signs of R's diagonal folded into Q (as Saxe et al. and PyTorch do).
+ */
+export function orthogonal(fanIn: number, fanOut: number, gain: number, rng: NumpyRandom): Float64Array {
+  const tall = fanIn >= fanOut;
+  const rows = tall ? fanIn : fanOut;
+  const cols = tall ? fanOut : fanIn;
+  const a = rng.randn(rows * cols); // rows × cols, row-major
+  // Modified Gram–Schmidt on the columns of a (twice, for numerical orthogonality).
+  for (let j = 0; j < cols; j++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let p = 0; p < j; p++) {
+        let dot = 0;
+        for (let i = 0; i < rows; i++) dot += a[i * cols + p]! * a[i * cols + j]!;
+        for (let i = 0; i < rows; i++) a[i * cols + j]! -= dot * a[i * cols + p]!;
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < rows; i++) norm += a[i * cols + j]! ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < rows; i++) a[i * cols + j]! /= norm;
+  }
+  const w = new Float64Array(fanIn * fanOut);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = gain * a[i * cols + j]!;
+      if (tall) w[i * fanOut + j] = v;
+      else w[j * fanOut + i] = v;
+    }
+  }
+  return w;
+}

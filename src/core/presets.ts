@@ -1,0 +1,63 @@
+/**
+ * Named experiments. `xor-classic` and `and-classic` reproduce the classic from-scratch NumPy tutorial:
+ * a 2-2-1 sigmoid network, MSE, full batch, learning rate 0.1, `np.random.seed(s)` then `randn` weights.
+ */
+import type { ExperimentSpec, ModelSpec } from './spec.js';
+
+/** The preset names. */
+export const PRESETS = ['xor-classic', 'and-classic', 'deep-sigmoid', 'deep-relu'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+function classic(dataset: 'xor' | 'and', seed: number, steps: number, logEvery: number): ExperimentSpec {
+  return {
+    model: {
+      inputDim: 2,
+      hidden: [2],
+      activations: ['sigmoid'],
+      outputDim: 1,
+      outputActivation: 'sigmoid',
+      loss: 'mse',
+      init: 'classic',
+      gain: 1,
+      initSeed: seed,
+      optimizer: { kind: 'sgd', lr: 0.1 },
+    },
+    data: { dataset, samples: 4, noise: 0, inputDim: 2, outputDim: 1, seed },
+    schedule: { batchSize: 0, steps, logEvery, batchSeed: seed, dtype: 'f64' },
+  };
+}
+
+/** A deep stack of `depth` layers of `width` on the spiral, with the activation's standard init. */
+export function deepStack(activation: 'sigmoid' | 'relu', depth = 20, width = 32): ExperimentSpec {
+  const model: ModelSpec = {
+    inputDim: 2,
+    hidden: Array(depth).fill(width),
+    activations: Array(depth).fill(activation),
+    outputDim: 1,
+    outputActivation: 'sigmoid',
+    loss: 'bce',
+    init: activation === 'relu' ? 'he' : 'xavier',
+    gain: 1,
+    initSeed: 1,
+    optimizer: { kind: 'sgd', lr: 0.1 },
+  };
+  return {
+    model,
+    data: { dataset: 'spiral', samples: 200, noise: 0.05, inputDim: 2, outputDim: 1, seed: 1 },
+    schedule: { batchSize: 0, steps: 1000, logEvery: 10, batchSeed: 1, dtype: 'f32' },
+  };
+}
+
+/** The spec of a named preset. */
+export function preset(name: PresetName): ExperimentSpec {
+  switch (name) {
+    case 'xor-classic':
+      return classic('xor', 42, 10000, 2000);
+    case 'and-classic':
+      return classic('and', 0, 5000, 1000);
+    case 'deep-sigmoid':
+      return deepStack('sigmoid');
+    case 'deep-relu':
+      return deepStack('relu');
+  }
+}

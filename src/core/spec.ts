@@ -1,0 +1,309 @@
+/**
+ * The experiment spec: one typed description of a training run (model, data, schedule, seeds), and the one
+ * place where it is validated. The URL codec, the app controls and the CLI flags are thin layers over it.
+ */
+import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type HiddenActivation, type OutputActivation } from './activations.js';
+import { LOSSES, LOSS_INFO, type LossName } from './losses.js';
+
+/** Weight initialisation schemes (std multiplied by the gain). */
+export const INITS = ['classic', 'lecun', 'xavier', 'xavier_uniform', 'he', 'orthogonal'] as const;
+export type InitName = (typeof INITS)[number];
+
+/** Built-in data sets. */
+export const DATASETS = ['xor', 'and', 'circle', 'spiral', 'gaussian', 'random'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+/** Element types of the CPU backend (WebGPU is always f32). */
+export const DTYPES = ['f64', 'f32'] as const;
+export type DType = (typeof DTYPES)[number];
+
+/** Optimizers (the mitigations issue adds momentum, RMSProp and Adam). */
+export const OPTIMIZERS = ['sgd'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Hard limits of the spec; the resource budget is checked separately, against the chosen backend. */
+export const LIMITS = {
+  maxDepth: 1000,
+  maxWidth: 16384,
+  maxDim: 65536,
+  maxSamples: 1_000_000,
+  maxSteps: 1_000_000_000,
+  maxLr: 1000,
+  maxGain: 1000,
+  maxNoise: 10,
+  maxSeed: 4294967295,
+} as const;
+
+/** A multilayer perceptron and how it is initialised and updated. */
+export interface ModelSpec {
+  /** Number of input features. */
+  readonly inputDim: number;
+  /** Widths of the hidden layers, input side first. */
+  readonly hidden: readonly number[];
+  /** Activation of each hidden layer (same length as `hidden`). */
+  readonly activations: readonly HiddenActivation[];
+  /** Number of outputs. */
+  readonly outputDim: number;
+  /** Activation of the output layer. */
+  readonly outputActivation: OutputActivation;
+  /** Training loss. */
+  readonly loss: LossName;
+  /** Weight initialisation scheme; biases start at zero. */
+  readonly init: InitName;
+  /** Multiplier of the initial weights' standard deviation. */
+  readonly gain: number;
+  /** Seed of the initial weights (np.random.seed before the draws, layer by layer). */
+  readonly initSeed: number;
+  /** Optimizer and learning rate. */
+  readonly optimizer: { readonly kind: OptimizerName; readonly lr: number };
+}
+
+/** Which data to train on. */
+export interface DataSpec {
+  readonly dataset: DatasetName;
+  /** Number of samples (ignored by xor and and, which have the four truth-table rows). */
+  readonly samples: number;
+  /** Noise level of the generated data set (std of added Gaussian noise, in input units). */
+  readonly noise: number;
+  /** Input dimension of the `random` data set. */
+  readonly inputDim: number;
+  /** Output dimension of the `random` data set. */
+  readonly outputDim: number;
+  /** Seed of the data. */
+  readonly seed: number;
+}
+
+/** How long and in which batches to train. */
+export interface ScheduleSpec {
+  /** Rows per step; 0 means the full data set every step (full-batch gradient descent). */
+  readonly batchSize: number;
+  /** Number of training steps (parameter updates). */
+  readonly steps: number;
+  /** Record metrics every this many steps (and at the first and last step). */
+  readonly logEvery: number;
+  /** Seed of the mini-batch order. */
+  readonly batchSeed: number;
+  /** Element type on the CPU backend. */
+  readonly dtype: DType;
+}
+
+/** A whole experiment: one model trained on one data set with one schedule. */
+export interface ExperimentSpec {
+  readonly model: ModelSpec;
+  readonly data: DataSpec;
+  readonly schedule: ScheduleSpec;
+}
+
+/** A validation failure, naming the field, the bad value and what is allowed. */
+export interface SpecIssue {
+  readonly field: string;
+  readonly value: unknown;
+  readonly allowed: string;
+}
+
+/** A parse result: a value, or the list of what is wrong. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly SpecIssue[] };
+
+/** One line for a spec issue: `field: value is not allowed; expected …`. */
+export function formatIssue(issue: SpecIssue): string {
+  return `${issue.field}: ${describeValue(issue.value)} is not allowed; expected ${issue.allowed}`;
+}
+
+/** A short, safe rendering of a bad value for messages (strings quoted and cut). */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  if (v === undefined) return 'nothing';
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return String(v);
+  }
+}
+
+/** Collects issues while validating one object. */
+class Checker {
+  readonly issues: SpecIssue[] = [];
+
+  fail(field: string, value: unknown, allowed: string): void {
+    this.issues.push({ field, value, allowed });
+  }
+
+  int(field: string, v: unknown, min: number, max: number): number {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      this.fail(field, v, `an integer from ${min} to ${max}`);
+      return min;
+    }
+    return v;
+  }
+
+  num(field: string, v: unknown, min: number, max: number, minExclusive = false): number {
+    const bad = typeof v !== 'number' || !Number.isFinite(v) || v > max || (minExclusive ? v <= min : v < min);
+    if (bad) {
+      this.fail(field, v, `a finite number ${minExclusive ? 'above' : 'from'} ${min}${minExclusive ? ' and at most' : ' to'} ${max}`);
+      return min;
+    }
+    return v as number;
+  }
+
+  oneOf<T extends string>(field: string, v: unknown, choices: readonly T[]): T {
+    if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+      this.fail(field, v, `one of ${choices.join(', ')}`);
+      return choices[0]!;
+    }
+    return v as T;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validate a model spec (as parsed from JSON, flags or a URL). */
+export function parseModel(input: unknown, prefix = 'model'): Parsed<ModelSpec> {
+  const c = new Checker();
+  if (!isRecord(input)) return { ok: false, issues: [{ field: prefix, value: input, allowed: 'an object' }] };
+  const inputDim = c.int(`${prefix}.inputDim`, input.inputDim, 1, LIMITS.maxDim);
+  const outputDim = c.int(`${prefix}.outputDim`, input.outputDim, 1, LIMITS.maxDim);
+  const hidden: number[] = [];
+  if (!Array.isArray(input.hidden) || input.hidden.length > LIMITS.maxDepth) {
+    c.fail(`${prefix}.hidden`, input.hidden, `a list of at most ${LIMITS.maxDepth} layer widths`);
+  } else {
+    input.hidden.forEach((w, i) => hidden.push(c.int(`${prefix}.hidden[${i}]`, w, 1, LIMITS.maxWidth)));
+  }
+  const activations: HiddenActivation[] = [];
+  const acts = input.activations;
+  if (!Array.isArray(acts) || acts.length !== hidden.length) {
+    c.fail(`${prefix}.activations`, acts, `a list of ${hidden.length} hidden activations (${HIDDEN_ACTIVATIONS.join(', ')})`);
+  } else {
+    acts.forEach((a, i) => activations.push(c.oneOf(`${prefix}.activations[${i}]`, a, HIDDEN_ACTIVATIONS)));
+  }
+  const outputActivation = c.oneOf(`${prefix}.outputActivation`, input.outputActivation, OUTPUT_ACTIVATIONS);
+  const loss = c.oneOf(`${prefix}.loss`, input.loss, LOSSES);
+  if (c.issues.every((i) => i.field !== `${prefix}.loss` && i.field !== `${prefix}.outputActivation`)) {
+    const allowedOuts = LOSS_INFO[loss].outputs;
+    if (!allowedOuts.includes(outputActivation)) {
+      c.fail(`${prefix}.outputActivation`, outputActivation, `${allowedOuts.join(' or ')} with loss ${loss}`);
+    } else if (outputActivation === 'softmax' && outputDim < 2) {
+      c.fail(`${prefix}.outputDim`, outputDim, 'at least 2 with a softmax output');
+    }
+  }
+  const init = c.oneOf(`${prefix}.init`, input.init, INITS);
+  const gain = c.num(`${prefix}.gain`, input.gain, 0, LIMITS.maxGain);
+  const initSeed = c.int(`${prefix}.initSeed`, input.initSeed, 0, LIMITS.maxSeed);
+  let optimizer: ModelSpec['optimizer'] = { kind: 'sgd', lr: 0.1 };
+  if (!isRecord(input.optimizer)) {
+    c.fail(`${prefix}.optimizer`, input.optimizer, 'an object { kind, lr }');
+  } else {
+    optimizer = {
+      kind: c.oneOf(`${prefix}.optimizer.kind`, input.optimizer.kind, OPTIMIZERS),
+      lr: c.num(`${prefix}.optimizer.lr`, input.optimizer.lr, 0, LIMITS.maxLr, true),
+    };
+  }
+  if (c.issues.length) return { ok: false, issues: c.issues };
+  return { ok: true, value: { inputDim, hidden, activations, outputDim, outputActivation, loss, init, gain, initSeed, optimizer } };
+}
+
+/** Validate a data spec. */
+export function parseData(input: unknown, prefix = 'data'): Parsed<DataSpec> {
+  const c = new Checker();
+  if (!isRecord(input)) return { ok: false, issues: [{ field: prefix, value: input, allowed: 'an object' }] };
+  const value: DataSpec = {
+    dataset: c.oneOf(`${prefix}.dataset`, input.dataset, DATASETS),
+    samples: c.int(`${prefix}.samples`, input.samples, 1, LIMITS.maxSamples),
+    noise: c.num(`${prefix}.noise`, input.noise, 0, LIMITS.maxNoise),
+    inputDim: c.int(`${prefix}.inputDim`, input.inputDim, 1, LIMITS.maxDim),
+    outputDim: c.int(`${prefix}.outputDim`, input.outputDim, 1, LIMITS.maxDim),
+    seed: c.int(`${prefix}.seed`, input.seed, 0, LIMITS.maxSeed),
+  };
+  return c.issues.length ? { ok: false, issues: c.issues } : { ok: true, value };
+}
+
+/** Validate a schedule. */
+export function parseSchedule(input: unknown, prefix = 'schedule'): Parsed<ScheduleSpec> {
+  const c = new Checker();
+  if (!isRecord(input)) return { ok: false, issues: [{ field: prefix, value: input, allowed: 'an object' }] };
+  const value: ScheduleSpec = {
+    batchSize: c.int(`${prefix}.batchSize`, input.batchSize, 0, LIMITS.maxSamples),
+    steps: c.int(`${prefix}.steps`, input.steps, 0, LIMITS.maxSteps),
+    logEvery: c.int(`${prefix}.logEvery`, input.logEvery, 1, LIMITS.maxSteps),
+    batchSeed: c.int(`${prefix}.batchSeed`, input.batchSeed, 0, LIMITS.maxSeed),
+    dtype: c.oneOf(`${prefix}.dtype`, input.dtype, DTYPES),
+  };
+  return c.issues.length ? { ok: false, issues: c.issues } : { ok: true, value };
+}
+
+/** Validate a whole experiment, including the agreement between the model and the data. */
+export function parseExperiment(input: unknown): Parsed<ExperimentSpec> {
+  if (!isRecord(input)) return { ok: false, issues: [{ field: 'experiment', value: input, allowed: 'an object' }] };
+  const m = parseModel(input.model);
+  const d = parseData(input.data);
+  const s = parseSchedule(input.schedule);
+  const issues = [...(m.ok ? [] : m.issues), ...(d.ok ? [] : d.issues), ...(s.ok ? [] : s.issues)];
+  if (!m.ok || !d.ok || !s.ok) return { ok: false, issues };
+  const dims = datasetDims(d.value);
+  if (m.value.inputDim !== dims.inputDim) {
+    issues.push({ field: 'model.inputDim', value: m.value.inputDim, allowed: `${dims.inputDim}, the input dimension of data set ${d.value.dataset}` });
+  }
+  if (m.value.outputDim !== dims.outputDim) {
+    issues.push({ field: 'model.outputDim', value: m.value.outputDim, allowed: `${dims.outputDim}, the output dimension of data set ${d.value.dataset}` });
+  }
+  const rows = dims.samples;
+  if (s.value.batchSize > rows) {
+    issues.push({ field: 'schedule.batchSize', value: s.value.batchSize, allowed: `0 (full batch) or at most ${rows}, the number of samples` });
+  }
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, value: { model: m.value, data: d.value, schedule: s.value } };
+}
+
+/** Input/output dimensions and sample count a data spec produces. */
+export function datasetDims(d: DataSpec): { inputDim: number; outputDim: number; samples: number } {
+  switch (d.dataset) {
+    case 'xor':
+    case 'and':
+      return { inputDim: 2, outputDim: 1, samples: 4 };
+    case 'random':
+      return { inputDim: d.inputDim, outputDim: d.outputDim, samples: d.samples };
+    default:
+      return { inputDim: 2, outputDim: 1, samples: d.samples };
+  }
+}
+
+/** Number of rows a training step uses. */
+export function rowsPerStep(spec: ExperimentSpec): number {
+  const n = datasetDims(spec.data).samples;
+  return spec.schedule.batchSize === 0 ? n : spec.schedule.batchSize;
+}
+
+/** Layer sizes of a model, input first: [inputDim, ...hidden, outputDim]. */
+export function layerSizes(m: ModelSpec): number[] {
+  return [m.inputDim, ...m.hidden, m.outputDim];
+}
+
+/** Parse a hidden-layer list: "2", "16,16", "256x20" (twenty layers of 256), "64x3,10". */
+export function parseLayers(text: string): number[] | null {
+  const out: number[] = [];
+  if (text.trim() === '' || text.trim() === '0' || text.trim() === 'none') return [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:[x×*]\s*(\d+))?\s*$/.exec(part);
+    if (!m) return null;
+    const width = Number(m[1]);
+    const count = m[2] === undefined ? 1 : Number(m[2]);
+    if (count > LIMITS.maxDepth || out.length + count > LIMITS.maxDepth) return null;
+    for (let i = 0; i < count; i++) out.push(width);
+  }
+  return out;
+}
+
+/** Render hidden widths compactly ("256x20", "16,8"). Inverse of parseLayers. */
+export function formatLayers(hidden: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < hidden.length; ) {
+    let j = i;
+    while (j < hidden.length && hidden[j] === hidden[i]) j++;
+    parts.push(j - i > 1 ? `${hidden[i]}x${j - i}` : String(hidden[i]));
+    i = j;
+  }
+  return parts.join(',');
+}

@@ -1,0 +1,86 @@
+/**
+ * What the trainer reports per logged step, per model, and how the flat metrics row a backend fills is laid out.
+ */
+
+/** Metrics of one model at one logged step. Per-layer arrays run from the input side (layer 0) to the output layer. */
+export interface StepRecord {
+  /** Index of the training step; step k's gradients are taken at the weights before update k (step 0: initial weights). */
+  readonly step: number;
+  /** Epochs of data seen before this step (fractional for mini-batches). */
+  readonly epoch: number;
+  /** Loss on this step's batch. */
+  readonly loss: number;
+  /** Share of this step's batch classified right, or null for regression. */
+  readonly accuracy: number | null;
+  /** ‖∂L/∂W_l‖_F per layer. */
+  readonly gradNorms: readonly number[];
+  /** ‖∂L/∂b_l‖₂ per layer. */
+  readonly biasGradNorms: readonly number[];
+  /** ‖W_l‖_F per layer, before the update. */
+  readonly weightNorms: readonly number[];
+  /** ‖ΔW_l‖_F / ‖W_l‖_F of this step's update, per layer. */
+  readonly updateRatios: readonly number[];
+  /** Mean of layer l's outputs on this batch. */
+  readonly actMean: readonly number[];
+  /** Standard deviation of layer l's outputs on this batch. */
+  readonly actStd: readonly number[];
+  /** Share of saturated (sigmoid/tanh) entries or dead (ReLU) units of layer l. */
+  readonly saturation: readonly number[];
+}
+
+/** Column layout of the metrics row of one model with `layers` weight layers. */
+export interface MetricsLayout {
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly gradNorms: number;
+  readonly biasGradNorms: number;
+  readonly weightNorms: number;
+  /** Start of (mean, std, saturation) triples, one per layer. */
+  readonly actStats: number;
+  /** Columns in all. */
+  readonly width: number;
+}
+
+/** The metrics row layout for a model of `layers` weight layers. */
+export function metricsLayout(layers: number): MetricsLayout {
+  const gradNorms = 2;
+  const biasGradNorms = gradNorms + layers;
+  const weightNorms = biasGradNorms + layers;
+  const actStats = weightNorms + layers;
+  return { loss: 0, accuracy: 1, gradNorms, biasGradNorms, weightNorms, actStats, width: actStats + 3 * layers };
+}
+
+/** Turn one model's metrics row into a record. */
+export function decodeRecord(
+  row: ArrayLike<number>,
+  layout: MetricsLayout,
+  layers: number,
+  step: number,
+  epoch: number,
+  classification: boolean,
+  lr: number,
+): StepRecord {
+  const slice = (start: number) => Array.from({ length: layers }, (_, l) => row[start + l]!);
+  const gradNorms = slice(layout.gradNorms);
+  const weightNorms = slice(layout.weightNorms);
+  const stat = (k: number) => Array.from({ length: layers }, (_, l) => row[layout.actStats + 3 * l + k]!);
+  return {
+    step,
+    epoch,
+    loss: row[layout.loss]!,
+    accuracy: classification ? row[layout.accuracy]! : null,
+    gradNorms,
+    biasGradNorms: slice(layout.biasGradNorms),
+    weightNorms,
+    updateRatios: gradNorms.map((g, l) => (weightNorms[l]! > 0 ? (lr * g) / weightNorms[l]! : 0)),
+    actMean: stat(0),
+    actStd: stat(1),
+    saturation: stat(2),
+  };
+}
+
+/** Whether any figure of a record is NaN or infinite (the run diverged). */
+export function isDiverged(r: StepRecord): boolean {
+  const all = [r.loss, ...r.gradNorms, ...r.biasGradNorms, ...r.weightNorms];
+  return all.some((v) => !Number.isFinite(v));
+}

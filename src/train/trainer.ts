@@ -1,0 +1,325 @@
+/**
+ * The trainer: forward pass, loss, backward pass by the chain rule layer by layer, and the update, for one
+ * or more same-shape models trained in lockstep on one backend (the models are the batch dimension of every
+ * tensor). Everything stays in the backend; metrics come back asynchronously at the logging interval.
+ */
+import type { Backend, Tensor } from '../backend/backend.js';
+import { shape } from '../backend/backend.js';
+import type { Dataset } from '../core/datasets.js';
+import { initParameters, type Parameters } from '../core/init.js';
+import { NumpyRandom } from '../core/rng.js';
+import type { ModelSpec, ScheduleSpec } from '../core/spec.js';
+import { layerSizes } from '../core/spec.js';
+import { decodeRecord, isDiverged, metricsLayout, type MetricsLayout, type StepRecord } from './records.js';
+
+/** Metric reads in flight at most during `run` before it waits for the oldest. */
+const MAX_PENDING_READS = 4;
+
+/** What to train: models of one shape, one data set, one schedule. */
+export interface TrainerConfig {
+  readonly models: readonly ModelSpec[];
+  readonly data: Dataset;
+  readonly schedule: ScheduleSpec;
+}
+
+/** State of one model of the cohort. */
+export interface MemberStatus {
+  /** Step at which a NaN or infinity first showed in its records, or null. */
+  readonly divergedAt: number | null;
+}
+
+/** Activations and deltas for one row count. */
+interface Workspace {
+  readonly rows: number;
+  /** acts[0] is the input; acts[l+1] the output of layer l. */
+  readonly acts: Tensor[];
+  /** deltas[l] = ∂L/∂z of layer l. */
+  readonly deltas: Tensor[];
+}
+
+/** Matmul FLOPs of one training step (forward, weight gradients, input gradients of layers above the first). */
+export function flopsPerStep(sizes: readonly number[], rows: number, models = 1): number {
+  let f = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const mk = sizes[l]! * sizes[l + 1]!;
+    f += 2 * rows * mk * (l === 0 ? 2 : 3);
+  }
+  return f * models;
+}
+
+/** Check that several model specs can share one batched trainer. */
+export function checkCohort(models: readonly ModelSpec[]): string | null {
+  const first = models[0];
+  if (!first) return 'at least one model is needed';
+  const key = (m: ModelSpec) => `${layerSizes(m).join(',')}|${m.outputActivation}|${m.loss}`;
+  for (const m of models) {
+    if (key(m) !== key(first)) return `models trained together need the same layer sizes, output activation and loss (${key(first)} vs ${key(m)})`;
+  }
+  return null;
+}
+
+/** Trains a cohort of same-shape models. */
+export class Trainer {
+  /** Layer sizes, input first. */
+  readonly sizes: readonly number[];
+  /** Number of weight layers. */
+  readonly layers: number;
+  /** Rows per training step. */
+  readonly rowsPerStep: number;
+  /** Metrics row layout. */
+  readonly layout: MetricsLayout;
+  private readonly models: readonly ModelSpec[];
+  private readonly weights: Tensor[];
+  private readonly biases: Tensor[];
+  private readonly wGrads: Tensor[];
+  private readonly bGrads: Tensor[];
+  private readonly xAll: Tensor;
+  private readonly yAll: Tensor;
+  private readonly xBatch: Tensor | null;
+  private readonly yBatch: Tensor | null;
+  private readonly train: Workspace;
+  private readonly evalSpaces = new Map<number, Workspace>();
+  private readonly metrics: Tensor;
+  private readonly batchRng: NumpyRandom;
+  private readonly batchRows: Uint32Array;
+  private order: Uint32Array = new Uint32Array(0);
+  private orderPos = 0;
+  private stepIndex = 0;
+  private readonly status: { divergedAt: number | null }[];
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly config: TrainerConfig,
+    initial?: readonly Parameters[],
+  ) {
+    const problem = checkCohort(config.models);
+    if (problem) throw new Error(problem);
+    this.models = config.models;
+    const B = this.models.length;
+    const first = this.models[0]!;
+    this.sizes = layerSizes(first);
+    this.layers = this.sizes.length - 1;
+    const data = config.data;
+    if (data.inputDim !== first.inputDim || data.outputDim !== first.outputDim) {
+      throw new Error(`data set ${data.name} is ${data.inputDim} → ${data.outputDim}, the model ${first.inputDim} → ${first.outputDim}`);
+    }
+    const bs = config.schedule.batchSize;
+    this.rowsPerStep = bs === 0 ? data.n : Math.min(bs, data.n);
+    this.layout = metricsLayout(this.layers);
+    this.status = this.models.map(() => ({ divergedAt: null }));
+
+    const params = initial ?? this.models.map((m) => initParameters(m));
+    const wShapes = [];
+    const bShapes = [];
+    for (let l = 0; l < this.layers; l++) {
+      wShapes.push(shape(B, this.sizes[l]!, this.sizes[l + 1]!));
+      bShapes.push(shape(B, 1, this.sizes[l + 1]!));
+    }
+    const all = backend.tensors([...wShapes, ...bShapes]);
+    this.weights = all.slice(0, this.layers);
+    this.biases = all.slice(this.layers);
+    const grads = backend.tensors([...wShapes, ...bShapes]);
+    this.wGrads = grads.slice(0, this.layers);
+    this.bGrads = grads.slice(this.layers);
+    this.setParameters(params);
+
+    this.xAll = backend.tensor(shape(1, data.n, data.inputDim), data.x);
+    this.yAll = backend.tensor(shape(1, data.n, data.outputDim), data.y);
+    const full = this.rowsPerStep === data.n && bs === 0;
+    this.xBatch = full ? null : backend.tensor(shape(1, this.rowsPerStep, data.inputDim));
+    this.yBatch = full ? null : backend.tensor(shape(1, this.rowsPerStep, data.outputDim));
+    this.train = this.workspace(this.rowsPerStep, this.xBatch ?? this.xAll, true);
+    this.metrics = backend.tensor(shape(B, 1, this.layout.width));
+    this.batchRng = new NumpyRandom(config.schedule.batchSeed);
+    this.batchRows = new Uint32Array(this.rowsPerStep);
+  }
+
+  /** Number of models trained together. */
+  get members(): number {
+    return this.models.length;
+  }
+
+  /** The next step's index (steps taken so far). */
+  get step(): number {
+    return this.stepIndex;
+  }
+
+  /** Per-model status (divergence). */
+  memberStatus(): readonly MemberStatus[] {
+    return this.status.map((s) => ({ ...s }));
+  }
+
+  /** Matmul FLOPs of one step of the whole cohort. */
+  get flopsPerStep(): number {
+    return flopsPerStep(this.sizes, this.rowsPerStep, this.members);
+  }
+
+  private workspace(rows: number, input: Tensor, withDeltas: boolean): Workspace {
+    const B = this.members;
+    const acts = [input];
+    const deltas: Tensor[] = [];
+    for (let l = 0; l < this.layers; l++) {
+      acts.push(this.backend.tensor(shape(B, rows, this.sizes[l + 1]!)));
+      if (withDeltas) deltas.push(this.backend.tensor(shape(B, rows, this.sizes[l + 1]!)));
+    }
+    return { rows, acts, deltas };
+  }
+
+  private forward(ws: Workspace): void {
+    for (let l = 0; l < this.layers; l++) {
+      const out = l === this.layers - 1;
+      const activations = this.models.map((m) => (out ? m.outputActivation : m.activations[l]!));
+      this.backend.matmul(ws.acts[l]!, this.weights[l]!, ws.acts[l + 1]!, {
+        epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations },
+      });
+    }
+  }
+
+  private nextBatch(): void {
+    const n = this.config.data.n;
+    for (let i = 0; i < this.rowsPerStep; i++) {
+      if (this.orderPos >= this.order.length) {
+        this.order = this.batchRng.permutation(n);
+        this.orderPos = 0;
+      }
+      this.batchRows[i] = this.order[this.orderPos++]!;
+    }
+    this.backend.gatherRows(this.xAll, this.batchRows, this.xBatch!);
+    this.backend.gatherRows(this.yAll, this.batchRows, this.yBatch!);
+  }
+
+  /**
+   * Take one training step. When `log` is true the step's metrics are computed and a promise of one record per
+   * model is returned (it resolves once the backend has read them back); otherwise null.
+   */
+  stepOnce(log: boolean): Promise<StepRecord[]> | null {
+    const { backend, train: ws } = this;
+    const first = this.models[0]!;
+    const L = this.layers;
+    if (this.xBatch) this.nextBatch();
+    const target = this.yBatch ?? this.yAll;
+    this.forward(ws);
+    const pred = ws.acts[L]!;
+    backend.outputDelta(first.loss, first.outputActivation, pred, target, ws.deltas[L - 1]!);
+    for (let l = L - 1; l >= 0; l--) {
+      backend.matmul(ws.acts[l]!, ws.deltas[l]!, this.wGrads[l]!, { transA: true });
+      backend.columnSums(ws.deltas[l]!, this.bGrads[l]!);
+      if (l > 0) {
+        backend.matmul(ws.deltas[l]!, this.weights[l]!, ws.deltas[l - 1]!, {
+          transB: true,
+          epilogue: { kind: 'act_grad', act: ws.acts[l]!, activations: this.models.map((m) => m.activations[l - 1]!) },
+        });
+      }
+    }
+    let result: Promise<StepRecord[]> | null = null;
+    if (log) {
+      const metrics = this.metrics;
+      const lay = this.layout;
+      backend.lossInto(first.loss, pred, target, metrics, lay.loss);
+      if (this.config.data.task !== 'regression') backend.accuracyInto(pred, target, metrics, lay.accuracy);
+      backend.normsInto(this.wGrads, metrics, lay.gradNorms);
+      backend.normsInto(this.bGrads, metrics, lay.biasGradNorms);
+      backend.normsInto(this.weights, metrics, lay.weightNorms);
+      for (let l = 0; l < L; l++) {
+        const acts = this.models.map((m) => (l === L - 1 ? m.outputActivation : m.activations[l]!));
+        backend.activationStatsInto(ws.acts[l + 1]!, acts, metrics, lay.actStats + 3 * l);
+      }
+      result = this.readRecords(metrics, this.stepIndex);
+    }
+    backend.update([...this.weights, ...this.biases], [...this.wGrads, ...this.bGrads], {
+      kind: 'sgd',
+      lr: this.models.map((m) => m.optimizer.lr),
+    });
+    backend.flush();
+    this.stepIndex++;
+    return result;
+  }
+
+  private async readRecords(metrics: Tensor, step: number): Promise<StepRecord[]> {
+    // read() snapshots the tensor as of now, so the next step may overwrite it while this read is in flight.
+    const flat = await this.backend.read(metrics);
+    const W = this.layout.width;
+    const epoch = (step * this.rowsPerStep) / this.config.data.n;
+    const classification = this.config.data.task !== 'regression';
+    return this.models.map((m, b) => {
+      const rec = decodeRecord(flat.subarray(b * W, (b + 1) * W), this.layout, this.layers, step, epoch, classification, m.optimizer.lr);
+      const st = this.status[b]!;
+      if (st.divergedAt === null && isDiverged(rec)) st.divergedAt = step;
+      return rec;
+    });
+  }
+
+  /** Whether step `step` of a run of `total` steps is logged: every logEvery steps, and the last. */
+  shouldLog(step: number, total = this.config.schedule.steps): boolean {
+    return step % this.config.schedule.logEvery === 0 || step === total - 1;
+  }
+
+  /** Run `count` steps, calling onRecords for every logged step (in order). */
+  async run(count: number, onRecords: (records: StepRecord[]) => void, total = this.config.schedule.steps): Promise<void> {
+    const pending: Promise<StepRecord[]>[] = [];
+    for (let i = 0; i < count; i++) {
+      const r = this.stepOnce(this.shouldLog(this.stepIndex, total));
+      if (r) pending.push(r);
+      if (pending.length > MAX_PENDING_READS) onRecords(await pending.shift()!);
+    }
+    for (const r of pending) onRecords(await r);
+  }
+
+  /** Network outputs for the rows of x (n × inputDim), one array (n × outputDim) per model. */
+  async predict(x: Float64Array, n: number): Promise<Float64Array[]> {
+    let ws = this.evalSpaces.get(n);
+    if (!ws) {
+      ws = this.workspace(n, this.backend.tensor(shape(1, n, this.sizes[0]!)), false);
+      this.evalSpaces.set(n, ws);
+    }
+    this.backend.write(ws.acts[0]!, x);
+    this.forward(ws);
+    this.backend.flush();
+    const flat = await this.backend.read(ws.acts[this.layers]!);
+    const per = n * this.sizes[this.layers]!;
+    return this.models.map((_, b) => flat.slice(b * per, (b + 1) * per));
+  }
+
+  /** Current parameters of each model, read back from the backend. */
+  async readParameters(): Promise<Parameters[]> {
+    return this.readPairs(this.weights, this.biases);
+  }
+
+  /** Gradients of the last step (∂L/∂W and ∂L/∂b at the weights before its update), per model. */
+  async readGradients(): Promise<Parameters[]> {
+    return this.readPairs(this.wGrads, this.bGrads);
+  }
+
+  private async readPairs(wt: readonly Tensor[], bt: readonly Tensor[]): Promise<Parameters[]> {
+    const ws = await Promise.all(wt.map((t) => this.backend.read(t)));
+    const bs = await Promise.all(bt.map((t) => this.backend.read(t)));
+    return this.models.map((_, b) => ({
+      weights: ws.map((w, l) => w.slice(b * this.sizes[l]! * this.sizes[l + 1]!, (b + 1) * this.sizes[l]! * this.sizes[l + 1]!)),
+      biases: bs.map((v, l) => v.slice(b * this.sizes[l + 1]!, (b + 1) * this.sizes[l + 1]!)),
+    }));
+  }
+
+  /** Overwrite the parameters of every model. */
+  setParameters(params: readonly Parameters[]): void {
+    for (let l = 0; l < this.layers; l++) {
+      const fan = this.sizes[l]! * this.sizes[l + 1]!;
+      const w = new Float64Array(this.members * fan);
+      const b = new Float64Array(this.members * this.sizes[l + 1]!);
+      params.forEach((p, m) => {
+        w.set(p.weights[l]!, m * fan);
+        b.set(p.biases[l]!, m * this.sizes[l + 1]!);
+      });
+      this.backend.write(this.weights[l]!, w);
+      this.backend.write(this.biases[l]!, b);
+    }
+  }
+
+  /** Release the trainer's tensors (the backend stays). */
+  dispose(): void {
+    const all = [...this.weights, ...this.biases, ...this.wGrads, ...this.bGrads, this.xAll, this.yAll, this.metrics];
+    if (this.xBatch) all.push(this.xBatch);
+    if (this.yBatch) all.push(this.yBatch);
+    for (const ws of [this.train, ...this.evalSpaces.values()]) all.push(...ws.acts.slice(1), ...ws.deltas);
+    for (const t of all) this.backend.dispose(t);
+  }
+}
