@@ -13,7 +13,7 @@ export function fmt(v: number | null, digits = 4): string {
 /** Header of the step table. */
 export function tableHeader(layers: number): string {
   const cols = ['step', 'epoch', 'loss', 'accuracy', '|dL/dW| in', '|dL/dW| out', 'ratio in/out'];
-  return `${cols.map((c, i) => (i === 0 ? c.padStart(8) : c.padStart(12))).join('')}   (${layers} weight layers)`;
+  return `${cols.map((c, i) => (i === 0 ? c.padStart(8) : c.padStart(13))).join('')}   (${layers} weight layers)`;
 }
 
 /** One row of the step table. */
@@ -21,7 +21,7 @@ export function tableRow(r: StepRecord): string {
   const first = r.gradNorms[0] ?? 0;
   const last = r.gradNorms[r.gradNorms.length - 1] ?? 0;
   const cells = [fmt(r.epoch, 2), fmt(r.loss, 6), fmt(r.accuracy, 3), fmt(first), fmt(last), fmt(last > 0 ? first / last : null)];
-  return String(r.step).padStart(8) + cells.map((c) => c.padStart(12)).join('');
+  return String(r.step).padStart(8) + cells.map((c) => c.padStart(13)).join('');
 }
 
 /** A one-line progress bar ("[#####-----] 50% 5000/10000"). */

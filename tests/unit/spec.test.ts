@@ -1,0 +1,85 @@
+// The experiment spec parser: valid specs pass unchanged, every bad field is named with its value and the
+// allowed range, and the hidden-layer syntax round-trips.
+import { describe, expect, it } from 'vitest';
+import { preset, PRESETS } from '../../src/core/presets.js';
+import { formatIssue, formatLayers, parseExperiment, parseLayers, type SpecIssue } from '../../src/core/spec.js';
+
+function issuesOf(mutate: (s: Record<string, any>) => void): SpecIssue[] {
+  const s = structuredClone(preset('xor-classic')) as Record<string, any>;
+  mutate(s);
+  const r = parseExperiment(s);
+  if (r.ok) throw new Error('expected the spec to be rejected');
+  return [...r.issues];
+}
+
+describe('parseExperiment', () => {
+  it.each(PRESETS)('accepts preset %s unchanged', (name) => {
+    const r = parseExperiment(preset(name));
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value).toEqual(preset(name));
+  });
+
+  it.each([
+    ['model.optimizer.lr', (s: any) => (s.model.optimizer.lr = NaN), 'NaN'],
+    ['model.optimizer.lr', (s: any) => (s.model.optimizer.lr = -1), '-1'],
+    ['model.optimizer.lr', (s: any) => (s.model.optimizer.lr = Infinity), 'Infinity'],
+    ['model.hidden[0]', (s: any) => (s.model.hidden = [0]), '0'],
+    ['model.hidden[0]', (s: any) => (s.model.hidden = [1e9]), '1000000000'],
+    ['model.hidden[0]', (s: any) => (s.model.hidden = ['2']), '"2"'],
+    ['model.activations[0]', (s: any) => (s.model.activations = ['swish']), '"swish"'],
+    ['model.init', (s: any) => (s.model.init = 'zeros'), '"zeros"'],
+    ['model.loss', (s: any) => (s.model.loss = 'hinge'), '"hinge"'],
+    ['model.gain', (s: any) => (s.model.gain = -0.5), '-0.5'],
+    ['model.initSeed', (s: any) => (s.model.initSeed = 2 ** 32), '4294967296'],
+    ['data.dataset', (s: any) => (s.data.dataset = 'mnist'), '"mnist"'],
+    ['schedule.steps', (s: any) => (s.schedule.steps = 1.5), '1.5'],
+    ['schedule.dtype', (s: any) => (s.schedule.dtype = 'f16'), '"f16"'],
+    ['schedule.batchSize', (s: any) => (s.schedule.batchSize = 5), '5'],
+  ])('names %s and the bad value', (field, mutate, shown) => {
+    const issues = issuesOf(mutate);
+    const issue = issues.find((i) => i.field === field);
+    expect(issue, JSON.stringify(issues)).toBeDefined();
+    const msg = formatIssue(issue!);
+    expect(msg.startsWith(`${field}: ${shown} is not allowed; expected `)).toBe(true);
+    expect(msg.length).toBeGreaterThan(`${field}: ${shown} is not allowed; expected `.length);
+  });
+
+  it('rejects a loss that does not fit the output activation', () => {
+    const issues = issuesOf((s) => (s.model.loss = 'softmax_ce'));
+    expect(issues.map((i) => i.field)).toEqual(['model.outputActivation']);
+    expect(issues[0]!.allowed).toContain('softmax');
+  });
+
+  it('rejects a model whose dimensions do not match the data', () => {
+    const issues = issuesOf((s) => (s.model.inputDim = 3));
+    expect(issues.map((i) => i.field)).toEqual(['model.inputDim']);
+  });
+
+  it('rejects non-objects and missing sections', () => {
+    expect(parseExperiment(null).ok).toBe(false);
+    const r = parseExperiment({ model: {}, data: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.some((i) => i.field === 'schedule')).toBe(true);
+  });
+});
+
+describe('hidden-layer syntax', () => {
+  it.each([
+    ['2', [2]],
+    ['16,16', [16, 16]],
+    ['256x20', Array(20).fill(256)],
+    ['64x2,10', [64, 64, 10]],
+    ['', []],
+  ])('parses %j', (text, widths) => {
+    expect(parseLayers(text)).toEqual(widths);
+  });
+
+  it.each(['a', '2,,3', '-1', '3x', 'x3', '2x100000'])('rejects %j', (text) => {
+    expect(parseLayers(text)).toBeNull();
+  });
+
+  it('formats back to the compact form', () => {
+    for (const w of [[2], [256, 256, 256], [64, 64, 10], [8, 16, 8]]) expect(parseLayers(formatLayers(w))).toEqual(w);
+    expect(formatLayers(Array(20).fill(256))).toBe('256x20');
+  });
+});
