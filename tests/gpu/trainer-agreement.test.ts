@@ -1,0 +1,147 @@
+// Whole training runs on WebGPU (Dawn + SwiftShader) agree with the CPU path: 100 steps against CPU f32 for
+// every hidden activation and loss, a batched cohort against separate CPU runs, mini-batches, and the
+// per-layer gradient norms of a 60-layer sigmoid net whose early layers' gradients are below 1e-30.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend/backend.js';
+import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
+import { createWebGPUBackend } from '../../src/backend/webgpu/webgpu-backend.js';
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../../src/core/activations.js';
+import { makeDataset, type Dataset } from '../../src/core/datasets.js';
+import type { LossName } from '../../src/core/losses.js';
+import { NumpyRandom } from '../../src/core/rng.js';
+import type { ModelSpec, ScheduleSpec } from '../../src/core/spec.js';
+import type { StepRecord } from '../../src/train/records.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { getTestGPU } from './setup-dawn.js';
+
+let gpu: Backend;
+
+beforeAll(async () => {
+  gpu = await createWebGPUBackend({ gpu: await getTestGPU() });
+});
+afterAll(() => gpu?.destroy());
+
+function model(act: HiddenActivation, hidden: number[], over: Partial<ModelSpec> = {}): ModelSpec {
+  return {
+    inputDim: 2,
+    hidden,
+    activations: hidden.map(() => act),
+    outputDim: 1,
+    outputActivation: 'sigmoid',
+    loss: 'bce',
+    init: act === 'relu' || act === 'leaky_relu' ? 'he' : 'xavier',
+    gain: 1,
+    initSeed: 11,
+    optimizer: { kind: 'sgd', lr: 0.2 },
+    ...over,
+  };
+}
+
+function schedule(steps: number, logEvery: number, batchSize = 0): ScheduleSpec {
+  return { batchSize, steps, logEvery, batchSeed: 3, dtype: 'f32' };
+}
+
+async function train(backend: Backend, models: ModelSpec[], data: Dataset, s: ScheduleSpec) {
+  const trainer = new Trainer(backend, { models, data, schedule: s });
+  const records: StepRecord[][] = [];
+  await trainer.run(s.steps, (r) => records.push(r));
+  const params = await trainer.readParameters();
+  trainer.dispose();
+  return { records, params };
+}
+
+function relDiff(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-30);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const spiral = makeDataset({ dataset: 'spiral', samples: 48, noise: 0.05, inputDim: 2, outputDim: 1, seed: 2 });
+
+/** A 3-class data set (one-hot targets) for softmax cross-entropy. */
+function threeClasses(): Dataset {
+  const rng = new NumpyRandom(5);
+  const n = 30;
+  const x = rng.randn(n * 2);
+  const y = new Float64Array(n * 3);
+  for (let i = 0; i < n; i++) y[i * 3 + (x[2 * i]! > 0.3 ? 0 : x[2 * i + 1]! > 0 ? 1 : 2)] = 1;
+  return { name: 'csv', x, y, n, inputDim: 2, outputDim: 3, task: 'multiclass', classes: ['a', 'b', 'c'] };
+}
+
+describe('100 training steps: WebGPU agrees with CPU f32', () => {
+  it.each(HIDDEN_ACTIVATIONS)('%s hidden layers, bce loss', async (act) => {
+    const m = [model(act, [12, 12, 12])];
+    const s = schedule(100, 10);
+    const cpu = await train(createCpuBackend({ dtype: 'f32' }), m, spiral, s);
+    const web = await train(gpu, m, spiral, s);
+    expect(web.records.map((r) => r[0]!.step)).toEqual(cpu.records.map((r) => r[0]!.step));
+    let worst = 0;
+    web.records.forEach((r, i) => {
+      const c = cpu.records[i]![0]!;
+      worst = Math.max(worst, relDiff(r[0]!.loss, c.loss));
+      r[0]!.gradNorms.forEach((g, l) => expect(relDiff(g, c.gradNorms[l]!), `step ${c.step} layer ${l}`).toBeLessThan(2e-3));
+      expect(r[0]!.accuracy).toBeCloseTo(c.accuracy!, 6);
+    });
+    expect(worst).toBeLessThan(1e-4);
+    web.params[0]!.weights.forEach((w, l) => expect(maxAbsDiff(w, cpu.params[0]!.weights[l]!)).toBeLessThan(1e-3));
+  });
+
+  it.each<[LossName, ModelSpec['outputActivation']]>([
+    ['mse', 'linear'],
+    ['mse', 'sigmoid'],
+    ['softmax_ce', 'softmax'],
+  ])('%s loss with %s output', async (loss, out) => {
+    const data = loss === 'softmax_ce' ? threeClasses() : spiral;
+    const m = [model('tanh', [10, 10], { loss, outputActivation: out, outputDim: data.outputDim })];
+    const s = schedule(100, 25);
+    const cpu = await train(createCpuBackend({ dtype: 'f32' }), m, data, s);
+    const web = await train(gpu, m, data, s);
+    web.records.forEach((r, i) => expect(relDiff(r[0]!.loss, cpu.records[i]![0]!.loss)).toBeLessThan(1e-4));
+  });
+
+  it('mini-batches drawn on the GPU follow the same seeded order', async () => {
+    const m = [model('relu', [16, 16])];
+    const s = schedule(60, 10, 16);
+    const cpu = await train(createCpuBackend({ dtype: 'f32' }), m, spiral, s);
+    const web = await train(gpu, m, spiral, s);
+    web.records.forEach((r, i) => expect(relDiff(r[0]!.loss, cpu.records[i]![0]!.loss)).toBeLessThan(1e-4));
+  });
+
+  it('a batched cohort (sigmoid and relu in lockstep) equals the two runs trained alone', async () => {
+    const sig = model('sigmoid', [16, 16, 16], { init: 'xavier' });
+    const relu = model('relu', [16, 16, 16], { init: 'he', optimizer: { kind: 'sgd', lr: 0.05 } });
+    const s = schedule(40, 10);
+    const together = await train(gpu, [sig, relu], spiral, s);
+    for (const [b, m] of [sig, relu].entries()) {
+      const alone = await train(createCpuBackend({ dtype: 'f32' }), [m], spiral, s);
+      together.records.forEach((r, i) => {
+        expect(relDiff(r[b]!.loss, alone.records[i]![0]!.loss)).toBeLessThan(1e-4);
+        r[b]!.gradNorms.forEach((g, l) => expect(relDiff(g, alone.records[i]![0]!.gradNorms[l]!)).toBeLessThan(2e-3));
+      });
+    }
+  });
+});
+
+describe('vanishing gradients: norms stay accurate far below 1e-30', () => {
+  it('60-layer sigmoid net: every layer within 0.5% of CPU f64, early layers below 1e-30', async () => {
+    const data = makeDataset({ dataset: 'spiral', samples: 32, noise: 0.05, inputDim: 2, outputDim: 1, seed: 1 });
+    const m = [model('sigmoid', Array(60).fill(16), { init: 'xavier', gain: 1.3 })];
+    const s = schedule(3, 1);
+    const ref = await train(createCpuBackend({ dtype: 'f64' }), m, data, s);
+    const web = await train(gpu, m, data, s);
+    const first = ref.records[0]![0]!.gradNorms;
+    expect(first.filter((g) => g < 1e-30).length).toBeGreaterThanOrEqual(5);
+    web.records.forEach((r, i) => {
+      const want = ref.records[i]![0]!;
+      r[0]!.gradNorms.forEach((g, l) => {
+        expect(g, `step ${i} layer ${l}`).toBeGreaterThan(0);
+        expect(Math.abs(Math.log(g / want.gradNorms[l]!)), `step ${i} layer ${l}: ${g} vs ${want.gradNorms[l]}`).toBeLessThan(5e-3);
+      });
+    });
+    console.log(`60-layer sigmoid: first-layer ‖∂L/∂W‖ WebGPU ${web.records[0]![0]!.gradNorms[0]!.toExponential(3)} vs CPU f64 ${first[0]!.toExponential(3)}`);
+  });
+});
