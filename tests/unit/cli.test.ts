@@ -18,7 +18,8 @@ describe('lab train', () => {
     const steps = lines.filter((l) => 'step' in l);
     expect(steps.map((l) => l.step)).toEqual(Object.keys(expected.logged).map(Number));
     for (const l of steps) {
-      expect(Math.abs(l.loss - expected.logged[String(l.step) as keyof typeof expected.logged]) / l.loss).toBeLessThan(1e-12);
+      const want = (expected.logged as Record<string, number>)[String(l.step)]!;
+      expect(Math.abs(l.loss - want) / l.loss).toBeLessThan(1e-12);
       expect(l.gradNorms).toHaveLength(2);
       expect(l.biasGradNorms).toHaveLength(2);
       for (const k of ['accuracy', 'actMean', 'actStd', 'saturation', 'updateRatios']) expect(l).toHaveProperty(k);

@@ -1,0 +1,155 @@
+/**
+ * Browser test harness: serves the built app (dist/) and opens it in headless system Chromium through
+ * puppeteer-core, recording console errors, uncaught page errors and every request URL.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+/** Project root, with a trailing slash. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where screenshots go (git-ignored). */
+export const ARTIFACTS_DIR = join(ROOT, 'test-artifacts');
+
+/** Chromium flags shared by both modes; WebGPU flags are added per mode. */
+const BASE_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+/**
+ * Flags that give the page a WebGPU adapter (SwiftShader where no GPU is present), or none at all.
+ * Without --enable-unsafe-webgpu, and with the GPU process forced off, requestAdapter() resolves to null
+ * (SwiftShader is blocklisted for WebGPU); no Chromium switch removes `navigator.gpu` itself.
+ */
+const WEBGPU_ARGS = { on: ['--enable-unsafe-webgpu'], off: ['--disable-gpu'] } as const;
+
+/** Options of openApp. */
+export interface OpenAppOptions {
+  /** Start Chromium with WebGPU available (default true); false makes requestAdapter() resolve to null. */
+  webgpu?: boolean;
+  /** Folder to serve (default dist/, which the browser project's global setup builds). */
+  root?: string;
+  /** Viewport size (default 1280×800). */
+  viewport?: { width: number; height: number };
+  /** Navigation wait condition (default 'load'). */
+  waitUntil?: 'load' | 'domcontentloaded' | 'networkidle0' | 'networkidle2';
+}
+
+/** An open app page and what it has done so far. */
+export interface AppSession {
+  page: Page;
+  browser: Browser;
+  /** Base URL of the static server, with a trailing slash. */
+  baseUrl: string;
+  /** The URL the page was opened at. */
+  url: string;
+  /** Text of every console message of type 'error', with its source location when known. */
+  consoleErrors: string[];
+  /** Uncaught exceptions and unhandled rejections in the page. */
+  pageErrors: string[];
+  /** Every request URL the page (and its frames) made, in order. */
+  requests: string[];
+  /** Requests that left the server origin (data: and blob: URLs excepted). */
+  foreignRequests(): string[];
+  /** Writes a full-page PNG to test-artifacts/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  /** Closes the browser and the server and removes the browser profile. */
+  close(): Promise<void>;
+}
+
+/** Path to the Chromium binary (CHROMIUM env overrides /usr/bin/chromium); throws with an install hint when missing. */
+export function chromiumPath(): string {
+  const path = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(
+      `Chromium not found at ${path}: install it with \`sudo apt-get install chromium\` ` +
+        '(Debian package), or point the CHROMIUM environment variable at a Chromium binary.',
+    );
+  }
+  return path;
+}
+
+/** True when a URL is neither on `origin` nor a data:/blob: URL (blob:<origin>/… counts as local). */
+export function isForeign(url: string, origin: string): boolean {
+  if (url.startsWith('data:') || url.startsWith('blob:')) return false;
+  try {
+    return new URL(url).origin !== origin;
+  } catch {
+    return true;
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}${error.stack ? `\n${error.stack}` : ''}`;
+  return String(error);
+}
+
+/** Serves the built app, opens `path` (relative to the server root, e.g. '/' or '/?preset=xor') in Chromium. */
+export async function openApp(path: string, opts: OpenAppOptions = {}): Promise<AppSession> {
+  const executablePath = chromiumPath();
+  const webgpu = opts.webgpu ?? true;
+  const server = await startServer({ root: opts.root ?? join(ROOT, 'dist'), port: 0 });
+  const userDataDir = await mkdtemp(join(tmpdir(), 'backprop-lab-chromium-'));
+  const cleanup = async (browser?: Browser): Promise<void> => {
+    await browser?.close().catch(() => undefined);
+    await server.close();
+    await rm(userDataDir, { recursive: true, force: true });
+  };
+
+  let browser: Browser | undefined;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      userDataDir,
+      args: [...BASE_ARGS, ...(webgpu ? WEBGPU_ARGS.on : WEBGPU_ARGS.off)],
+      defaultViewport: opts.viewport ?? { width: 1280, height: 800 },
+    });
+    const page = await browser.newPage();
+    const origin = new URL(server.url).origin;
+    const consoleErrors: string[] = [];
+    const pageErrors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const where = message.location().url;
+      consoleErrors.push(where ? `${message.text()} (${where})` : message.text());
+    });
+    page.on('pageerror', (error) => pageErrors.push(errorText(error)));
+    page.on('request', (request) => requests.push(request.url()));
+    const url = new URL(path.replace(/^\//, ''), server.url).href;
+    await page.goto(url, { waitUntil: opts.waitUntil ?? 'load' });
+    const openBrowser = browser;
+    return {
+      page,
+      browser: openBrowser,
+      baseUrl: server.url,
+      url,
+      consoleErrors,
+      pageErrors,
+      requests,
+      foreignRequests: () => requests.filter((request) => isForeign(request, origin)),
+      async screenshot(name) {
+        await mkdir(ARTIFACTS_DIR, { recursive: true });
+        const file = join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+        await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+        return file;
+      },
+      close: () => cleanup(openBrowser),
+    };
+  } catch (error) {
+    await cleanup(browser);
+    throw error;
+  }
+}

@@ -1,0 +1,18 @@
+/** Vite build and dev-server configuration for the Backprop Lab web app (entry: index.html). */
+import { defineConfig } from 'vite';
+import { securityHeaders } from './scripts/serve.mjs';
+
+/** The app is a static bundle; dev and preview servers send the same headers as scripts/serve.mjs. */
+export default defineConfig({
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    // Inlined assets would become data: URLs; keep every asset a separate same-origin file.
+    assetsInlineLimit: 0,
+  },
+  worker: { format: 'es' },
+  server: { host: '127.0.0.1', headers: securityHeaders() },
+  preview: { host: '127.0.0.1', headers: securityHeaders() },
+});
