@@ -18,7 +18,7 @@ describe('lab train', () => {
     const steps = lines.filter((l) => 'step' in l);
     expect(steps.map((l) => l.step)).toEqual(Object.keys(expected.logged).map(Number));
     for (const l of steps) {
-      const want = (expected.logged as Record<string, number>)[String(l.step)]!;
+      const want = (expected.logged as unknown as Record<string, number>)[String(l.step)]!;
       expect(Math.abs(l.loss - want) / l.loss).toBeLessThan(1e-12);
       expect(l.gradNorms).toHaveLength(2);
       expect(l.biasGradNorms).toHaveLength(2);
