@@ -3,7 +3,7 @@
  * fast path), operations run synchronously, and `read` resolves at once. It is also the oracle the WebGPU
  * backend is tested against.
  */
-import { ACTIVATIONS, type ActivationName, type HiddenActivation, type OutputActivation } from '../../core/activations.js';
+import { ACTIVATIONS, LEAKY_SLOPE, type ActivationName, type HiddenActivation, type OutputActivation } from '../../core/activations.js';
 import { lossValue, outputGradient, type LossName } from '../../core/losses.js';
 import type { Backend, BackendFault, BackendInfo, MatmulOptions, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
@@ -125,26 +125,18 @@ export class CpuBackend implements Backend {
     const base = bi * rows * cols;
     const bb = bias.shape.batch === 1 ? 0 : bi * cols;
     const bd = bias.data;
-    if (act === 'softmax') {
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) o[base + r * cols + c]! += bd[bb + c]!;
-      this.softmaxBlock(o, base, rows, cols);
-      return;
-    }
-    const f = ACTIVATIONS[act].value;
     for (let r = 0; r < rows; r++) {
       const ro = base + r * cols;
-      for (let c = 0; c < cols; c++) o[ro + c] = f(o[ro + c]! + bd[bb + c]!);
+      for (let c = 0; c < cols; c++) o[ro + c]! += bd[bb + c]!;
     }
+    if (act === 'softmax') this.softmaxBlock(o, base, rows, cols);
+    else applyActivation(act, o, base, base + rows * cols);
   }
 
   private actGrad(out: CpuTensor, bi: number, act: CpuTensor, name: HiddenActivation): void {
     const n = out.shape.rows * out.shape.cols;
     const base = bi * n;
-    const abase = act.shape.batch === 1 ? 0 : base;
-    const d = ACTIVATIONS[name].derivativeFromOutput;
-    const o = out.data;
-    const a = act.data;
-    for (let i = 0; i < n; i++) o[base + i]! *= d(a[abase + i]!);
+    multiplyByDerivative(name, out.data, base, act.data, act.shape.batch === 1 ? 0 : base, n);
   }
 
   private softmaxBlock(o: Buf, base: number, rows: number, cols: number): void {
@@ -200,14 +192,21 @@ export class CpuBackend implements Backend {
     const src = cpu(srcT);
     const out = cpu(outT);
     const { batch, rows, cols } = src.shape;
+    const sum = this.columnScratch(cols);
     for (let bi = 0; bi < batch; bi++) {
       const sb = bi * rows * cols;
-      for (let c = 0; c < cols; c++) {
-        let s = 0;
-        for (let r = 0; r < rows; r++) s += src.data[sb + r * cols + c]!;
-        out.data[bi * cols + c] = s;
+      sum.fill(0);
+      for (let r = 0; r < rows; r++) {
+        const ro = sb + r * cols;
+        for (let c = 0; c < cols; c++) sum[c]! += src.data[ro + c]!;
       }
+      out.data.set(sum, bi * cols);
     }
+  }
+
+  private columnScratch(cols: number): Float64Array {
+    if (this.scratch.rowMax.length < cols) this.scratch.rowMax = new Float64Array(cols);
+    return this.scratch.rowMax.subarray(0, cols);
   }
 
   update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void {
@@ -334,4 +333,57 @@ export function saturatedShare(d: ArrayLike<number>, off: number, rows: number, 
   const n = rows * cols;
   for (let i = 0; i < n; i++) if (info.saturated(d[off + i]!)) sat++;
   return sat / n;
+}
+
+/** Apply a pointwise activation in place to o[from, to), with one tight loop per activation. */
+export function applyActivation(act: Exclude<ActivationName, 'softmax'>, o: Buf, from: number, to: number): void {
+  switch (act) {
+    case 'sigmoid':
+      for (let i = from; i < to; i++) {
+        const z = o[i]!;
+        if (z >= 0) o[i] = 1 / (1 + Math.exp(-z));
+        else {
+          const e = Math.exp(z);
+          o[i] = e / (1 + e);
+        }
+      }
+      return;
+    case 'tanh':
+      for (let i = from; i < to; i++) o[i] = Math.tanh(o[i]!);
+      return;
+    case 'relu':
+      for (let i = from; i < to; i++) if (!(o[i]! > 0)) o[i] = o[i]! === o[i]! ? 0 : o[i]!;
+      return;
+    case 'leaky_relu':
+      for (let i = from; i < to; i++) if (o[i]! < 0) o[i]! *= LEAKY_SLOPE;
+      return;
+    case 'linear':
+      return;
+  }
+}
+
+/** o[base + i] *= φ′ expressed through the activations a[abase + i], for i < n. */
+export function multiplyByDerivative(act: HiddenActivation, o: Buf, base: number, a: Buf, abase: number, n: number): void {
+  switch (act) {
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) {
+        const v = a[abase + i]!;
+        o[base + i]! *= v * (1 - v);
+      }
+      return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) {
+        const v = a[abase + i]!;
+        o[base + i]! *= 1 - v * v;
+      }
+      return;
+    case 'relu':
+      for (let i = 0; i < n; i++) if (!(a[abase + i]! > 0)) o[base + i] = 0;
+      return;
+    case 'leaky_relu':
+      for (let i = 0; i < n; i++) if (!(a[abase + i]! > 0)) o[base + i]! *= LEAKY_SLOPE;
+      return;
+    case 'linear':
+      return;
+  }
 }
