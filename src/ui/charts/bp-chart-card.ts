@@ -1,0 +1,201 @@
+/**
+ * A card around one or more charts: a heading, a "what am I looking at?" button that shows a short plain-language
+ * explanation over the chart (property `help` or slot "help"), and an "export PNG" button.
+ */
+import { css, html, LitElement, nothing, unsafeCSS, type TemplateResult } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { canvasWithTitle, isExportable, type Exportable } from './exportable.js';
+
+/** Detail of `bp-export`: the PNG and a suggested file name. Cancel the event to stop the default download. */
+export interface ExportDetail {
+  readonly blob: Blob;
+  readonly filename: string;
+}
+
+/** A file-name slug of a heading ("Gradient profile" → "gradient-profile"). */
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'chart';
+}
+
+/**
+ * Card with heading, help and PNG export for the slotted chart(s).
+ * @fires bp-export - ExportDetail; cancelable: if not cancelled the card downloads the file itself
+ * @slot - the chart element(s); every element with `exportCanvas()` is exported, laid out as on screen
+ * @slot help - rich explanation (used instead of the `help` text when given)
+ * @csspart card - the card box
+ * @csspart help - the explanation panel
+ */
+@customElement('bp-chart-card')
+export class BpChartCard extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      font-family: ${unsafeCSS(FONT_FAMILY)};
+      color: ${unsafeCSS(INK)};
+    }
+    .card {
+      position: relative;
+      background: var(--bp-card-bg, #ffffff);
+      border: 1px solid var(--bp-card-border, #d8dde3);
+      border-radius: 8px;
+      padding: 8px 12px 6px;
+      box-sizing: border-box;
+      height: 100%;
+    }
+    header {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      height: 28px;
+    }
+    h2 {
+      font-size: 15px;
+      font-weight: 600;
+      margin: 0;
+      flex: 1;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    button {
+      font: inherit;
+      font-size: 12.5px;
+      color: ${unsafeCSS(INK)};
+      background: #f3f4f6;
+      border: 1px solid #c9ced6;
+      border-radius: 5px;
+      padding: 2px 8px;
+      cursor: pointer;
+    }
+    button:hover {
+      background: #e7e9ed;
+    }
+    button:focus-visible {
+      outline: 2px solid #0072b2;
+      outline-offset: 1px;
+    }
+    button[aria-pressed='true'] {
+      background: #dbe9f5;
+      border-color: #0072b2;
+    }
+    .body {
+      position: relative;
+    }
+    .help {
+      position: absolute;
+      inset: 0 0 auto 0;
+      max-height: 100%;
+      overflow: auto;
+      z-index: 2;
+      background: rgba(255, 255, 255, 0.97);
+      border: 1px solid #0072b2;
+      border-radius: 6px;
+      padding: 10px 14px;
+      font-size: 14px;
+      line-height: 1.45;
+      box-shadow: 0 4px 14px rgba(0, 0, 0, 0.12);
+      box-sizing: border-box;
+    }
+    .help[hidden] {
+      display: none;
+    }
+    .status {
+      font-size: 12px;
+      color: ${unsafeCSS(MUTED)};
+    }
+  `;
+
+  /** Heading of the card (named `heading`, not `title`, to avoid the native tooltip over the whole card). */
+  @property() heading = '';
+  /** Plain-language explanation shown by "what am I looking at?" (the `help` slot overrides it). */
+  @property() help = '';
+  /** File name of the export, without ".png" (default: the heading as a slug). */
+  @property() filename = '';
+
+  @state() private helpOpen = false;
+  @state() private status = '';
+
+  override render(): TemplateResult {
+    return html`<section class="card" part="card" aria-label=${this.heading}>
+      <header>
+        <h2>${this.heading}</h2>
+        <span class="status" role="status">${this.status}</span>
+        <button type="button" aria-pressed=${this.helpOpen ? 'true' : 'false'} aria-controls="help" @click=${() => (this.helpOpen = !this.helpOpen)}>
+          what am I looking at?
+        </button>
+        <button type="button" @click=${this.exportPng}>export PNG</button>
+      </header>
+      <div class="body">
+        <div id="help" class="help" part="help" ?hidden=${!this.helpOpen} @click=${() => (this.helpOpen = false)}>
+          <slot name="help">${this.help || nothing}</slot>
+        </div>
+        <slot></slot>
+      </div>
+    </section>`;
+  }
+
+  /** The chart(s) in the default slot that can export themselves, searched one level into wrappers. */
+  private exportables(): (Element & Exportable)[] {
+    const slot = this.renderRoot.querySelector<HTMLSlotElement>('slot:not([name])');
+    const found: (Element & Exportable)[] = [];
+    for (const el of slot?.assignedElements({ flatten: true }) ?? []) {
+      if (isExportable(el)) found.push(el);
+      else for (const inner of el.querySelectorAll('*')) if (isExportable(inner)) found.push(inner);
+    }
+    return found;
+  }
+
+  /** The slotted charts drawn where they sit on screen, on one canvas. */
+  private compose(): HTMLCanvasElement | null {
+    const ratio = window.devicePixelRatio || 1;
+    const parts = this.exportables()
+      .map((el) => ({ rect: el.getBoundingClientRect(), canvas: el.exportCanvas() }))
+      .filter((p): p is { rect: DOMRect; canvas: HTMLCanvasElement } => p.canvas !== null);
+    if (parts.length === 0) return null;
+    if (parts.length === 1) return parts[0]!.canvas;
+    const left = Math.min(...parts.map((p) => p.rect.left));
+    const top = Math.min(...parts.map((p) => p.rect.top));
+    const out = document.createElement('canvas');
+    out.width = Math.ceil(Math.max(...parts.map((p) => (p.rect.left - left) * ratio + p.canvas.width)));
+    out.height = Math.ceil(Math.max(...parts.map((p) => (p.rect.top - top) * ratio + p.canvas.height)));
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, out.width, out.height);
+    for (const p of parts) ctx.drawImage(p.canvas, Math.round((p.rect.left - left) * ratio), Math.round((p.rect.top - top) * ratio));
+    return out;
+  }
+
+  private async exportPng(): Promise<void> {
+    const chart = this.compose();
+    if (!chart) {
+      this.status = 'nothing to export yet';
+      return;
+    }
+    const canvas = canvasWithTitle(chart, this.heading, window.devicePixelRatio || 1);
+    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+    if (!blob) {
+      this.status = 'export failed';
+      return;
+    }
+    const filename = `${this.filename || slug(this.heading)}.png`;
+    const event = new CustomEvent<ExportDetail>('bp-export', { detail: { blob, filename }, bubbles: true, composed: true, cancelable: true });
+    if (!this.dispatchEvent(event)) return;
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = filename;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    this.status = `saved ${filename}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bp-chart-card': BpChartCard;
+  }
+  interface HTMLElementEventMap {
+    'bp-export': CustomEvent<ExportDetail>;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * THE picture of the vanishing gradient: ‖∂L/∂W_l‖ per layer l (input side first) on a log axis, one line per
+ * run from its latest record, redrawn live. Exact zeros (underflow) sit in a labelled "0 (underflow)" band.
+ * Optional theory lines (dashed) give a predicted norm per layer.
+ */
+import { customElement, property } from 'lit/decorators.js';
+import uPlot from 'uplot';
+import { GRID, INK, LABEL_FONT, TICK_FONT } from './chart-theme.js';
+import type { LegendEntry } from './exportable.js';
+import { layerTicks } from './series.js';
+import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
+import { logAxis, logScale, underflowPlugin } from './uplot-log.js';
+import { UPlotElement, type PlotSize } from './uplot-element.js';
+
+/** Predicted gradient norm per layer (input side first), keyed by run id. */
+export type GradientTheory = Readonly<Record<string, readonly number[]>>;
+
+/**
+ * Per-layer gradient norms of the latest record of each run.
+ * @csspart plot - the plot box
+ * @csspart legend - the legend row
+ */
+@customElement('bp-gradient-profile')
+export class BpGradientProfile extends UPlotElement {
+  /** Predicted norms per layer for some runs (drawn dashed in the run's colour), or null. */
+  @property({ attribute: false }) theory: GradientTheory | null = null;
+
+  private range: LogRange | null = null;
+
+  private latest(run: { records: readonly { gradNorms: readonly number[] }[] }): readonly number[] {
+    return run.records[run.records.length - 1]?.gradNorms ?? [];
+  }
+
+  private theoryRuns() {
+    const theory = this.theory;
+    return theory ? this.runs.filter((r) => (theory[r.id]?.length ?? 0) > 0) : [];
+  }
+
+  private layerCount(): number {
+    let n = 0;
+    for (const r of this.runs) n = Math.max(n, this.latest(r).length, this.theory?.[r.id]?.length ?? 0);
+    return n;
+  }
+
+  protected override structureKey(): string {
+    return [...this.runs.map((r) => `${r.id}|${r.color}|${r.label}`), 'theory', ...this.theoryRuns().map((r) => r.id)].join(';');
+  }
+
+  protected override plotData(): uPlot.AlignedData | null {
+    const layers = this.layerCount();
+    if (layers === 0 || !this.runs.some((r) => r.records.length > 0)) return null;
+    const theoryRuns = this.theoryRuns();
+    const lines = [...this.runs.map((r) => this.latest(r)), ...theoryRuns.map((r) => this.theory![r.id]!)];
+    this.range = logRange(lines.flat());
+    const floor = this.range.floor;
+    const x = Array.from({ length: layers }, (_, l) => l + 1);
+    const columns = lines.map((line) => x.map((_, l) => (l < line.length ? toLogValue(line[l]!, floor) : null)));
+    return [x, ...columns] as uPlot.AlignedData;
+  }
+
+  protected override plotOptions(size: PlotSize): uPlot.Options {
+    const series: uPlot.Series[] = [{ label: 'layer' }];
+    for (const r of this.runs) {
+      series.push({ label: r.label, stroke: r.color, width: 2.5, points: { show: true, size: 7, fill: r.color, stroke: r.color } });
+    }
+    for (const r of this.theoryRuns()) {
+      series.push({ label: `${r.label} (theory)`, stroke: r.color, width: 1.5, dash: [7, 5], points: { show: false } });
+    }
+    const axes: uPlot.Axis[] = [
+      {
+        scale: 'x', label: 'layer (1 = input side → output)', labelFont: LABEL_FONT, font: TICK_FONT, stroke: INK,
+        grid: { stroke: GRID }, labelSize: 20, size: 36,
+        splits: (u, _i, _min, max) => layerTicks(Math.round(max - 0.3), u.bbox.width / uPlot.pxRatio),
+      },
+      logAxis('y', '‖∂L/∂W‖ (log scale)', () => this.range),
+    ];
+    const scales: uPlot.Scales = {
+      x: { time: false, auto: true, range: (_u, min, max) => [Math.min(min, 1) - 0.3, Math.max(max, 2) + 0.3] },
+      y: logScale(() => this.range),
+    };
+    return {
+      ...size, series, axes, scales, plugins: [underflowPlugin(() => this.range)], legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+    };
+  }
+
+  protected override legendEntries(): LegendEntry[] {
+    const entries: LegendEntry[] = this.runs.map((r) => {
+      const rec = r.records[r.records.length - 1];
+      const when = r.divergedAt !== null ? `diverged at step ${r.divergedAt}` : rec ? `step ${rec.step}` : '';
+      return { label: when ? `${r.label} — ${when}` : r.label, color: r.color };
+    });
+    if (this.theoryRuns().length > 0) entries.push({ label: 'dashed: theory', color: INK, dashed: true });
+    return entries;
+  }
+
+  protected override readoutAt(idx: number | null): string {
+    if (idx === null) return '';
+    const parts = this.runs.map((r) => {
+      const v = this.latest(r)[idx];
+      const text = v === undefined ? '—' : v === 0 ? '0 (underflow)' : formatValue(v);
+      const t = this.theory?.[r.id]?.[idx];
+      return `${r.label}: ${text}${t === undefined ? '' : ` (theory ${formatValue(t)})`}`;
+    });
+    return `layer ${idx + 1} · ${parts.join(' · ')}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bp-gradient-profile': BpGradientProfile;
+  }
+}
