@@ -69,6 +69,8 @@ export interface Backend {
   readonly maxTensorBytes: number;
   /** Bytes per element. */
   readonly bytesPerElement: number;
+  /** Total bytes a trainer may allocate on this backend; absent: the trainer's default budget. */
+  readonly budgetBytes?: number;
 
   /** A zero-filled tensor, or one filled from `data` (row-major, batch-major, length batch·rows·cols). */
   tensor(shape: Shape, data?: ArrayLike<number>): Tensor;

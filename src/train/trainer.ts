@@ -10,6 +10,7 @@ import { initParameters, type Parameters } from '../core/init.js';
 import { NumpyRandom } from '../core/rng.js';
 import type { ModelSpec, ScheduleSpec } from '../core/spec.js';
 import { layerSizes } from '../core/spec.js';
+import { DEFAULT_BUDGET_BYTES, checkPlan, planMemory } from './memory.js';
 import { decodeRecord, isDiverged, metricsLayout, type MetricsLayout, type StepRecord } from './records.js';
 
 /** Metric reads in flight at most during `run` before it waits for the oldest. */
@@ -107,6 +108,8 @@ export class Trainer {
     this.rowsPerStep = bs === 0 ? data.n : Math.min(bs, data.n);
     this.layout = metricsLayout(this.layers);
     this.status = this.models.map(() => ({ divergedAt: null }));
+    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width);
+    checkPlan(plan, backend.info.description, backend.maxTensorBytes, backend.budgetBytes ?? DEFAULT_BUDGET_BYTES);
 
     const params = initial ?? this.models.map((m) => initParameters(m));
     const wShapes = [];

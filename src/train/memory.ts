@@ -1,0 +1,87 @@
+/**
+ * The memory a trainer needs, computed before anything is allocated, so that a model too big for the backend
+ * is refused with the numbers instead of failing half-way (or freezing a tab) on an out-of-memory error.
+ */
+import type { Shape } from '../backend/backend.js';
+import { shape, shapeSize } from '../backend/backend.js';
+
+/** Total bytes a trainer may allocate when the backend states no budget of its own (2 GiB). */
+export const DEFAULT_BUDGET_BYTES = 2 * 1024 ** 3;
+
+/** The tensors of a trainer and their total size. */
+export interface MemoryPlan {
+  readonly shapes: readonly Shape[];
+  readonly totalBytes: number;
+  readonly largestBytes: number;
+}
+
+/** A model refused before allocation, with the numbers. */
+export class ResourceError extends Error {
+  constructor(
+    message: string,
+    readonly neededBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(message);
+    this.name = 'ResourceError';
+  }
+}
+
+/** Shapes of every tensor a trainer allocates: parameters, gradients, data, batch, activations, deltas, metrics. */
+export function planMemory(
+  sizes: readonly number[],
+  rowsPerStep: number,
+  dataRows: number,
+  members: number,
+  bytesPerElement: number,
+  miniBatch: boolean,
+  metricsWidth: number,
+): MemoryPlan {
+  const shapes: Shape[] = [];
+  const layers = sizes.length - 1;
+  for (let copy = 0; copy < 2; copy++) {
+    for (let l = 0; l < layers; l++) shapes.push(shape(members, sizes[l]!, sizes[l + 1]!), shape(members, 1, sizes[l + 1]!));
+  }
+  shapes.push(shape(1, dataRows, sizes[0]!), shape(1, dataRows, sizes[layers]!));
+  if (miniBatch) shapes.push(shape(1, rowsPerStep, sizes[0]!), shape(1, rowsPerStep, sizes[layers]!));
+  for (let l = 0; l < layers; l++) shapes.push(shape(members, rowsPerStep, sizes[l + 1]!), shape(members, rowsPerStep, sizes[l + 1]!));
+  shapes.push(shape(members, 1, metricsWidth));
+  let totalBytes = 0;
+  let largestBytes = 0;
+  for (const s of shapes) {
+    const b = shapeSize(s) * bytesPerElement;
+    totalBytes += b;
+    largestBytes = Math.max(largestBytes, b);
+  }
+  return { shapes, totalBytes, largestBytes };
+}
+
+/** Human size: "1.5 GiB", "320 MiB", "12 KiB". */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+}
+
+/** Throw a ResourceError if the plan does not fit the backend's per-tensor limit or the total budget. */
+export function checkPlan(plan: MemoryPlan, backendName: string, maxTensorBytes: number, budgetBytes: number): void {
+  if (plan.largestBytes > maxTensorBytes) {
+    throw new ResourceError(
+      `this model needs a ${formatBytes(plan.largestBytes)} tensor, but ${backendName} allows at most ${formatBytes(maxTensorBytes)} per tensor; use fewer or narrower layers, a smaller batch or less data`,
+      plan.largestBytes,
+      maxTensorBytes,
+    );
+  }
+  if (plan.totalBytes > budgetBytes) {
+    throw new ResourceError(
+      `this model needs ${formatBytes(plan.totalBytes)} in all, over the ${formatBytes(budgetBytes)} budget of ${backendName}; use fewer or narrower layers, a smaller batch or less data`,
+      plan.totalBytes,
+      budgetBytes,
+    );
+  }
+}
