@@ -1,66 +1,130 @@
 /**
- * Matmul benchmark on any backend: C = A·B (and the backprop shapes) for square sizes, with a warm-up that
- * covers pipeline compilation (reported apart) and timed repetitions that wait for the work to finish.
+ * Matmul benchmark on any backend: op(A)·op(B) for square sizes and for a layer's backprop shapes, with a
+ * warm-up that covers pipeline compilation (reported apart) and timed repetitions that end with the backend's
+ * work finished (flush + sync). The product is then read back and checked against f64 on sampled entries.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Tensor } from '../backend/backend.js';
 import { shape } from '../backend/backend.js';
 import { NumpyRandom } from '../core/rng.js';
-import { timingStats, type TimingStats } from './stats.js';
+import type { Agreement } from './agreement.js';
+import { matmulFlops, operandDims, squareShape, type MatmulShape, type MatmulVariant } from './shapes.js';
+import { timeReps, type RepOptions, type RepTimings } from './timing.js';
 
-/** Which product: plain, or with the left or right operand transposed (backprop's Xᵀ·δ and δ·Wᵀ). */
-export type MatmulVariant = 'AB' | 'AtB' | 'ABt';
+export type { MatmulVariant } from './shapes.js';
 
-/** One benchmark point. */
-export interface MatmulPoint extends TimingStats {
+/** One benchmark point: one product on one backend. */
+export interface MatmulPoint extends RepTimings {
+  readonly suite: 'matmul';
+  /** Identifies the product across backends ("matmul AB 256x256x256"). */
+  readonly key: string;
+  readonly label: string;
+  /** BackendInfo.description of the backend that ran it. */
   readonly backend: string;
+  readonly backendKind: 'cpu' | 'webgpu';
+  readonly m: number;
+  readonly k: number;
+  /** Columns of the product (the size of a square product). */
   readonly n: number;
   readonly variant: MatmulVariant;
-  /** First call, including shader/pipeline compilation. */
-  readonly warmupMs: number;
+  /** Square size, or null for a layer shape. */
+  readonly square: number | null;
+  readonly flops: number;
+  /** Median GFLOP/s. */
   readonly gflops: number;
-  /** Max |C − C_ref| against an f64 reference on a sample of entries. */
+  /** Samples (batch rows) per second at the median. */
+  readonly samplesPerSecond: number;
+  /** Max |C − C_ref| against an f64 reference on 64 sampled entries. */
   readonly maxAbsError: number;
+  /** Agreement of C with the other backend (set by the suite runner). */
+  readonly agreement?: Agreement;
 }
 
 /** Options of a matmul run. */
-export interface MatmulBenchOptions {
-  readonly reps: number;
-  /** Stop adding repetitions after this much time (ms), once `reps` are done. */
-  readonly budgetMs?: number;
+export type MatmulBenchOptions = RepOptions;
+
+/** The point's key: the same product on every backend. */
+export function matmulKey(s: MatmulShape): string {
+  return `matmul ${s.variant} ${s.m}x${s.k}x${s.n}`;
 }
 
-/** Time one square product on a backend. */
-export async function benchMatmul(backend: Backend, n: number, variant: MatmulVariant, opts: MatmulBenchOptions): Promise<MatmulPoint> {
-  const rng = new NumpyRandom(n);
-  const a = rng.randn(n * n);
-  const b = rng.randn(n * n);
-  const A = backend.tensor(shape(1, n, n), a);
-  const B = backend.tensor(shape(1, n, n), b);
-  const C = backend.tensor(shape(1, n, n));
-  const mm = { transA: variant === 'AtB', transB: variant === 'ABt' };
-  const once = async () => {
-    const t0 = performance.now();
-    backend.matmul(A, B, C, mm);
-    backend.flush();
-    await backend.sync();
-    return performance.now() - t0;
-  };
-  const warmupMs = await once();
-  const times: number[] = [];
-  const budget = opts.budgetMs ?? 0;
-  const start = performance.now();
-  while (times.length < opts.reps || (performance.now() - start < budget && times.length < 50)) times.push(await once());
-  const c = await backend.read(C);
-  let maxAbsError = 0;
-  const at = (m: Float64Array, i: number, j: number, t: boolean) => (t ? m[j * n + i]! : m[i * n + j]!);
-  for (let s = 0; s < 64; s++) {
-    const i = (s * 7919) % n;
-    const j = (s * 104729 + 3) % n;
+/** Deterministic operands of a product (seeded by its dimensions, so every backend multiplies the same). */
+export function matmulOperands(s: MatmulShape): { a: Float64Array; b: Float64Array } {
+  const rng = new NumpyRandom((Math.imul(s.m, 73856093) ^ Math.imul(s.k, 19349663) ^ Math.imul(s.n, 83492791)) >>> 0);
+  return { a: rng.randn(s.m * s.k), b: rng.randn(s.k * s.n) };
+}
+
+/** Max |C − C_ref| on 64 entries spread over C, C_ref computed in f64 from the operands. */
+export function sampledError(s: MatmulShape, a: Float64Array, b: Float64Array, c: Float64Array): number {
+  const { a: ad, b: bd } = operandDims(s);
+  const at = (i: number, k: number) => (s.variant === 'AtB' ? a[k * ad[1] + i]! : a[i * ad[1] + k]!);
+  const bt = (k: number, j: number) => (s.variant === 'ABt' ? b[j * bd[1] + k]! : b[k * bd[1] + j]!);
+  let err = 0;
+  for (let t = 0; t < 64; t++) {
+    const i = (t * 7919) % s.m;
+    const j = (t * 104729 + 3) % s.n;
     let ref = 0;
-    for (let k = 0; k < n; k++) ref += at(a, i, k, mm.transA) * at(b, k, j, mm.transB);
-    maxAbsError = Math.max(maxAbsError, Math.abs(c[i * n + j]! - ref));
+    for (let k = 0; k < s.k; k++) ref += at(i, k) * bt(k, j);
+    err = Math.max(err, Math.abs(c[i * s.n + j]! - ref));
   }
-  for (const t of [A, B, C]) backend.dispose(t);
-  const stats = timingStats(times);
-  return { backend: backend.info.description, n, variant, warmupMs, ...stats, gflops: (2 * n ** 3) / (stats.medianMs * 1e6), maxAbsError };
+  return err;
+}
+
+/** Tensors of one product on a backend, filled with the product's operands. */
+function allocate(backend: Backend, s: MatmulShape, a: Float64Array, b: Float64Array): Tensor[] {
+  const { a: ad, b: bd } = operandDims(s);
+  return [backend.tensor(shape(1, ad[0], ad[1]), a), backend.tensor(shape(1, bd[0], bd[1]), b), backend.tensor(shape(1, s.m, s.n))];
+}
+
+/** Compute one product on a backend (untimed) and read it back: the reference of an agreement check. */
+export async function computeMatmul(backend: Backend, s: MatmulShape): Promise<Float64Array> {
+  const { a, b } = matmulOperands(s);
+  const [A, B, C] = allocate(backend, s, a, b);
+  backend.matmul(A!, B!, C!, { transA: s.variant === 'AtB', transB: s.variant === 'ABt' });
+  backend.flush();
+  const c = await backend.read(C!);
+  for (const t of [A!, B!, C!]) backend.dispose(t);
+  return c;
+}
+
+/** Time one product on a backend; returns the point and the product C (for the agreement check). */
+export async function benchMatmulShape(backend: Backend, s: MatmulShape, opts: MatmulBenchOptions): Promise<{ point: MatmulPoint; output: Float64Array }> {
+  const { a, b } = matmulOperands(s);
+  const [A, B, C] = allocate(backend, s, a, b);
+  const mm = { transA: s.variant === 'AtB', transB: s.variant === 'ABt' };
+  try {
+    await backend.sync();
+    const timings = await timeReps(async (count) => {
+      for (let i = 0; i < count; i++) backend.matmul(A!, B!, C!, mm);
+      backend.flush();
+      await backend.sync();
+    }, opts);
+    const output = await backend.read(C!);
+    const flops = matmulFlops(s);
+    const seconds = timings.medianMs / 1000;
+    const point: MatmulPoint = {
+      suite: 'matmul',
+      key: matmulKey(s),
+      label: s.label,
+      backend: backend.info.description,
+      backendKind: backend.info.kind,
+      m: s.m,
+      k: s.k,
+      n: s.n,
+      variant: s.variant,
+      square: s.square,
+      ...timings,
+      flops,
+      gflops: flops / seconds / 1e9,
+      samplesPerSecond: s.samples / seconds,
+      maxAbsError: sampledError(s, a, b, output),
+    };
+    return { point, output };
+  } finally {
+    for (const t of [A!, B!, C!]) backend.dispose(t);
+  }
+}
+
+/** Time one square product n×n·n×n on a backend. */
+export async function benchMatmul(backend: Backend, n: number, variant: MatmulVariant, opts: MatmulBenchOptions): Promise<MatmulPoint> {
+  return (await benchMatmulShape(backend, squareShape(n, variant), opts)).point;
 }

@@ -1,48 +1,95 @@
 /**
- * Training-step benchmark: steps/s and samples/s of an MLP on a backend, timed over chunks of steps that end
- * with the backend's work finished, after a warm-up step (pipeline compilation, reported apart).
+ * Training-step benchmark: steps/s, samples/s and GFLOP/s of one full training step (forward, backward,
+ * update) of an MLP on a backend, after a warm-up step (pipeline compilation, reported apart). The gradients of
+ * the warm-up step — taken at the initial weights, the same on every backend — are returned for the
+ * agreement check.
  */
 import type { Backend } from '../backend/backend.js';
-import { makeDataset } from '../core/datasets.js';
 import type { HiddenActivation } from '../core/activations.js';
+import { makeDataset, type Dataset } from '../core/datasets.js';
+import type { Parameters } from '../core/init.js';
+import { NumpyRandom } from '../core/rng.js';
 import type { ExperimentSpec } from '../core/spec.js';
-import { Trainer } from '../train/trainer.js';
-import { timingStats, type TimingStats } from './stats.js';
+import { flopsPerStep, Trainer } from '../train/trainer.js';
+import type { Agreement } from './agreement.js';
+import { timeReps, type RepOptions, type RepTimings } from './timing.js';
 
-/** Shape of the benchmarked MLP: input → hidden… → output on random regression data, MSE, SGD. */
+/** Output layer and loss: linear + MSE on random targets, or softmax + cross-entropy on random labels. */
+export type TrainHead = 'mse' | 'softmax_ce';
+
+/** Shape of the benchmarked MLP: input → hidden… → output on random data, full batch of `batch` rows, SGD. */
 export interface TrainBenchShape {
   readonly inputDim: number;
   readonly hidden: readonly number[];
   readonly outputDim: number;
   readonly activation: HiddenActivation;
   readonly batch: number;
-  /** Steps per timed repetition. */
+  /** Steps per timed repetition; 0: as many as last about `minRepMs`. */
   readonly stepsPerRep: number;
   /** Log metrics every this many steps (0: never). */
   readonly logEvery: number;
+  /** Output layer and loss (default mse). */
+  readonly head?: TrainHead;
 }
 
-/** One training benchmark point. */
-export interface TrainPoint extends TimingStats {
+/** One training benchmark point: one model on one backend. */
+export interface TrainPoint extends RepTimings {
+  readonly suite: 'train' | 'workload';
+  /** Identifies the model across backends ("train 4-32x2-2 batch 16"). */
+  readonly key: string;
+  readonly label: string;
   readonly backend: string;
+  readonly backendKind: 'cpu' | 'webgpu';
   readonly shape: TrainBenchShape;
-  readonly warmupMs: number;
+  /** Number of hidden layers. */
+  readonly depth: number;
+  /** Width of the first hidden layer. */
+  readonly width: number;
+  readonly batch: number;
+  /** Matmul FLOPs of one step. */
+  readonly flopsPerStep: number;
   readonly stepsPerSecond: number;
   readonly samplesPerSecond: number;
+  /** Median GFLOP/s of the step's matrix products. */
   readonly gflops: number;
+  /** Agreement of the first step's gradients with the other backend (set by the suite runner). */
+  readonly agreement?: Agreement;
+}
+
+/** "784-256x4-10": layer sizes with runs of equal widths folded. */
+export function modelLabel(s: TrainBenchShape): string {
+  const runs: string[] = [];
+  for (let i = 0; i < s.hidden.length; ) {
+    let j = i;
+    while (j < s.hidden.length && s.hidden[j] === s.hidden[i]) j++;
+    runs.push(j - i > 1 ? `${s.hidden[i]}x${j - i}` : `${s.hidden[i]}`);
+    i = j;
+  }
+  return [s.inputDim, ...runs, s.outputDim].join('-');
+}
+
+/** The point's key: the same model and batch on every backend. */
+export function trainKey(suite: 'train' | 'workload', s: TrainBenchShape): string {
+  return `${suite} ${modelLabel(s)} ${s.activation} ${s.head ?? 'mse'} batch ${s.batch}`;
+}
+
+/** Matmul FLOPs of one step of the model. */
+export function trainFlops(s: TrainBenchShape): number {
+  return flopsPerStep([s.inputDim, ...s.hidden, s.outputDim], s.batch);
 }
 
 /** The experiment a training benchmark runs. */
 export function trainBenchSpec(s: TrainBenchShape): ExperimentSpec {
+  const ce = s.head === 'softmax_ce';
   return {
     model: {
       inputDim: s.inputDim,
       hidden: s.hidden,
       activations: s.hidden.map(() => s.activation),
       outputDim: s.outputDim,
-      outputActivation: 'linear',
-      loss: 'mse',
-      init: s.activation === 'relu' ? 'he' : 'xavier',
+      outputActivation: ce ? 'softmax' : 'linear',
+      loss: ce ? 'softmax_ce' : 'mse',
+      init: s.activation === 'relu' || s.activation === 'leaky_relu' ? 'he' : 'xavier',
       gain: 1,
       initSeed: 0,
       optimizer: { kind: 'sgd', lr: 0.01 },
@@ -52,27 +99,86 @@ export function trainBenchSpec(s: TrainBenchShape): ExperimentSpec {
   };
 }
 
-/** Time training steps of one MLP on a backend. */
-export async function benchTrain(backend: Backend, s: TrainBenchShape, reps: number): Promise<TrainPoint> {
+/** Random data of the benchmark's shape: Gaussian inputs, Gaussian targets (mse) or one-hot labels (softmax_ce). */
+export function trainBenchData(s: TrainBenchShape): Dataset {
   const spec = trainBenchSpec(s);
-  const trainer = new Trainer(backend, { models: [spec.model], data: makeDataset(spec.data), schedule: spec.schedule });
-  const steps = async (count: number) => {
-    const t0 = performance.now();
-    const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < count; i++) {
-      const r = trainer.stepOnce(s.logEvery > 0 && trainer.step % s.logEvery === 0);
-      if (r) pending.push(r);
-    }
-    await Promise.all(pending);
+  if (s.head !== 'softmax_ce') return makeDataset(spec.data);
+  const rng = new NumpyRandom(0);
+  const x = rng.randn(s.batch * s.inputDim);
+  const y = new Float64Array(s.batch * s.outputDim);
+  for (let i = 0; i < s.batch; i++) y[i * s.outputDim + rng.randint(0, s.outputDim)] = 1;
+  const classes = Array.from({ length: s.outputDim }, (_, k) => String(k));
+  return { name: 'random', x, y, n: s.batch, inputDim: s.inputDim, outputDim: s.outputDim, task: 'multiclass', classes };
+}
+
+/** A trainer of the benchmark model on a backend (the caller disposes it). */
+function benchTrainer(backend: Backend, s: TrainBenchShape): Trainer {
+  const spec = trainBenchSpec(s);
+  return new Trainer(backend, { models: [spec.model], data: trainBenchData(s), schedule: spec.schedule });
+}
+
+/** Gradients of one step from the initial weights on a backend (untimed): the reference of an agreement check. */
+export async function initialGradients(backend: Backend, s: TrainBenchShape): Promise<Parameters> {
+  const trainer = benchTrainer(backend, s);
+  try {
+    trainer.stepOnce(false);
+    return (await trainer.readGradients())[0]!;
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** Time training steps of one MLP on a backend; also returns the gradients of its first step. */
+export async function benchTrainShape(
+  backend: Backend,
+  s: TrainBenchShape,
+  opts: RepOptions,
+  suite: 'train' | 'workload' = 'train',
+): Promise<{ point: TrainPoint; gradients: Parameters }> {
+  const trainer = benchTrainer(backend, s);
+  let gradients: Parameters | undefined;
+  try {
     await backend.sync();
-    return performance.now() - t0;
-  };
-  const warmupMs = await steps(1);
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) times.push((await steps(s.stepsPerRep)) / s.stepsPerRep);
-  const stats = timingStats(times);
-  const flops = trainer.flopsPerStep;
-  trainer.dispose();
-  const sps = 1000 / stats.medianMs;
-  return { backend: backend.info.description, shape: s, warmupMs, ...stats, stepsPerSecond: sps, samplesPerSecond: sps * s.batch, gflops: (flops * sps) / 1e9 };
+    const steps = async (count: number) => {
+      const pending: Promise<unknown>[] = [];
+      for (let i = 0; i < count; i++) {
+        const r = trainer.stepOnce(s.logEvery > 0 && trainer.step % s.logEvery === 0);
+        if (r) pending.push(r);
+      }
+      await Promise.all(pending);
+      await backend.sync();
+    };
+    // A fixed stepsPerRep: an unbounded target duration capped at exactly that many steps per repetition.
+    const repOpts = s.stepsPerRep > 0 ? { ...opts, minRepMs: Number.POSITIVE_INFINITY, maxCallsPerRep: s.stepsPerRep } : opts;
+    const timings = await timeReps(steps, repOpts, async () => {
+      gradients = (await trainer.readGradients())[0]!;
+    });
+    const flops = trainFlops(s);
+    const sps = 1000 / timings.medianMs;
+    const point: TrainPoint = {
+      suite,
+      key: trainKey(suite, s),
+      label: `${modelLabel(s)} b${s.batch}`,
+      backend: backend.info.description,
+      backendKind: backend.info.kind,
+      shape: s,
+      depth: s.hidden.length,
+      width: s.hidden[0] ?? 0,
+      batch: s.batch,
+      flopsPerStep: flops,
+      ...timings,
+      stepsPerSecond: sps,
+      samplesPerSecond: sps * s.batch,
+      gflops: (flops * sps) / 1e9,
+    };
+    return { point, gradients: gradients! };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** Time training steps of one MLP on a backend (`reps` timed repetitions). */
+export async function benchTrain(backend: Backend, s: TrainBenchShape, reps: number | RepOptions): Promise<TrainPoint> {
+  const opts = typeof reps === 'number' ? { reps, minRepMs: 20 } : reps;
+  return (await benchTrainShape(backend, s, opts)).point;
 }

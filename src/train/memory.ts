@@ -5,8 +5,8 @@
 import type { Shape } from '../backend/backend.js';
 import { shape, shapeSize } from '../backend/backend.js';
 
-/** Total bytes a trainer may allocate when the backend states no budget of its own (2 GiB). */
-export const DEFAULT_BUDGET_BYTES = 2 * 1024 ** 3;
+/** Total bytes a trainer may allocate when the backend states no budget of its own (1 GiB: a browser tab stays usable). */
+export const DEFAULT_BUDGET_BYTES = 1024 ** 3;
 
 /** The tensors of a trainer and their total size. */
 export interface MemoryPlan {
