@@ -43,6 +43,7 @@ export const TRAIN_FLAGS: Record<string, FlagDef> = {
   dtype: { value: true, help: `CPU element type: ${DTYPES.join(', ')}` },
   'log-every': { value: true, help: 'record metrics every N steps' },
   json: { value: false, help: 'one JSON object per logged step on stdout' },
+  'lose-device-at': { value: true, help: 'rehearse a GPU driver reset: destroy the WebGPU device after step k' },
   help: { value: false, help: 'show this help' },
 };
 
@@ -100,6 +101,12 @@ function num(flag: string, text: string, allowed: string): number {
   return v;
 }
 
+function wholeNumber(flag: string, text: string): number {
+  const v = num(flag, text, 'a whole number ≥ 0');
+  if (!Number.isInteger(v) || v < 0) throw new UsageError(`--${flag}: ${describeValue(text)} is not allowed; expected a whole number ≥ 0`);
+  return v;
+}
+
 function choice<T extends string>(flag: string, text: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${flag}: ${describeValue(text)} is not allowed; expected one of ${choices.join(', ')}`);
   return text as T;
@@ -110,6 +117,8 @@ export interface TrainOptions {
   readonly spec: ExperimentSpec;
   readonly backend: BackendChoice;
   readonly json: boolean;
+  /** Step after which to destroy the WebGPU device (a rehearsal of a lost device), or null. */
+  readonly loseDeviceAt: number | null;
 }
 
 /** Build the experiment spec of `train` from its flags. */
@@ -178,6 +187,7 @@ export function trainOptions(flags: Map<string, string>): TrainOptions {
     spec: parsed.value,
     backend: choice('backend', get('backend') ?? 'cpu', BACKEND_CHOICES),
     json: flags.has('json'),
+    loseDeviceAt: flags.has('lose-device-at') ? wholeNumber('lose-device-at', flags.get('lose-device-at')!) : null,
   };
 }
 

@@ -3,7 +3,10 @@
  * lines; `bench` prints benchmark figures as JSON. Usage errors exit with code 2.
  */
 import { makeDataset } from '../core/datasets.js';
+import type { Backend, BackendFault } from '../backend/backend.js';
+import { createCpuBackend } from '../backend/cpu/cpu-backend.js';
 import { selectBackend } from '../backend/select.js';
+import type { Parameters } from '../core/init.js';
 import { Trainer } from '../train/trainer.js';
 import type { StepRecord } from '../train/records.js';
 import { TRAIN_FLAGS, UsageError, helpText, parseFlags, trainOptions } from './args.js';
@@ -19,6 +22,13 @@ commands:
   train   train a network (see: npm run -s lab -- train --help)
   bench   benchmark figures as JSON (see: npm run -s lab -- bench --help)`;
 
+/** Reads a backend's fault without waiting: null while it runs. */
+function watchFault(backend: Backend): { current: BackendFault | null } {
+  const holder: { current: BackendFault | null } = { current: null };
+  backend.fault.then((f) => (holder.current = f));
+  return holder;
+}
+
 async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Promise<void> {
   const flags = parseFlags(argv, TRAIN_FLAGS);
   if (flags.has('help')) {
@@ -33,21 +43,19 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
     gpu = gpuHolder.gpu.gpu;
     if (!gpu && opts.backend === 'webgpu') throw new Error(gpuHolder.gpu.problem ?? 'WebGPU is not available');
   }
-  const { backend, reason } = await selectBackend(opts.backend, { dtype: spec.schedule.dtype, gpu });
+  let { backend, reason } = await selectBackend(opts.backend, { dtype: spec.schedule.dtype, gpu });
   const err = (s: string) => process.stderr.write(`${s}\n`);
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  const note = `backend: ${backend.info.description} (${reason})`;
-  if (opts.json) err(note);
-  else out(note);
-  backend.fault.then((f) => err(`backend fault: ${f.message}`));
+  const info = (s: string) => (opts.json ? err(s) : out(s));
+  info(`backend: ${backend.info.description} (${reason})`);
+  let fault = watchFault(backend);
 
   const data = makeDataset(spec.data);
-  const trainer = new Trainer(backend, { models: [spec.model], data, schedule: spec.schedule });
+  const config = { models: [spec.model], data, schedule: spec.schedule };
+  let trainer = new Trainer(backend, config);
   const total = spec.schedule.steps;
-  const tty = process.stderr.isTTY === true;
-  const showProgress = total >= 1000 && tty;
+  const showProgress = total >= 1000 && process.stderr.isTTY === true;
   if (!opts.json) out(tableHeader(trainer.layers));
-  let lastBar = 0;
   const onRecords = (records: StepRecord[]) => {
     const r = records[0]!;
     if (showProgress) process.stderr.write('\r\x1b[K');
@@ -56,10 +64,38 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
     const status = trainer.memberStatus()[0]!;
     if (status.divergedAt !== null && status.divergedAt === r.step) err(`diverged at step ${r.step}: the loss or a gradient is NaN or infinite`);
   };
+  // On the GPU, the parameters are read back at every chunk so that a lost device can be survived.
+  let snapshot: { step: number; params: Parameters[] } | null = null;
+  const onGpu = () => backend.info.kind === 'webgpu';
+  if (onGpu()) snapshot = { step: 0, params: await trainer.readParameters() };
   const chunk = Math.max(1, Math.min(1000, spec.schedule.logEvery));
   const started = performance.now();
+  let lastBar = 0;
+  let rehearsed = false;
   while (trainer.step < total) {
-    await trainer.run(Math.min(chunk, total - trainer.step), onRecords, total);
+    try {
+      await Promise.race([trainer.run(Math.min(chunk, total - trainer.step), onRecords, total), backend.fault]);
+      if (opts.loseDeviceAt !== null && !rehearsed && trainer.step > opts.loseDeviceAt && onGpu()) {
+        rehearsed = true;
+        (backend as Backend & { loseDevice?: () => void }).loseDevice?.();
+        await Promise.race([backend.fault, new Promise((r) => setTimeout(r, 2000))]);
+      }
+      if (onGpu() && !fault.current) snapshot = { step: trainer.step, params: await Promise.race([trainer.readParameters(), backend.fault.then(() => snapshot!.params)]) };
+    } catch (e) {
+      if (!fault.current) throw e;
+    }
+    if (fault.current) {
+      const lostAt = trainer.step;
+      const from = snapshot!;
+      err(`WebGPU stopped at step ${lostAt}: ${fault.current.message}`);
+      err(`continuing on the CPU (f32) from the parameters read back after step ${from.step} (mini-batch order restarts)`);
+      backend = createCpuBackend({ dtype: 'f32' });
+      reason = 'WebGPU device lost';
+      info(`backend: ${backend.info.description} (${reason})`);
+      fault = watchFault(backend);
+      trainer = new Trainer(backend, config, from.params, from.step);
+      continue;
+    }
     if (trainer.memberStatus()[0]!.divergedAt !== null) break;
     const now = performance.now();
     if (showProgress && now - lastBar > 200) {
@@ -77,8 +113,7 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
     if (opts.json) out(JSON.stringify({ predictions: rows }));
     else out(`predictions: ${rows.map((r) => `[${r.map((v) => v.toFixed(4)).join(', ')}]`).join(' ')}`);
   }
-  if (opts.json) err(summary);
-  else out(summary);
+  info(summary);
   trainer.dispose();
   backend.destroy();
 }

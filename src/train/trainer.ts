@@ -92,7 +92,9 @@ export class Trainer {
     private readonly backend: Backend,
     private readonly config: TrainerConfig,
     initial?: readonly Parameters[],
+    startStep = 0,
   ) {
+    this.stepIndex = startStep;
     const problem = checkCohort(config.models);
     if (problem) throw new Error(problem);
     this.models = config.models;

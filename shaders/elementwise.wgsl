@@ -1,0 +1,69 @@
+// Row-wise and gathering kernels. Invocations are numbered id = (wg.x + wg.y·num_workgroups.x)·WG + lid.x.
+//
+// softmax_rows: t[r, :] = exp(t[r, :] − max_r) / Σ exp(t[r, :] − max_r), in place, one invocation per row r
+//   (rows of every batch entry b, or only of entries with acts[b] == 5 (softmax) when all == 0).
+//   0 t  : tensor [batch, rows, cols]
+//   1 sp : SoftmaxParams
+// gather_rows: dst[b, i, c] = src[b·src_batch_stride + idx[i]·cols + c], one invocation per element of dst
+//   (src_batch_stride = 0 broadcasts a batch-1 source).
+//   0 src : source tensor
+//   1 dst : output [batch, rows_out, cols]
+//   2 idx : row indices (u32), length rows_out
+//   3 gp  : GatherParams
+
+struct SoftmaxParams {
+  rows_total: u32,
+  cols: u32,
+  rows_per_batch: u32,
+  all: u32,
+  acts: array<vec4<u32>, 16>,
+}
+
+struct GatherParams {
+  total: u32,
+  cols: u32,
+  rows_out: u32,
+  src_batch_stride: u32,
+}
+
+override WG: u32 = 64u;
+
+@group(0) @binding(0) var<storage, read_write> t: array<f32>;
+@group(0) @binding(1) var<uniform> sp: SoftmaxParams;
+
+@group(0) @binding(0) var<storage, read_write> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(2) var<storage, read> idx: array<u32>;
+@group(0) @binding(3) var<uniform> gp: GatherParams;
+
+fn invocation(wg: vec3<u32>, groups: vec3<u32>, lid: vec3<u32>) -> u32 {
+  return (wg.x + wg.y * groups.x) * WG + lid.x;
+}
+
+@compute @workgroup_size(WG)
+fn softmax_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+                @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row = invocation(wg, groups, lid);
+  if (row >= sp.rows_total) { return; }
+  let batch = row / sp.rows_per_batch;
+  if (sp.all == 0u && sp.acts[batch >> 2u][batch & 3u] != 5u) { return; }
+  let base = row * sp.cols;
+  var m = t[base];
+  for (var c = 1u; c < sp.cols; c++) { m = max(m, t[base + c]); }
+  var s = 0.0;
+  for (var c = 0u; c < sp.cols; c++) { s += exp(t[base + c] - m); }
+  for (var c = 0u; c < sp.cols; c++) { t[base + c] = exp(t[base + c] - m) / s; }
+}
+
+@compute @workgroup_size(WG)
+fn gather_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+               @builtin(local_invocation_id) lid: vec3<u32>) {
+  let e = invocation(wg, groups, lid);
+  if (e >= gp.total) { return; }
+  let per_batch = gp.rows_out * gp.cols;
+  let batch = e / per_batch;
+  let rest = e - batch * per_batch;
+  let i = rest / gp.cols;
+  let c = rest - i * gp.cols;
+  dst[e] = src[batch * gp.src_batch_stride + idx[i] * gp.cols + c];
+}

@@ -1,0 +1,172 @@
+// Batched matrix product with a fused epilogue, register-blocked (each invocation computes a 4×4 block).
+//
+//   out[b] = epilogue(op(A[b]) · op(B[b])),   op(A): M×K, op(B): K×N, out: M×N, b = workgroup_id.z
+//   op(A) = Aᵀ when TRANS_A (A stored K×M), op(B) = Bᵀ when TRANS_B (B stored N×K): read transposed here.
+//   EPILOGUE 0 (none):     out = P
+//   EPILOGUE 1 (bias_act): out = φ_b(P + bias[b]) with φ_b = activation code acts[b] (softmax: identity here)
+//   EPILOGUE 2 (act_grad): out = P ⊙ φ_b′(a), φ′ written through the stored activation a = act[b]
+//
+// Bindings (group 0):
+//   0 a    : A as vec4s; batch b starts at element b·a_batch_stride (0 broadcasts a batch-1 operand)
+//   1 b    : B as vec4s; batch stride b_batch_stride
+//   2 dst  : out [batch, M, N] as f32
+//   3 bias : bias [batch | 1, 1, N] (bias_batch_stride = N or 0); unused unless EPILOGUE 1
+//   4 act  : stored activations, same shape as out; unused unless EPILOGUE 2
+//   5 p    : Params
+// VEC_A / VEC_B: the operand's contiguous dimension is a multiple of 4, so blocks load as whole vec4s.
+// Workgroups tile out in (4·WG_Y)×(4·WG_X) tiles, numbered tile = wg.x + wg.y·num_workgroups.x.
+
+struct Params {
+  m: u32,
+  n: u32,
+  k: u32,
+  tiles_n: u32,
+  tiles_total: u32,
+  a_batch_stride: u32,
+  b_batch_stride: u32,
+  bias_batch_stride: u32,
+  acts: array<vec4<u32>, 16>,
+}
+
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override VEC_A: bool = false;
+override VEC_B: bool = false;
+override EPILOGUE: u32 = 0u;
+override WG_X: u32 = 8u;
+override WG_Y: u32 = 8u;
+
+const LEAKY_SLOPE: f32 = 0.01;
+
+@group(0) @binding(0) var<storage, read_write> a: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> b: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(3) var<storage, read_write> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> act: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+
+fn act_code(batch: u32) -> u32 {
+  return p.acts[batch >> 2u][batch & 3u];
+}
+
+// φ(z) for codes 0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 leaky_relu, 5 softmax (identity: rows normalised later).
+fn activate(z: f32, code: u32) -> f32 {
+  switch code {
+    case 1u: {
+      if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
+      let e = exp(z);
+      return e / (1.0 + e);
+    }
+    case 2u: {
+      if (abs(z) < 10.0) { return tanh(z); }
+      return sign(z);
+    }
+    case 3u: { return max(z, 0.0); }
+    case 4u: { return select(LEAKY_SLOPE * z, z, z > 0.0); }
+    default: { return z; }
+  }
+}
+
+// φ′ as a function of the output a = φ(z).
+fn derivative_from_output(y: f32, code: u32) -> f32 {
+  switch code {
+    case 1u: { return y * (1.0 - y); }
+    case 2u: { return 1.0 - y * y; }
+    case 3u: { return select(0.0, 1.0, y > 0.0); }
+    case 4u: { return select(LEAKY_SLOPE, 1.0, y > 0.0); }
+    default: { return 1.0; }
+  }
+}
+
+// op(A)[r][k], zero outside the matrix.
+fn a_elem(base: u32, r: u32, k: u32) -> f32 {
+  if (r >= p.m || k >= p.k) { return 0.0; }
+  let i = select(base + r * p.k + k, base + k * p.m + r, TRANS_A);
+  return a[i >> 2u][i & 3u];
+}
+
+// op(B)[k][c], zero outside the matrix.
+fn b_elem(base: u32, k: u32, c: u32) -> f32 {
+  if (k >= p.k || c >= p.n) { return 0.0; }
+  let i = select(base + k * p.n + c, base + c * p.k + k, TRANS_B);
+  return b[i >> 2u][i & 3u];
+}
+
+// Block of op(A): column j holds rows r0..r0+3 at depth k0+j.
+fn load_a(base: u32, r0: u32, k0: u32) -> mat4x4<f32> {
+  var m: mat4x4<f32>;
+  if (VEC_A && TRANS_A) {
+    for (var j = 0u; j < 4u; j++) {
+      if (k0 + j < p.k) { m[j] = a[(base + (k0 + j) * p.m + r0) >> 2u]; }
+    }
+    return m;
+  }
+  if (VEC_A) {
+    for (var i = 0u; i < 4u; i++) {
+      if (r0 + i < p.m) { m[i] = a[(base + (r0 + i) * p.k + k0) >> 2u]; }
+    }
+    return transpose(m);
+  }
+  for (var j = 0u; j < 4u; j++) {
+    m[j] = vec4<f32>(a_elem(base, r0, k0 + j), a_elem(base, r0 + 1u, k0 + j),
+                     a_elem(base, r0 + 2u, k0 + j), a_elem(base, r0 + 3u, k0 + j));
+  }
+  return m;
+}
+
+// Block of op(B): column c holds depths k0..k0+3 of output column c0+c.
+fn load_b(base: u32, k0: u32, c0: u32) -> mat4x4<f32> {
+  var m: mat4x4<f32>;
+  if (VEC_B && TRANS_B) {
+    for (var c = 0u; c < 4u; c++) {
+      if (c0 + c < p.n) { m[c] = b[(base + (c0 + c) * p.k + k0) >> 2u]; }
+    }
+    return m;
+  }
+  if (VEC_B) {
+    for (var j = 0u; j < 4u; j++) {
+      if (k0 + j < p.k) { m[j] = b[(base + (k0 + j) * p.n + c0) >> 2u]; }
+    }
+    return transpose(m);
+  }
+  for (var c = 0u; c < 4u; c++) {
+    m[c] = vec4<f32>(b_elem(base, k0, c0 + c), b_elem(base, k0 + 1u, c0 + c),
+                     b_elem(base, k0 + 2u, c0 + c), b_elem(base, k0 + 3u, c0 + c));
+  }
+  return m;
+}
+
+fn finish(v: f32, col: u32, batch: u32, o: u32) -> f32 {
+  if (EPILOGUE == 1u) { return activate(v + bias[batch * p.bias_batch_stride + col], act_code(batch)); }
+  if (EPILOGUE == 2u) { return v * derivative_from_output(act[o], act_code(batch)); }
+  return v;
+}
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>) {
+  let tile = wg.x + wg.y * groups.x;
+  if (tile >= p.tiles_total) { return; }
+  let r0 = ((tile / p.tiles_n) * WG_Y + lid.y) * 4u;
+  let c0 = ((tile % p.tiles_n) * WG_X + lid.x) * 4u;
+  if (r0 >= p.m || c0 >= p.n) { return; }
+  let batch = wg.z;
+  let a_base = batch * p.a_batch_stride;
+  let b_base = batch * p.b_batch_stride;
+  // acc[c][i] = P[r0 + i][c0 + c]
+  var acc: mat4x4<f32>;
+  for (var k0 = 0u; k0 < p.k; k0 += 4u) {
+    acc += load_a(a_base, r0, k0) * load_b(b_base, k0, c0);
+  }
+  let out_base = batch * p.m * p.n;
+  for (var i = 0u; i < 4u; i++) {
+    let r = r0 + i;
+    if (r >= p.m) { break; }
+    for (var c = 0u; c < 4u; c++) {
+      let col = c0 + c;
+      if (col >= p.n) { break; }
+      let o = out_base + r * p.n + col;
+      dst[o] = finish(acc[c][i], col, batch, o);
+    }
+  }
+}

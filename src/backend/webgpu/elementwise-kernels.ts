@@ -1,0 +1,65 @@
+/** TS twin of shaders/elementwise.wgsl: row-wise softmax and row gathering. */
+import type { ActivationName } from '../../core/activations.js';
+import { MAX_ACTIVATION_BATCH, packActivationCodes } from './activation-codes.js';
+import { ceilDiv } from './dispatch.js';
+import type { GPUTensor } from './gpu-tensor.js';
+import { bindGroupLayout, dispatchLinear, entries, siteKey, type KernelContext } from './kernel-context.js';
+
+/** Invocations per workgroup of the elementwise kernels. */
+const WG = 64;
+
+/** Owns the softmax_rows and gather_rows pipelines. */
+export class ElementwiseKernels {
+  private readonly softmaxLayout: GPUBindGroupLayout;
+  private readonly gatherLayout: GPUBindGroupLayout;
+  private readonly softmaxParams = new Uint32Array(4 + MAX_ACTIVATION_BATCH);
+  private readonly gatherParams = new Uint32Array(4);
+
+  constructor(private readonly ctx: KernelContext) {
+    this.softmaxLayout = bindGroupLayout(ctx.device, 'softmax_rows', ['tensor', 'uniform']);
+    this.gatherLayout = bindGroupLayout(ctx.device, 'gather_rows', ['tensor', 'tensor', 'aux', 'uniform']);
+  }
+
+  /** Row-wise softmax in place, of every batch entry, or only of those whose activation is softmax. */
+  softmaxRows(t: GPUTensor, activations: readonly ActivationName[] | null = null): void {
+    const { batch, rows, cols } = t.shape;
+    if (cols === 0 || rows === 0) return;
+    const p = this.softmaxParams;
+    p.set([batch * rows, cols, rows, activations ? 0 : 1]);
+    if (activations) packActivationCodes(activations, batch, p, 4);
+    else p.fill(0, 4);
+    const pipeline = this.ctx.pipelines.get('elementwise', 'softmax_rows', this.softmaxLayout, { WG });
+    const bindGroup = this.ctx.sites.bind(siteKey('softmax', [t]), [t.id], p, null, 0, (uniform) =>
+      this.ctx.device.createBindGroup({ layout: this.softmaxLayout, entries: entries([t], { buffer: uniform }) }),
+    );
+    dispatchLinear(this.ctx, pipeline, bindGroup, ceilDiv(batch * rows, WG));
+  }
+
+  /** out[b, i, :] = src[b | 0, rows[i], :]; the indices are uploaded into the call site's index buffer. */
+  gatherRows(src: GPUTensor, rows: Uint32Array, out: GPUTensor): void {
+    const { batch, rows: n, cols } = out.shape;
+    if (src.shape.cols !== cols || rows.length !== n || (src.shape.batch !== batch && src.shape.batch !== 1)) {
+      throw new Error(
+        `gatherRows: ${rows.length} rows of src [${src.shape.batch}, ${src.shape.rows}, ${src.shape.cols}] ` +
+          `do not fit out [${batch}, ${n}, ${cols}].`,
+      );
+    }
+    if (src === out) throw new Error('gatherRows: out must differ from src.');
+    for (let i = 0; i < rows.length; i++) {
+      if (rows[i]! >= src.shape.rows) throw new Error(`gatherRows: row index ${rows[i]} out of range (${src.shape.rows} rows).`);
+    }
+    const total = batch * n * cols;
+    if (total === 0) return;
+    const p = this.gatherParams;
+    p.set([total, cols, n, src.shape.batch === 1 ? 0 : src.shape.rows * cols]);
+    const pipeline = this.ctx.pipelines.get('elementwise', 'gather_rows', this.gatherLayout, { WG });
+    const indices = rows as Uint32Array<ArrayBuffer>;
+    const bindGroup = this.ctx.sites.bind(siteKey('gather', [src, out]), [src.id, out.id], p, indices, n, (uniform, aux) =>
+      this.ctx.device.createBindGroup({
+        layout: this.gatherLayout,
+        entries: entries([src, out], { buffer: aux! }, { buffer: uniform }),
+      }),
+    );
+    dispatchLinear(this.ctx, pipeline, bindGroup, ceilDiv(total, WG));
+  }
+}

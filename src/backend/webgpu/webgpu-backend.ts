@@ -1,0 +1,243 @@
+/** The Backend interface on WebGPU: f32 tensors in GPU buffers, work recorded into one encoder per flush. */
+import type { ActivationName, OutputActivation } from '../../core/activations.js';
+import type { LossName } from '../../core/losses.js';
+import type { Backend, BackendFault, BackendInfo, MatmulOptions, Shape, Tensor, UpdateRule } from '../backend.js';
+import { shapeSize } from '../backend.js';
+import { CallSites } from './call-sites.js';
+import { acquireDevice, describeAdapter, type DeviceHandle, type DeviceOptions } from './device.js';
+import { ElementwiseKernels } from './elementwise-kernels.js';
+import { GPUTensor, TensorAllocator } from './gpu-tensor.js';
+import { PipelineCache, type KernelContext } from './kernel-context.js';
+import { LossKernels } from './loss-kernels.js';
+import { MatmulKernel } from './matmul-kernel.js';
+import { ReadbackRing } from './readback.js';
+import { CommandRecorder } from './recorder.js';
+import { ReduceKernels } from './reduce-kernels.js';
+import { UpdateKernel } from './update-kernel.js';
+
+export { WebGPUUnavailableError } from './device.js';
+
+/** Options of `createWebGPUBackend`. */
+export interface WebGPUBackendOptions extends DeviceOptions {
+  /** Test hook: dispatch as if maxComputeWorkgroupsPerDimension were this small (exercises the x/y split). */
+  readonly maxWorkgroupsPerDimension?: number;
+}
+
+/** Counts of cached GPU objects, to check that a repeated training step creates none. */
+export interface WebGPUCacheStats {
+  readonly pipelines: number;
+  readonly callSiteSlots: number;
+}
+
+/** A Backend running every operation as WGSL compute kernels on one GPUDevice. */
+export class WebGPUBackend implements Backend {
+  readonly info: BackendInfo;
+  readonly maxTensorBytes: number;
+  readonly bytesPerElement = 4;
+  readonly fault: Promise<BackendFault>;
+  /** The device (exposed for tests and diagnostics). */
+  readonly device: GPUDevice;
+
+  private destroyed = false;
+  private readonly owned = new WeakSet<GPUTensor>();
+  private readonly recorder: CommandRecorder;
+  private readonly sites: CallSites;
+  private readonly pipelines: PipelineCache;
+  private readonly allocator: TensorAllocator;
+  private readonly readback: ReadbackRing;
+  private readonly dummy: GPUBuffer;
+  private readonly matmulKernel: MatmulKernel;
+  private readonly elementwise: ElementwiseKernels;
+  private readonly losses: LossKernels;
+  private readonly reductions: ReduceKernels;
+  private readonly updater: UpdateKernel;
+  private upload = new Float32Array(0);
+
+  constructor(
+    private readonly handle: DeviceHandle,
+    opts: WebGPUBackendOptions = {},
+  ) {
+    const device = handle.device;
+    this.device = device;
+    const details = handle.details;
+    this.info = {
+      kind: 'webgpu',
+      dtype: 'f32',
+      description: describeAdapter(details),
+      adapter: { ...details },
+    };
+    this.maxTensorBytes = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+    this.fault = handle.fault.then((f) => (this.destroyed ? new Promise<BackendFault>(() => {}) : f));
+    this.recorder = new CommandRecorder(device);
+    this.sites = new CallSites(device, () => this.recorder.epoch);
+    this.pipelines = new PipelineCache(device);
+    this.allocator = new TensorAllocator(device, {
+      maxTensorBytes: this.maxTensorBytes,
+      offsetAlignment: Math.max(256, device.limits.minStorageBufferOffsetAlignment),
+    });
+    this.readback = new ReadbackRing(device, this.recorder);
+    this.dummy = device.createBuffer({ label: 'unused binding', size: 512, usage: GPUBufferUsage.STORAGE });
+    const ctx: KernelContext = {
+      device,
+      recorder: this.recorder,
+      sites: this.sites,
+      pipelines: this.pipelines,
+      dummy: this.dummy,
+      maxWorkgroupsPerDimension: Math.min(
+        device.limits.maxComputeWorkgroupsPerDimension,
+        opts.maxWorkgroupsPerDimension ?? Infinity,
+      ),
+    };
+    this.matmulKernel = new MatmulKernel(ctx);
+    this.elementwise = new ElementwiseKernels(ctx);
+    this.losses = new LossKernels(ctx);
+    this.reductions = new ReduceKernels(ctx);
+    this.updater = new UpdateKernel(ctx);
+  }
+
+  tensor(shape: Shape, data?: ArrayLike<number>): Tensor {
+    if (data && data.length !== shapeSize(shape)) {
+      throw new Error(`tensor: expected ${shapeSize(shape)} values for [${shape.batch}, ${shape.rows}, ${shape.cols}], got ${data.length}.`);
+    }
+    const [t] = this.tensors([shape]);
+    if (data) this.writeUnordered(t as GPUTensor, data);
+    return t!;
+  }
+
+  tensors(shapes: readonly Shape[]): Tensor[] {
+    this.live();
+    const ts = this.allocator.allocate(shapes);
+    ts.forEach((t) => this.owned.add(t));
+    return ts;
+  }
+
+  write(t: Tensor, data: ArrayLike<number>): void {
+    const g = this.own(t);
+    // Work recorded before this write must see the old contents: submit it before the queue write.
+    this.recorder.flush();
+    this.writeUnordered(g, data);
+  }
+
+  async read(t: Tensor): Promise<Float64Array> {
+    const g = this.own(t);
+    let values: Float64Array;
+    try {
+      values = await this.readback.read(g.buffer, g.byteOffset, g.size);
+    } catch (e) {
+      const f = this.handle.currentFault();
+      throw new Error(f ? `WebGPU read failed: ${f.message}` : `WebGPU read failed: ${(e as Error).message}`);
+    }
+    this.live();
+    return values;
+  }
+
+  dispose(t: Tensor): void {
+    if (!(t instanceof GPUTensor) || !this.owned.has(t) || t.disposed) return;
+    if (!this.destroyed) this.recorder.flush();
+    this.sites.evictTensor(t.id);
+    this.allocator.release(t);
+  }
+
+  matmul(a: Tensor, b: Tensor, out: Tensor, opts: MatmulOptions = {}): void {
+    const ep = opts.epilogue;
+    if (ep?.kind === 'bias_act') this.own(ep.bias);
+    if (ep?.kind === 'act_grad') this.own(ep.act);
+    const o = this.own(out);
+    if (this.matmulKernel.run(this.own(a), this.own(b), o, opts) && ep?.kind === 'bias_act') {
+      this.elementwise.softmaxRows(o, ep.activations);
+    }
+  }
+
+  gatherRows(src: Tensor, rows: Uint32Array, out: Tensor): void {
+    this.elementwise.gatherRows(this.own(src), rows, this.own(out));
+  }
+
+  softmaxRows(t: Tensor): void {
+    this.elementwise.softmaxRows(this.own(t));
+  }
+
+  outputDelta(loss: LossName, outAct: OutputActivation, pred: Tensor, target: Tensor, delta: Tensor): void {
+    this.losses.outputDelta(loss, outAct, this.own(pred), this.own(target), this.own(delta));
+  }
+
+  columnSums(src: Tensor, out: Tensor): void {
+    this.reductions.columnSums(this.own(src), this.own(out));
+  }
+
+  update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void {
+    this.updater.run(params.map((t) => this.own(t)), grads.map((t) => this.own(t)), rule);
+  }
+
+  lossInto(loss: LossName, pred: Tensor, target: Tensor, metrics: Tensor, col: number): void {
+    this.losses.lossInto(loss, this.own(pred), this.own(target), this.own(metrics), col);
+  }
+
+  accuracyInto(pred: Tensor, target: Tensor, metrics: Tensor, col: number): void {
+    this.losses.accuracyInto(this.own(pred), this.own(target), this.own(metrics), col);
+  }
+
+  normsInto(tensors: readonly Tensor[], metrics: Tensor, col: number): void {
+    this.reductions.normsInto(tensors.map((t) => this.own(t)), this.own(metrics), col);
+  }
+
+  activationStatsInto(a: Tensor, activations: readonly ActivationName[], metrics: Tensor, col: number): void {
+    this.reductions.activationStatsInto(this.own(a), activations, this.own(metrics), col);
+  }
+
+  flush(): void {
+    this.live();
+    this.recorder.flush();
+  }
+
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.live();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.sites.destroy();
+    this.readback.destroy();
+    this.dummy.destroy();
+    this.device.destroy();
+  }
+
+  /** Test hook: lose the device as a driver reset would (fault resolves, later operations throw). */
+  loseDevice(): void {
+    this.device.destroy();
+  }
+
+  /** Counts of cached pipelines and call-site slots. */
+  cacheStats(): WebGPUCacheStats {
+    return { pipelines: this.pipelines.size, callSiteSlots: this.sites.slotCount };
+  }
+
+  private live(): void {
+    if (this.destroyed) throw new Error('WebGPU backend used after destroy().');
+    const f = this.handle.currentFault();
+    if (f) throw new Error(`WebGPU backend can no longer run: ${f.message}`);
+  }
+
+  private own(t: Tensor): GPUTensor {
+    this.live();
+    if (!(t instanceof GPUTensor) || !this.owned.has(t)) throw new Error('Tensor does not belong to this WebGPU backend.');
+    if (t.disposed) throw new Error(`Tensor [${t.shape.batch}, ${t.shape.rows}, ${t.shape.cols}] used after dispose().`);
+    return t;
+  }
+
+  private writeUnordered(t: GPUTensor, data: ArrayLike<number>): void {
+    const n = shapeSize(t.shape);
+    if (data.length !== n) throw new Error(`write: expected ${n} values for [${t.shape.batch}, ${t.shape.rows}, ${t.shape.cols}], got ${data.length}.`);
+    if (n === 0) return;
+    if (this.upload.length < n) this.upload = new Float32Array(n);
+    for (let i = 0; i < n; i++) this.upload[i] = data[i]!;
+    this.device.queue.writeBuffer(t.buffer, t.byteOffset, this.upload, 0, n);
+  }
+}
+
+/** Create a WebGPU backend; throws a `WebGPUUnavailableError` (reason 'no-webgpu' | 'no-adapter' | 'device-failed'). */
+export async function createWebGPUBackend(opts: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  return new WebGPUBackend(await acquireDevice(opts), opts);
+}

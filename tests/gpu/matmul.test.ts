@@ -1,0 +1,152 @@
+/** The WebGPU matmul kernel against an f64 reference: shapes, transposes, batch broadcast, fused epilogues. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { shape, type Tensor } from '../../src/backend/backend.js';
+import { createWebGPUBackend, type WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend.js';
+import { HIDDEN_ACTIVATIONS, type ActivationName, type HiddenActivation } from '../../src/core/activations.js';
+import { activate, ErrorReport, errors, host, matmulRef, rng, uniform, type Host } from './reference.js';
+import { getTestGPU } from './setup-dawn.js';
+
+let be: WebGPUBackend;
+const report = new ErrorReport();
+
+beforeAll(async () => {
+  be = await createWebGPUBackend({ gpu: await getTestGPU() });
+});
+afterAll(() => {
+  report.print('matmul');
+  be?.destroy();
+});
+
+function upload(h: Host): Tensor {
+  return be.tensor(shape(h.batch, h.rows, h.cols), h.data);
+}
+
+/** Stored shape of an operand used as op(X) = m×k, transposed or not. */
+function stored(batch: number, rows: number, cols: number, trans: boolean, draw: () => number): Host {
+  return trans ? host(batch, cols, rows, draw) : host(batch, rows, cols, draw);
+}
+
+/** Compare out with the reference within a forward-error bound of f32 accumulation. */
+async function check(kernel: string, out: Tensor, want: Host, scale: Float64Array, k: number, extra = 0): Promise<void> {
+  const got = await be.read(out);
+  let worst = 0;
+  for (let i = 0; i < want.data.length; i++) {
+    const tol = 2 ** -20 * (k + 4) * (scale[i]! + extra) + 2e-6 * Math.abs(want.data[i]!) + 2e-7;
+    worst = Math.max(worst, Math.abs(got[i]! - want.data[i]!) / tol);
+  }
+  let largest = 0;
+  for (const v of want.data) largest = Math.max(largest, Math.abs(v));
+  report.add(kernel, errors(got, want.data, 1e-3 * largest));
+  expect(worst, `${kernel}: worst error / tolerance`).toBeLessThanOrEqual(1);
+}
+
+// [m, k, n]: 1×1, 1×k, k = 1, tile multiples, non-multiples of the 32×32 tile and of 4, tall-skinny, long K,
+// each vec4 load path with a ragged other dimension, and one output large enough for the 32×32 tiles.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 1],
+  [1, 9, 13],
+  [5, 1, 6],
+  [33, 17, 29],
+  [64, 32, 64],
+  [37, 40, 36],
+  [200, 3, 2],
+  [3, 150, 5],
+  [8, 12, 4],
+  [12, 7, 8],
+  [9, 8, 7],
+  [130, 20, 140],
+];
+// [out batch, A batch, B batch]
+const BATCHES: [number, number, number][] = [
+  [1, 1, 1],
+  [2, 2, 1],
+  [3, 1, 3],
+  [3, 3, 3],
+];
+
+describe('matmul, no epilogue', () => {
+  for (const [m, k, n] of SHAPES) {
+    test(`${m}×${k} · ${k}×${n}, every transA/transB and batch broadcast`, async () => {
+      const r = rng(m * 1000 + k * 10 + n);
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          for (const [batch, ba, bb] of BATCHES) {
+            const a = stored(ba, m, k, transA, uniform(r));
+            const b = stored(bb, k, n, transB, uniform(r));
+            const [ta, tb, out] = [upload(a), upload(b), be.tensor(shape(batch, m, n))];
+            be.matmul(ta, tb, out, { transA, transB });
+            const { out: want, scale } = matmulRef(a, b, batch, { transA, transB });
+            await check('matmul', out, want, scale, k);
+            [ta, tb, out].forEach((t) => be.dispose(t));
+          }
+        }
+      }
+    });
+  }
+});
+
+const OUTPUT_AND_HIDDEN: ActivationName[] = [...HIDDEN_ACTIVATIONS, 'softmax'];
+
+describe('matmul, bias_act epilogue', () => {
+  for (const [m, k, n] of [[7, 5, 3], [33, 20, 10], [4, 8, 1]] as [number, number, number][]) {
+    for (const name of OUTPUT_AND_HIDDEN) {
+      test(`${name}: ${m}×${k}·${k}×${n}, batch 3, bias batch 3 and 1`, async () => {
+        const r = rng(7 + m + n + name.length);
+        for (const biasBatch of [3, 1]) {
+          for (const transB of [false, true]) {
+            // Mixed activations per batch entry: the tested one, then two others.
+            const acts: ActivationName[] = [name, 'linear', name === 'softmax' ? 'tanh' : 'softmax'];
+            const a = host(1, m, k, uniform(r, -2, 2));
+            const b = stored(3, k, n, transB, uniform(r, -2, 2));
+            const bias = host(biasBatch, 1, n, uniform(r, -1, 1));
+            const [ta, tb, tbias, out] = [upload(a), upload(b), upload(bias), be.tensor(shape(3, m, n))];
+            be.matmul(ta, tb, out, { transB, epilogue: { kind: 'bias_act', bias: tbias, activations: acts } });
+            const { out: want, scale } = matmulRef(a, b, 3, { transB, bias, activations: acts });
+            await check(`bias_act ${name}`, out, want, scale, k, 1);
+            [ta, tb, tbias, out].forEach((t) => be.dispose(t));
+          }
+        }
+      });
+    }
+  }
+});
+
+describe('matmul, act_grad epilogue', () => {
+  for (const [m, k, n] of [[6, 9, 5], [40, 33, 12]] as [number, number, number][]) {
+    for (const name of HIDDEN_ACTIVATIONS) {
+      test(`${name}: ${m}×${k}·(${n}×${k})ᵀ, batch 2`, async () => {
+        const r = rng(99 + m + name.length);
+        const acts: HiddenActivation[] = [name, name === 'relu' ? 'sigmoid' : 'relu'];
+        const a = host(2, m, k, uniform(r));
+        const b = host(2, n, k, uniform(r));
+        const z = uniform(r, -3, 3);
+        const act = host(2, m, n, () => 0);
+        for (let i = 0; i < act.data.length; i++) {
+          const entry = Math.floor(i / (m * n));
+          // Some exact zeros so that relu's φ′ at a = 0 is exercised.
+          const v = r() < 0.1 ? 0 : z();
+          act.data[i] = Math.fround(activate(acts[entry]!, v));
+        }
+        const [ta, tb, tact, out] = [upload(a), upload(b), upload(act), be.tensor(shape(2, m, n))];
+        be.matmul(ta, tb, out, { transB: true, epilogue: { kind: 'act_grad', act: tact, activations: acts } });
+        const { out: want, scale } = matmulRef(a, b, 2, { transB: true, act, activations: acts });
+        await check(`act_grad ${name}`, out, want, scale, k);
+        [ta, tb, tact, out].forEach((t) => be.dispose(t));
+      });
+    }
+  }
+});
+
+describe('matmul shape checks', () => {
+  test('mismatched shapes and aliasing throw before recording', () => {
+    const a = be.tensor(shape(1, 3, 4));
+    const b = be.tensor(shape(1, 5, 2));
+    const out = be.tensor(shape(1, 3, 2));
+    expect(() => be.matmul(a, b, out)).toThrow(/shape mismatch/);
+    expect(() => be.matmul(a, a, a, { transB: true })).toThrow(/differ/);
+    const b2 = be.tensor(shape(2, 4, 2));
+    const out3 = be.tensor(shape(3, 3, 2));
+    expect(() => be.matmul(a, b2, out3)).toThrow(/batch/);
+  });
+});
