@@ -1,0 +1,124 @@
+/**
+ * A lab spec ⇄ URL query parameters. Shared settings are one parameter each; the runs are parallel comma
+ * lists (`act=sigmoid,relu&init=xavier,he&gain=1,1`). Decoding turns text into plain values and leaves all
+ * validation to lab-spec's parseLab (and through it spec.ts); it adds the issues only a URL can have:
+ * unknown, duplicated and mismatched parameters.
+ */
+import { defaultLab, parseLab, type LabSpec, type ParsedLab, type StopCondition } from './lab-spec.js';
+import type { SpecIssue } from './spec.js';
+
+/** URL keys of the scalar lab fields (the key is the field name). */
+export const SCALAR_KEYS = [
+  'dataset', 'samples', 'noise', 'dataSeed', 'depth', 'width', 'lr', 'batch', 'initSeed', 'batchSeed', 'logEvery', 'dtype',
+  'backend', 'speed',
+] as const satisfies readonly (keyof LabSpec)[];
+
+/** URL keys of the per-run lists and the run field each holds. */
+export const RUN_KEYS = { act: 'activation', init: 'init', gain: 'gain', runLr: 'lr' } as const;
+
+/** Every key a lab URL may carry. */
+export const URL_KEYS: readonly string[] = [...SCALAR_KEYS, ...Object.keys(RUN_KEYS), 'stop', 'hide'];
+
+const NUMERIC = new Set<string>(['samples', 'noise', 'dataSeed', 'depth', 'width', 'lr', 'batch', 'initSeed', 'batchSeed', 'logEvery', 'speed']);
+
+/** A number when the text is a finite decimal number, else the text itself (so that messages show what was typed). */
+export function numberOrText(text: string): number | string {
+  const t = text.trim();
+  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return text;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : text;
+}
+
+/** The text form of a stop condition: `none`, `epochs:N` or `loss:T`. */
+export function formatStop(stop: StopCondition): string {
+  return stop.kind === 'none' ? 'none' : `${stop.kind}:${stop.value}`;
+}
+
+/** Parse `none`, `epochs:N` or `loss:T` into a plain object for validation (text that fits none stays text). */
+export function parseStop(text: string): unknown {
+  if (text === 'none') return { kind: 'none' };
+  const m = /^(epochs|loss):(.*)$/.exec(text);
+  if (!m) return text;
+  const value = numberOrText(m[2]!);
+  return typeof value === 'number' ? { kind: m[1], value } : text;
+}
+
+/** The query parameters of a lab: every setting, so that a link restores the experiment exactly. */
+export function encodeLab(lab: LabSpec): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const k of SCALAR_KEYS) p.set(k, String(lab[k]));
+  p.set('act', lab.runs.map((r) => r.activation).join(','));
+  p.set('init', lab.runs.map((r) => r.init).join(','));
+  p.set('gain', lab.runs.map((r) => r.gain).join(','));
+  if (lab.runs.some((r) => r.lr !== null)) p.set('runLr', lab.runs.map((r) => (r.lr === null ? '' : String(r.lr))).join(','));
+  p.set('stop', formatStop(lab.stop));
+  if (lab.hide.length) p.set('hide', lab.hide.join(','));
+  return p;
+}
+
+/** The URL-facing name of a lab field: `runs[1].activation` → `act (run 2)`. */
+export function urlField(field: string): string {
+  const m = /^runs\[(\d+)\]\.(\w+)$/.exec(field);
+  if (!m) return field;
+  const key = Object.entries(RUN_KEYS).find(([, f]) => f === m[2])?.[0] ?? m[2];
+  return `${key} (run ${Number(m[1]) + 1})`;
+}
+
+/**
+ * Decode query parameters into a lab. Missing parameters take the defaults; bad, unknown, duplicated or
+ * mismatched ones are reported as issues, each naming the parameter, its value and what is allowed.
+ */
+export function decodeLab(params: URLSearchParams, defaults: LabSpec = defaultLab()): ParsedLab {
+  const issues: SpecIssue[] = [];
+  const first = new Map<string, string>();
+  for (const [key, value] of params) {
+    if (!URL_KEYS.includes(key)) {
+      issues.push({ field: key, value, allowed: `a known parameter (${URL_KEYS.join(', ')})` });
+    } else if (first.has(key)) {
+      issues.push({ field: key, value: params.getAll(key).join(' | '), allowed: 'one value (the first is used)' });
+    } else {
+      first.set(key, value);
+    }
+  }
+  const input: Record<string, unknown> = {};
+  for (const k of SCALAR_KEYS) {
+    const text = first.get(k);
+    if (text !== undefined) input[k] = NUMERIC.has(k) ? numberOrText(text) : text;
+  }
+  const stop = first.get('stop');
+  if (stop !== undefined) input['stop'] = parseStop(stop);
+  const hide = first.get('hide');
+  if (hide !== undefined) input['hide'] = hide === '' ? [] : hide.split(',');
+  const runs = decodeRuns(first, defaults, issues);
+  if (runs) input['runs'] = runs;
+  const parsed = parseLab(input, defaults);
+  return { value: parsed.value, issues: [...issues, ...parsed.issues.map((i) => ({ ...i, field: urlField(i.field) }))] };
+}
+
+function decodeRuns(first: Map<string, string>, defaults: LabSpec, issues: SpecIssue[]): Record<string, unknown>[] | null {
+  const lists = new Map<string, string[]>();
+  for (const key of Object.keys(RUN_KEYS)) {
+    const text = first.get(key);
+    if (text !== undefined) lists.set(key, text.split(','));
+  }
+  if (lists.size === 0) return null;
+  const count = lists.get('act')?.length ?? Math.max(...[...lists.values()].map((l) => l.length));
+  for (const [key, list] of lists) {
+    if (list.length !== count) {
+      issues.push({ field: key, value: list.join(','), allowed: `${count} comma-separated entries, one per run` });
+    }
+  }
+  return Array.from({ length: count }, (_, i) => {
+    const run: Record<string, unknown> = {};
+    const base = defaults.runs[i];
+    if (base && !lists.has('act')) run['activation'] = base.activation;
+    if (base && !lists.has('act') && !lists.has('init')) run['init'] = base.init;
+    for (const [key, field] of Object.entries(RUN_KEYS)) {
+      const text = lists.get(key)?.[i];
+      if (text === undefined) continue;
+      if (field === 'lr') run[field] = text === '' ? null : numberOrText(text);
+      else run[field] = field === 'gain' ? numberOrText(text) : text;
+    }
+    return run;
+  });
+}

@@ -1,0 +1,255 @@
+/**
+ * The lab page: restores the experiment from the URL, wires the controls to the lab controller, keeps the URL
+ * in step with every setting (history.replaceState), and handles the keyboard (space: play/pause, →: step).
+ */
+import { css, html, LitElement, type TemplateResult } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { nextRun, parseLab, LAB_LIMITS, type LabSpec } from '../core/lab-spec.js';
+import { formatIssue } from '../core/spec.js';
+import { decodeLab, encodeLab } from '../core/url-codec.js';
+import './bp-backend-badge.js';
+import './bp-chart-grid.js';
+import './bp-controls.js';
+import type { LabPatch } from './bp-controls.js';
+import './bp-data-panel.js';
+import type { CsvDetail, ExportFormat } from './bp-data-panel.js';
+import './bp-notice.js';
+import './bp-run-controls.js';
+import type { RunPatch } from './bp-run-controls.js';
+import './bp-transport.js';
+import type { LabAction } from './bp-transport.js';
+import { download, recordsToCsv, recordsToJson, weightsToJson } from './export.js';
+import { LabController } from './lab-controller.js';
+
+/**
+ * The Backprop Lab application.
+ * @fires nothing; everything goes to the lab controller
+ */
+@customElement('bp-app')
+export class BpApp extends LitElement {
+  static override styles = css`
+    :host {
+      display: grid;
+      grid-template-rows: auto 1fr;
+      height: 100vh;
+      font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
+      color: #1f2328;
+      background: #f6f7f9;
+    }
+    header {
+      display: flex;
+      align-items: center;
+      gap: 16px;
+      padding: 6px 14px;
+      border-bottom: 1px solid #d8dde3;
+      background: #fff;
+      min-height: 40px;
+    }
+    h1 {
+      font-size: 19px;
+      margin: 0;
+      white-space: nowrap;
+    }
+    .sub {
+      color: #57606a;
+      font-size: 13px;
+      flex: 1;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .body {
+      display: grid;
+      grid-template-columns: 340px minmax(0, 1fr);
+      min-height: 0;
+    }
+    aside {
+      overflow-y: auto;
+      padding: 8px;
+      border-right: 1px solid #d8dde3;
+      scrollbar-gutter: stable;
+    }
+    main {
+      overflow-y: auto;
+      padding: 8px 10px;
+      scrollbar-gutter: stable;
+    }
+    bp-notice {
+      /* Over the charts, not above them: a notice during training must not move the charts. */
+      position: fixed;
+      right: 16px;
+      bottom: 12px;
+      width: min(620px, calc(100vw - 380px));
+      max-height: 45vh;
+      overflow-y: auto;
+      z-index: 10;
+      filter: drop-shadow(0 3px 8px rgba(0, 0, 0, 0.18));
+    }
+    .add {
+      font: inherit;
+      font-size: 13px;
+      width: 100%;
+      height: 30px;
+      margin-bottom: 8px;
+      border: 1px dashed #8c959f;
+      border-radius: 6px;
+      background: #fff;
+      cursor: pointer;
+    }
+    .add:focus-visible {
+      outline: 3px solid #e69f00;
+    }
+  `;
+
+  /** The lab controller (backend, trainers, loop). */
+  readonly lab: LabController;
+  /** Resolves once the backend has started and the runs are built. */
+  readonly ready: Promise<void>;
+  private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
+
+  constructor() {
+    super();
+    const parsed = decodeLab(new URLSearchParams(location.search));
+    this.lab = new LabController(this, parsed.value);
+    if (parsed.issues.length) {
+      this.lab.notify('warning', 'Some settings in the link were not valid; their defaults are used instead:', parsed.issues.map(formatIssue));
+    }
+    this.syncUrl();
+    this.ready = this.lab.start();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('keydown', this.onKey);
+    super.disconnectedCallback();
+  }
+
+  private syncUrl(): void {
+    history.replaceState(null, '', `${location.pathname}?${encodeLab(this.lab.lab).toString()}${location.hash}`);
+  }
+
+  /** Validate a new lab (bad fields keep their current value, with a notice) and move to it. */
+  private async change(input: Record<string, unknown>): Promise<void> {
+    const parsed = parseLab(input, this.lab.lab);
+    if (parsed.issues.length) this.lab.notify('warning', 'Not applied:', parsed.issues.map(formatIssue));
+    await this.lab.apply(parsed.value);
+    this.syncUrl();
+  }
+
+  private async onPatch(p: LabPatch): Promise<void> {
+    if ('dataset' in p && this.lab.csv) await this.lab.setCsv(null);
+    await this.change({ ...this.lab.lab, ...p });
+  }
+
+  private onRunPatch({ index, patch }: RunPatch): Promise<void> {
+    const runs = this.lab.lab.runs.map((r, i) => (i === index ? { ...r, ...patch } : r));
+    return this.change({ ...this.lab.lab, runs });
+  }
+
+  private async onAction(a: LabAction): Promise<void> {
+    const lab = this.lab;
+    if (a === 'play') lab.play();
+    else if (a === 'pause') lab.pause();
+    else if (a === 'step') await lab.stepBy(1);
+    else if (a === 'reset') {
+      await lab.reset();
+      lab.notify('info', 'Every run is back at its initial weights.');
+    } else {
+      const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
+      await this.change({ ...lab.lab, initSeed: seed });
+    }
+  }
+
+  private async addRun(): Promise<void> {
+    const lab: LabSpec = this.lab.lab;
+    if (lab.runs.length >= LAB_LIMITS.maxRuns) return;
+    await this.change({ ...lab, runs: [...lab.runs, nextRun(lab)] });
+  }
+
+  private async removeRun(i: number): Promise<void> {
+    await this.lab.removeRun(i);
+    this.syncUrl();
+  }
+
+  private async onCsv(d: CsvDetail): Promise<void> {
+    await this.lab.setCsv(d);
+    if (d) this.lab.notify('info', `Training on ${d.name} (${d.info.task}); the link does not include CSV data.`);
+  }
+
+  private async onExport(f: ExportFormat): Promise<void> {
+    const lab = this.lab;
+    if (f === 'records-csv') download('backprop-lab-records.csv', recordsToCsv(lab.views), 'text/csv');
+    else if (f === 'records-json') download('backprop-lab-records.json', recordsToJson(lab.lab, lab.views), 'application/json');
+    else download('backprop-lab-weights.json', weightsToJson(lab.lab, await lab.parameters(), lab.sizes), 'application/json');
+  }
+
+  private keydown(e: KeyboardEvent): void {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    const target = e.composedPath()[0];
+    if (target instanceof HTMLElement && target.closest('input, select, textarea, button, [contenteditable]')) return;
+    if (e.key === ' ') {
+      e.preventDefault();
+      this.lab.toggle();
+    } else if (e.key === 'ArrowRight' && !this.lab.playing) {
+      e.preventDefault();
+      void this.lab.stepBy(1);
+    }
+  }
+
+  override render(): TemplateResult {
+    const c = this.lab;
+    const lab = c.lab;
+    const hide = lab.hide;
+    const d = c.dataset;
+    const points = d && d.inputDim === 2 ? { x: d.x, y: d.y, n: d.n } : null;
+    const canTrain = c.runs.some((r) => r.status === 'active');
+    const b = c.backendStatus;
+    return html`
+      <header>
+        <h1>Backprop Lab</h1>
+        <span class="sub">${lab.depth} hidden layers of ${lab.width} · ${c.csv ? c.csv.name : lab.dataset} · lr ${lab.lr} · ${lab.batch === 0 ? 'full batch' : `batch ${lab.batch}`}</span>
+        <bp-backend-badge .status=${b}></bp-backend-badge>
+      </header>
+      <div class="body">
+        <aside
+          @bp-lab-patch=${(e: CustomEvent<LabPatch>) => void this.onPatch(e.detail)}
+          @bp-action=${(e: CustomEvent<LabAction>) => void this.onAction(e.detail)}
+          @bp-run-patch=${(e: CustomEvent<RunPatch>) => void this.onRunPatch(e.detail)}
+          @bp-run-remove=${(e: CustomEvent<number>) => void this.removeRun(e.detail)}
+          @bp-csv=${(e: CustomEvent<CsvDetail>) => void this.onCsv(e.detail)}
+          @bp-export-data=${(e: CustomEvent<ExportFormat>) => void this.onExport(e.detail)}
+        >
+          <bp-transport .lab=${lab} .playing=${c.playing} .canTrain=${canTrain} .step=${c.step} .hide=${hide}></bp-transport>
+          ${c.runs.map(
+            (r, i) =>
+              html`<bp-run-controls .run=${r} .index=${i} .sharedLr=${lab.lr} .removable=${c.runs.length > 1} .hide=${hide} .version=${`${r.status}:${r.records.length}:${r.label}:${r.color}`}></bp-run-controls>`,
+          )}
+          ${c.runs.length < LAB_LIMITS.maxRuns && !hide.includes('runs') ? html`<button class="add" name="add-run" @click=${() => void this.addRun()}>+ add a run</button>` : ''}
+          <bp-controls .lab=${lab} .hide=${hide} .csvName=${c.csv?.name ?? null}></bp-controls>
+          <bp-data-panel .hide=${hide} .csv=${c.csv}></bp-data-panel>
+        </aside>
+        <main>
+          <bp-notice .notices=${c.notices} @bp-notice-dismiss=${(e: CustomEvent<number>) => c.dismiss(e.detail)}></bp-notice>
+          <bp-chart-grid
+            .runs=${c.runs}
+            .version=${c.version}
+            .points=${points}
+            .classes=${d?.task === 'multiclass' ? d.classes : []}
+            .rates=${c.rates}
+            .backendLabel=${b.kind === 'webgpu' ? `WebGPU · ${b.name}` : b.kind === 'cpu' ? b.name : ''}
+          ></bp-chart-grid>
+        </main>
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bp-app': BpApp;
+  }
+}

@@ -1,0 +1,97 @@
+/** The charts of the lab in a fixed grid (fixed heights, so nothing jumps while training). */
+import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import './bp-confusion.js';
+import './charts/index.js';
+import type { BoundaryPoints } from './charts/index.js';
+import type { RunState } from './run-state.js';
+import type { ThroughputSample } from './throughput.js';
+
+const HELP = {
+  loss: 'The training loss of each run over the steps (log scale). A run whose loss stays flat is not learning.',
+  profile:
+    'How large the gradient is at each layer, input side on the left, from the latest step. Backprop multiplies by each layer’s derivative on the way back: with sigmoid (σ′ ≤ ¼) the gradient shrinks layer after layer and the first layers barely learn — the vanishing gradient. Exact zeros (underflow) sit in the grey band.',
+  heatmap: 'Gradient norm of every layer (rows, input at the bottom) at every recorded step (columns). Dark = tiny gradient.',
+  saturation: 'Share of sigmoid/tanh units stuck near their limits (saturated, derivative ≈ 0), or of ReLU units that never fire (dead), per layer.',
+  boundary: 'What each network predicts over the plane, with the training points on top (2-D data only).',
+  confusion: 'How many training points of each true class (rows) each network assigns to each class (columns); the diagonal is right.',
+  throughput: 'Training speed on this backend: steps per second per run, samples per second over all runs, and arithmetic throughput.',
+} as const;
+
+/**
+ * All the chart cards.
+ */
+@customElement('bp-chart-grid')
+export class BpChartGrid extends LitElement {
+  static override styles = css`
+    :host {
+      display: grid;
+      grid-template-columns: repeat(2, minmax(0, 1fr));
+      gap: 10px;
+      align-content: start;
+    }
+    .wide {
+      grid-column: 1 / -1;
+    }
+    .pair {
+      display: grid;
+      grid-template-columns: repeat(var(--cols, 2), minmax(0, 1fr));
+      gap: 8px;
+    }
+  `;
+
+  @property({ attribute: false }) runs: readonly RunState[] = [];
+  /** Class names of a multiclass data set (a confusion matrix is shown), else empty. */
+  @property({ attribute: false }) classes: readonly string[] = [];
+  @property() version = '';
+  /** Training points of 2-D data, else null (no decision boundary). */
+  @property({ attribute: false }) points: BoundaryPoints | null = null;
+  @property({ attribute: false }) rates: ThroughputSample | null = null;
+  @property() backendLabel = '';
+
+  override render(): TemplateResult {
+    const runs = this.runs;
+    const v = this.version;
+    const cols = `--cols: ${Math.min(Math.max(runs.length, 1), 4)}`;
+    return html`
+      <bp-chart-card heading="Gradients" filename="gradient-per-layer" .help=${HELP.profile}>
+        <bp-gradient-profile .runs=${runs} .version=${v} .height=${210}></bp-gradient-profile>
+      </bp-chart-card>
+      <bp-chart-card heading="Loss" .help=${HELP.loss}>
+        <bp-loss-chart .runs=${runs} .version=${v} .height=${210}></bp-loss-chart>
+      </bp-chart-card>
+      <bp-chart-card class="wide" heading="Gradient norm of every layer over time" filename="gradient-heatmap" .help=${HELP.heatmap}>
+        <div class="pair" style=${cols}>${runs.map((r) => html`<bp-grad-heatmap .run=${r} .version=${v} .height=${170}></bp-grad-heatmap>`)}</div>
+      </bp-chart-card>
+      <bp-chart-card heading="Saturation" filename="saturated-dead-units" .help=${HELP.saturation}>
+        <bp-saturation-chart .runs=${runs} .version=${v} .height=${210}></bp-saturation-chart>
+      </bp-chart-card>
+      ${this.points
+        ? html`<bp-chart-card heading="Predictions" filename="decision-boundary" .help=${HELP.boundary}>
+            <div class="pair" style=${`--cols: ${Math.min(runs.length, 2)}`}>
+              ${runs.map((r) => html`<bp-decision-boundary .run=${r} .points=${this.points} .version=${v} .size=${runs.length > 2 ? 110 : 180}></bp-decision-boundary>`)}
+            </div>
+          </bp-chart-card>`
+        : nothing}
+      ${this.classes.length > 2
+        ? html`<bp-chart-card class="wide" heading="Confusion matrix (training data)" .help=${HELP.confusion}>
+            <bp-confusion .runs=${runs} .classes=${this.classes} .version=${v}></bp-confusion>
+          </bp-chart-card>`
+        : nothing}
+      <bp-chart-card class="wide" heading="Throughput" .help=${HELP.throughput}>
+        <bp-throughput
+          .stepsPerSecond=${this.rates?.stepsPerSec ?? null}
+          .samplesPerSecond=${this.rates?.samplesPerSec ?? null}
+          .gflops=${this.rates?.gflops ?? null}
+          .backendLabel=${this.backendLabel}
+        ></bp-throughput>
+      </bp-chart-card>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bp-chart-grid': BpChartGrid;
+  }
+}

@@ -1,0 +1,99 @@
+/** Your own data (a CSV file) and the downloads of results (records as CSV or JSON, weights as JSON). */
+import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { ControlName } from '../core/lab-spec.js';
+import { formatCsvError, parseCsv, type CsvInfo } from './csv.js';
+import type { Dataset } from '../core/datasets.js';
+import { controlStyles } from './ui-styles.js';
+
+/** Detail of `bp-csv`: the loaded data, or null to go back to the built-in data set. */
+export type CsvDetail = { readonly dataset: Dataset; readonly info: CsvInfo; readonly name: string } | null;
+
+/** The downloads offered. */
+export type ExportFormat = 'records-csv' | 'records-json' | 'weights-json';
+
+/**
+ * CSV loading and result downloads.
+ * @fires bp-csv - CsvDetail: data loaded (or cleared)
+ * @fires bp-export-data - ExportFormat: a download was asked for
+ */
+@customElement('bp-data-panel')
+export class BpDataPanel extends LitElement {
+  static override styles = controlStyles;
+
+  @property({ attribute: false }) hide: readonly ControlName[] = [];
+  /** Description of the loaded CSV, or null. */
+  @property({ attribute: false }) csv: { info: CsvInfo; name: string } | null = null;
+  @state() private errors: string[] = [];
+  @state() private label = '';
+
+  private fire<T>(name: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(name, { detail, bubbles: true, composed: true }));
+  }
+
+  private async load(e: Event): Promise<void> {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    const text = await file.text();
+    const label = this.label.trim();
+    const result = parseCsv(text, label === '' ? {} : { label: /^\d+$/.test(label) ? Number(label) : label });
+    input.value = '';
+    if (!result.ok) {
+      this.errors = [`${file.name} could not be used:`, ...result.errors.map(formatCsvError)];
+      return;
+    }
+    this.errors = [];
+    this.fire<CsvDetail>('bp-csv', { dataset: result.dataset, info: result.info, name: file.name });
+  }
+
+  override render(): TemplateResult {
+    const show = (n: ControlName) => !this.hide.includes(n);
+    return html`
+      ${show('csv')
+        ? html`<fieldset>
+            <legend>Your data (CSV)</legend>
+            <div class="grid">
+              <label
+                >label column (name or number; default last)
+                <input name="csv-label" .value=${this.label} @input=${(e: Event) => (this.label = (e.target as HTMLInputElement).value)}
+              /></label>
+              <label>file <input type="file" name="csv-file" accept=".csv,.tsv,.txt,text/csv" @change=${(e: Event) => void this.load(e)} /></label>
+            </div>
+            ${this.csv
+              ? html`<p class="muted" style="margin: 6px 0 0">
+                  ${this.csv.name}: ${this.csv.info.rows} rows, ${this.csv.info.features.length} features, ${this.csv.info.task} on “${this.csv.info.labelName}”
+                  (features scaled to [-1, 1]).
+                  <button name="csv-clear" @click=${() => this.fire<CsvDetail>('bp-csv', null)}>Use built-in data</button>
+                </p>`
+              : nothing}
+            ${this.errors.length
+              ? html`<ul role="alert" style="color:#b34700; margin: 6px 0 0; padding-left: 1.2em">
+                  ${this.errors.map((e) => html`<li>${e}</li>`)}
+                </ul>`
+              : nothing}
+          </fieldset>`
+        : nothing}
+      ${show('export')
+        ? html`<fieldset>
+            <legend>Download</legend>
+            <div class="row">
+              <button name="records-csv" @click=${() => this.fire<ExportFormat>('bp-export-data', 'records-csv')}>Records CSV</button>
+              <button name="records-json" @click=${() => this.fire<ExportFormat>('bp-export-data', 'records-json')}>Records JSON</button>
+              <button name="weights-json" @click=${() => this.fire<ExportFormat>('bp-export-data', 'weights-json')}>Weights JSON</button>
+            </div>
+          </fieldset>`
+        : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bp-data-panel': BpDataPanel;
+  }
+  interface HTMLElementEventMap {
+    'bp-csv': CustomEvent<CsvDetail>;
+    'bp-export-data': CustomEvent<ExportFormat>;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Your own data: a CSV text (features + one label column) turned into a Dataset. Classification when the
+ * labels are text or few distinct integers (binary → one sigmoid output, more classes → softmax with one-hot
+ * targets), regression otherwise. Features are scaled into [-1, 1] per column. Every problem names its row
+ * and column (both counted from 1, as a spreadsheet shows them).
+ */
+import type { Dataset, Task } from '../core/datasets.js';
+import { LIMITS } from '../core/spec.js';
+
+/** One problem of a CSV file, with its place. */
+export interface CsvError {
+  /** Line of the file, from 1 (the header is line 1 when there is one). */
+  readonly row: number;
+  /** Column from 1, or null when the problem concerns the whole row. */
+  readonly column: number | null;
+  readonly message: string;
+}
+
+/** Options of CSV loading. */
+export interface CsvOptions {
+  /** The label column: a header name or a 1-based index; default the last column. */
+  readonly label?: string | number;
+  /** Integer labels with at most this many distinct values make a classification task (default 20). */
+  readonly maxClasses?: number;
+  /** Most errors reported (default 10). */
+  readonly maxErrors?: number;
+}
+
+/** What was loaded, for the page to describe. */
+export interface CsvInfo {
+  readonly features: readonly string[];
+  readonly labelName: string;
+  readonly task: Task;
+  readonly rows: number;
+  /** Per feature: the min and max the scaling mapped to -1 and 1. */
+  readonly ranges: readonly (readonly [number, number])[];
+}
+
+/** A loaded data set, or the list of problems. */
+export type CsvResult =
+  | { readonly ok: true; readonly dataset: Dataset; readonly info: CsvInfo }
+  | { readonly ok: false; readonly errors: readonly CsvError[] };
+
+/** Split CSV text into rows of cells (RFC 4180 quotes; comma, semicolon or tab separated). */
+export function splitCsv(text: string): string[][] {
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  const sep = [',', ';', '\t'].reduce((best, s) => (firstLine.split(s).length > firstLine.split(best).length ? s : best), ',');
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"' && cell === '') quoted = true;
+    else if (ch === sep) {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function isNumber(s: string): boolean {
+  const t = s.trim();
+  return t !== '' && Number.isFinite(Number(t));
+}
+
+/** Parse CSV text into a data set; the first row is a header when any of its cells is not a number. */
+export function parseCsv(text: string, opts: CsvOptions = {}): CsvResult {
+  const maxErrors = opts.maxErrors ?? 10;
+  const errors: CsvError[] = [];
+  const fail = (e: CsvError) => errors.length < maxErrors && errors.push(e);
+  const all = splitCsv(text);
+  // Keep the file's line numbers while skipping blank lines.
+  const lines = all.map((cells, i) => ({ cells, line: i + 1 })).filter((r) => !(r.cells.length === 1 && r.cells[0]!.trim() === ''));
+  if (lines.length === 0) return { ok: false, errors: [{ row: 1, column: null, message: 'the file is empty' }] };
+  const hasHeader = lines[0]!.cells.some((c) => !isNumber(c));
+  const cols = lines[0]!.cells.length;
+  const header = hasHeader ? lines[0]!.cells.map((c, i) => c.trim() || `column ${i + 1}`) : Array.from({ length: cols }, (_, i) => `x${i + 1}`);
+  const body = hasHeader ? lines.slice(1) : lines;
+  if (cols < 2) return { ok: false, errors: [{ row: lines[0]!.line, column: null, message: `need at least 2 columns (features and a label), found ${cols}` }] };
+  if (body.length === 0) return { ok: false, errors: [{ row: lines[0]!.line + 1, column: null, message: 'no data rows after the header' }] };
+  if (body.length > LIMITS.maxSamples) return { ok: false, errors: [{ row: body[LIMITS.maxSamples]!.line, column: null, message: `too many rows (at most ${LIMITS.maxSamples})` }] };
+
+  let labelCol = cols - 1;
+  if (opts.label !== undefined) {
+    const idx = typeof opts.label === 'number' ? opts.label - 1 : header.indexOf(opts.label);
+    if (idx < 0 || idx >= cols) return { ok: false, errors: [{ row: 1, column: null, message: `label column ${JSON.stringify(opts.label)} not found (columns: ${header.join(', ')})` }] };
+    labelCol = idx;
+  }
+  const featureCols = header.map((_, i) => i).filter((i) => i !== labelCol);
+  const n = body.length;
+  const d = featureCols.length;
+  const x = new Float64Array(n * d);
+  const labels: string[] = [];
+  body.forEach(({ cells, line }, r) => {
+    if (cells.length !== cols) {
+      fail({ row: line, column: null, message: `has ${cells.length} columns; expected ${cols}` });
+      return;
+    }
+    featureCols.forEach((c, j) => {
+      const cell = cells[c]!;
+      if (!isNumber(cell)) fail({ row: line, column: c + 1, message: `${header[c]}: ${JSON.stringify(cell)} is not a number` });
+      else x[r * d + j] = Number(cell);
+    });
+    const label = cells[labelCol]!.trim();
+    if (label === '') fail({ row: line, column: labelCol + 1, message: `${header[labelCol]}: the label is empty` });
+    labels.push(label);
+  });
+  if (errors.length) return { ok: false, errors };
+
+  const ranges = scaleColumns(x, n, d);
+  const numericLabels = labels.every(isNumber);
+  const distinct = [...new Set(labels)];
+  const maxClasses = opts.maxClasses ?? 20;
+  const classification = !numericLabels || (labels.every((l) => Number.isInteger(Number(l))) && distinct.length <= maxClasses);
+  if (!classification) {
+    const y = Float64Array.from(labels, Number);
+    const dataset: Dataset = { name: 'csv', x, y, n, inputDim: d, outputDim: 1, task: 'regression', classes: [] };
+    return { ok: true, dataset, info: { features: featureCols.map((c) => header[c]!), labelName: header[labelCol]!, task: 'regression', rows: n, ranges } };
+  }
+  const classes = numericLabels ? distinct.sort((a, b) => Number(a) - Number(b)) : distinct.sort();
+  if (classes.length < 2) {
+    return { ok: false, errors: [{ row: body[0]!.line, column: labelCol + 1, message: `${header[labelCol]}: only one class (${classes[0]}); need at least 2` }] };
+  }
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const task: Task = classes.length === 2 ? 'binary' : 'multiclass';
+  const k = task === 'binary' ? 1 : classes.length;
+  const y = new Float64Array(n * k);
+  labels.forEach((l, r) => {
+    const ci = index.get(l)!;
+    if (k === 1) y[r] = ci;
+    else y[r * k + ci] = 1;
+  });
+  const dataset: Dataset = { name: 'csv', x, y, n, inputDim: d, outputDim: k, task, classes };
+  return { ok: true, dataset, info: { features: featureCols.map((c) => header[c]!), labelName: header[labelCol]!, task, rows: n, ranges } };
+}
+
+/** Scale each column of x (n × d) into [-1, 1] in place; a constant column becomes 0. Returns the ranges. */
+export function scaleColumns(x: Float64Array, n: number, d: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let j = 0; j < d; j++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = x[i * d + j]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const span = hi - lo;
+    for (let i = 0; i < n; i++) x[i * d + j] = span > 0 ? (2 * (x[i * d + j]! - lo)) / span - 1 : 0;
+    ranges.push([lo, hi]);
+  }
+  return ranges;
+}
+
+/** One line for a CSV error: "row 5, column 3: x2: "abc" is not a number". */
+export function formatCsvError(e: CsvError): string {
+  return `row ${e.row}${e.column === null ? '' : `, column ${e.column}`}: ${e.message}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * A small handle on the running lab for browser tests and the console (`window.__lab`): wait until ready,
+ * take steps, read records and the backend. It only calls the controller's public methods.
+ */
+import type { LabSpec } from '../core/lab-spec.js';
+import type { StepRecord } from '../train/records.js';
+import type { BpApp } from './bp-app.js';
+import type { BackendStatus } from './lab-controller.js';
+
+/** What `window.__lab` offers. */
+export interface LabHook {
+  /** Resolves when the backend has started and the runs are built. */
+  ready(): Promise<void>;
+  /** Take n steps (logged every logEvery steps and at the last), then refresh the boundaries. */
+  step(n: number): Promise<void>;
+  /** Plain copies of every run's records and status. */
+  records(): { id: string; label: string; activation: string; status: string; divergedAt: number | null; boundary: boolean; records: StepRecord[] }[];
+  backendInfo(): BackendStatus;
+  lab(): LabSpec;
+  /** Latest throughput window, or null. */
+  rates(): { stepsPerSec: number; samplesPerSec: number; gflops: number } | null;
+  play(): void;
+  pause(): void;
+}
+
+/** The hook of an app element. */
+export function labHook(app: BpApp): LabHook {
+  const c = app.lab;
+  return {
+    ready: () => app.ready,
+    step: (n) => c.stepBy(n, false),
+    records: () =>
+      c.runs.map((r) => ({
+        id: r.id,
+        label: r.label,
+        activation: r.activation,
+        status: r.status,
+        divergedAt: r.divergedAt,
+        boundary: r.boundary !== null,
+        records: r.records.map((x) => ({ ...x })),
+      })),
+    backendInfo: () => ({ ...c.backendStatus }),
+    lab: () => c.lab,
+    rates: () => c.rates,
+    play: () => c.play(),
+    pause: () => c.pause(),
+  };
+}
+
+declare global {
+  interface Window {
+    __lab?: LabHook;
+  }
+}

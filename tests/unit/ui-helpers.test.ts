@@ -1,0 +1,98 @@
+/** Pure helpers of the app: boundary grid, confusion matrix, throughput windows, record/weight exports. */
+import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
+import { makeDataset } from '../../src/core/datasets.js';
+import { builtinShape, dataSpec, defaultLab, modelSpec, scheduleSpec } from '../../src/core/lab-spec.js';
+import { Trainer } from '../../src/train/trainer.js';
+import type { StepRecord } from '../../src/train/records.js';
+import { boundaryInputs, computeBoundaries } from '../../src/ui/boundary.js';
+import { confusionMatrix } from '../../src/ui/confusion.js';
+import { recordsToCsv, recordsToJson, weightsToJson } from '../../src/ui/export.js';
+import { Throughput } from '../../src/ui/throughput.js';
+import type { RunView } from '../../src/ui/run-view.js';
+
+describe('boundary grid', () => {
+  it('spans [-extent, extent]² with row 0 at the top', () => {
+    const g = boundaryInputs(3, 1.2);
+    expect(Array.from(g)).toEqual([-1.2, 1.2, 0, 1.2, 1.2, 1.2, -1.2, 0, 0, 0, 1.2, 0, -1.2, -1.2, 0, -1.2, 1.2, -1.2]);
+  });
+
+  it('equals the trainer prediction at the grid points for every model of a cohort', async () => {
+    const lab = { ...defaultLab(), depth: 2, width: 4, samples: 20 };
+    const shape = builtinShape(lab);
+    const trainer = new Trainer(createCpuBackend({ dtype: 'f64' }), {
+      models: lab.runs.map((r) => modelSpec(lab, r, shape)),
+      data: makeDataset(dataSpec(lab)),
+      schedule: scheduleSpec(lab),
+    });
+    const grids = await computeBoundaries(trainer, 5, 1);
+    const direct = await trainer.predict(boundaryInputs(5, 1), 25);
+    expect(grids).toHaveLength(2);
+    grids.forEach((g, b) => {
+      expect(g.size).toBe(5);
+      expect(Array.from(g.values)).toEqual(Array.from(Float32Array.from(direct[b]!)));
+    });
+    expect(Array.from(grids[0]!.values)).not.toEqual(Array.from(grids[1]!.values));
+  });
+});
+
+describe('confusionMatrix', () => {
+  it('counts true × predicted classes for one output and for one-hot outputs', () => {
+    expect(confusionMatrix([0.9, 0.2, 0.6, 0.4], [1, 0, 0, 1], 4, 1)).toEqual([[1, 1], [1, 1]]);
+    const pred = [0.7, 0.2, 0.1, 0.1, 0.1, 0.8, 0.5, 0.4, 0.1];
+    const y = [1, 0, 0, 0, 0, 1, 0, 1, 0];
+    expect(confusionMatrix(pred, y, 3, 3)).toEqual([[1, 0, 0], [1, 0, 0], [0, 0, 1]]);
+  });
+});
+
+describe('Throughput', () => {
+  it('turns steps over a window into steps/s, samples/s and GFLOP/s', () => {
+    const t = new Throughput();
+    t.resume(1000);
+    const cohort = { trainer: { rowsPerStep: 200, members: 2, flopsPerStep: 5e7 } };
+    t.add(10, [cohort], 1200);
+    expect(t.latest).toBeNull();
+    t.add(15, [cohort], 1500);
+    expect(t.latest).toEqual({ at: 1500, stepsPerSec: 50, samplesPerSec: 50 * 400, gflops: (25 * 5e7) / 0.5 / 1e9 });
+  });
+});
+
+function rec(step: number, loss: number): StepRecord {
+  return {
+    step,
+    epoch: step,
+    loss,
+    accuracy: 0.5,
+    gradNorms: [1e-30, 2],
+    biasGradNorms: [0, 1],
+    weightNorms: [3, 4],
+    updateRatios: [0.1, 0.2],
+    actMean: [0.5, 0.5],
+    actStd: [0.1, 0.1],
+    saturation: [0, 0.25],
+  };
+}
+
+const run = (id: string, label: string, records: StepRecord[]): RunView => ({ id, label, color: '#000', records, divergedAt: null, activation: 'relu', boundary: null });
+
+describe('exports', () => {
+  it('writes one CSV row per run and record with per-layer columns, quoting labels when needed', () => {
+    const csv = recordsToCsv([run('run0', 'a, "b"', [rec(0, 0.7), rec(10, 0.6)]), run('run1', 'c', [rec(0, NaN)])]);
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe(
+      'run,label,step,epoch,loss,accuracy,gradNorms_0,gradNorms_1,biasGradNorms_0,biasGradNorms_1,weightNorms_0,weightNorms_1,updateRatios_0,updateRatios_1,actMean_0,actMean_1,actStd_0,actStd_1,saturation_0,saturation_1',
+    );
+    expect(lines[1]).toBe('run0,"a, ""b""",0,0,0.7,0.5,1e-30,2,0,1,3,4,0.1,0.2,0.5,0.5,0.1,0.1,0,0.25');
+    expect(lines[3]!.startsWith('run1,c,0,0,NaN,')).toBe(true);
+    expect(lines).toHaveLength(4);
+  });
+
+  it('writes JSON records (non-finite numbers as strings) and weights as fan_in × fan_out rows', () => {
+    const lab = defaultLab();
+    const j = JSON.parse(recordsToJson(lab, [run('run0', 'x', [rec(0, Infinity)])]));
+    expect(j.runs[0].records[0].loss).toBe('Infinity');
+    expect(j.lab.depth).toBe(20);
+    const w = JSON.parse(weightsToJson(lab, [{ id: 'run0', label: 'x', step: 3, params: { weights: [Float64Array.from([1, 2, 3, 4, 5, 6])], biases: [Float64Array.from([7, 8, 9])] } }], [2, 3]));
+    expect(w.runs[0].layers[0]).toEqual({ weights: [[1, 2, 3], [4, 5, 6]], biases: [7, 8, 9] });
+  });
+});

@@ -1,0 +1,103 @@
+/** URL codec: round trips, named issues for bad/unknown/duplicated parameters, fallbacks to defaults. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CONTROL_NAMES, defaultLab, type LabSpec } from '../../src/core/lab-spec.js';
+import { HIDDEN_ACTIVATIONS } from '../../src/core/activations.js';
+import { INITS } from '../../src/core/spec.js';
+import { decodeLab, encodeLab, numberOrText, parseStop } from '../../src/core/url-codec.js';
+
+describe('encodeLab / decodeLab', () => {
+  it('encodes the default lab readably', () => {
+    const q = encodeLab(defaultLab()).toString();
+    expect(q).toContain('act=sigmoid%2Crelu');
+    expect(q).toContain('depth=20');
+    expect(q).not.toContain('runLr');
+  });
+
+  it('round-trips arbitrary valid labs exactly', () => {
+    const run = fc.record({
+      activation: fc.constantFrom(...HIDDEN_ACTIVATIONS),
+      init: fc.constantFrom(...INITS),
+      gain: fc.double({ min: 0, max: 10, noNaN: true }),
+      lr: fc.option(fc.double({ min: 1e-6, max: 5, noNaN: true }), { nil: null }),
+    });
+    const lab = fc.record({
+      dataset: fc.constantFrom('circle', 'spiral', 'gaussian', 'random'),
+      samples: fc.integer({ min: 4, max: 20000 }),
+      noise: fc.double({ min: 0, max: 10, noNaN: true }),
+      dataSeed: fc.integer({ min: 0, max: 4294967295 }),
+      depth: fc.integer({ min: 1, max: 200 }),
+      width: fc.integer({ min: 1, max: 1024 }),
+      lr: fc.double({ min: 1e-9, max: 1000, noNaN: true }),
+      batch: fc.integer({ min: 0, max: 4 }),
+      initSeed: fc.nat(),
+      batchSeed: fc.nat(),
+      logEvery: fc.integer({ min: 1, max: 1000 }),
+      dtype: fc.constantFrom('f32', 'f64'),
+      runs: fc.array(run, { minLength: 1, maxLength: 4 }),
+      backend: fc.constantFrom('auto', 'webgpu', 'cpu'),
+      speed: fc.integer({ min: 1, max: 1000 }),
+      stop: fc.oneof(
+        fc.constant({ kind: 'none' }),
+        fc.record({ kind: fc.constant('epochs'), value: fc.integer({ min: 1, max: 1000000 }) }),
+        fc.record({ kind: fc.constant('loss'), value: fc.double({ min: 1e-9, max: 10, noNaN: true }) }),
+      ),
+      hide: fc.subarray([...CONTROL_NAMES]),
+    }) as fc.Arbitrary<LabSpec>;
+    fc.assert(
+      fc.property(lab, (l) => {
+        const back = decodeLab(new URLSearchParams(encodeLab(l).toString()));
+        expect(back.issues).toEqual([]);
+        expect(back.value).toEqual(l);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('falls back to defaults and names each bad parameter with its value and what is allowed', () => {
+    const r = decodeLab(new URLSearchParams('depth=999&width=abc&act=sigmoid,swish&lr=NaN&stop=epochs:x&backend=quantum'));
+    const d = defaultLab();
+    expect(r.value.depth).toBe(d.depth);
+    expect(r.value.width).toBe(d.width);
+    expect(r.value.lr).toBe(d.lr);
+    expect(r.value.backend).toBe('auto');
+    expect(r.value.runs.map((x) => x.activation)).toEqual(['sigmoid', 'relu']);
+    const by = Object.fromEntries(r.issues.map((i) => [i.field, i]));
+    expect(by['depth']).toEqual({ field: 'depth', value: 999, allowed: 'an integer from 1 to 200' });
+    expect(by['width']!.value).toBe('abc');
+    expect(by['act (run 2)']!.value).toBe('swish');
+    expect(by['lr']!.value).toBe('NaN');
+    expect(by['stop']!.value).toBe('epochs:x');
+    expect(by['backend']!.allowed).toBe('one of auto, webgpu, cpu');
+  });
+
+  it('reports unknown, duplicated and mismatched parameters', () => {
+    const r = decodeLab(new URLSearchParams('foo=1&depth=3&depth=4&act=relu,tanh,sigmoid&init=he'));
+    expect(r.value.depth).toBe(3);
+    expect(r.value.runs.map((x) => `${x.activation}/${x.init}`)).toEqual(['relu/he', 'tanh/xavier', 'sigmoid/xavier']);
+    expect(r.issues.map((i) => i.field)).toEqual(['foo', 'depth', 'init']);
+    expect(r.issues[1]!.value).toBe('3 | 4');
+  });
+
+  it('keeps run settings when only one list is given', () => {
+    expect(decodeLab(new URLSearchParams('gain=2,0.5')).value.runs).toEqual([
+      { activation: 'sigmoid', init: 'xavier', gain: 2, lr: null },
+      { activation: 'relu', init: 'he', gain: 0.5, lr: null },
+    ]);
+    expect(decodeLab(new URLSearchParams('runLr=,0.01')).value.runs[1]!.lr).toBe(0.01);
+  });
+});
+
+describe('text helpers', () => {
+  it('reads only plain decimal numbers as numbers', () => {
+    expect(numberOrText('12')).toBe(12);
+    expect(numberOrText('1e-3')).toBe(0.001);
+    expect(numberOrText('.5')).toBe(0.5);
+    for (const t of ['', ' ', 'Infinity', 'NaN', '0x10', '1,5', '12px']) expect(numberOrText(t)).toBe(t);
+  });
+  it('parses stop conditions', () => {
+    expect(parseStop('none')).toEqual({ kind: 'none' });
+    expect(parseStop('loss:0.01')).toEqual({ kind: 'loss', value: 0.01 });
+    expect(parseStop('epochs:')).toBe('epochs:');
+  });
+});
