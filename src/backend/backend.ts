@@ -22,7 +22,7 @@ export interface Tensor {
   readonly shape: Shape;
 }
 
-/** What the matmul writes after the product P = op(A)·op(B). */
+/** What the matmul writes after the product P = op(A)·op(B). Activation lists hold one entry per batch entry of the output. */
 export type Epilogue =
   /** out = P */
   | { readonly kind: 'none' }
@@ -41,8 +41,38 @@ export interface MatmulOptions {
   readonly epilogue?: Epilogue;
 }
 
-/** A parameter update rule; one entry per batch entry (model) where a value can differ between models. */
-export type UpdateRule = { readonly kind: 'sgd'; readonly lr: readonly number[] };
+/**
+ * Gradient clipping before the update, per batch entry (model): by the global L2 norm over all the gradients
+ * passed to `update` (g ← g·min(1, max/‖g‖)), or elementwise by value (g ← clamp(g, −max, max)).
+ */
+export type ClipRule = { readonly kind: 'norm' | 'value'; readonly max: readonly number[] };
+
+/**
+ * A parameter update rule. Arrays hold one entry per batch entry (model), one value each.
+ * - sgd:      θ ← θ − lr·g
+ * - momentum: v ← μ·v + g;  θ ← θ − lr·v                (nesterov: θ ← θ − lr·(g + μ·v))
+ * - rmsprop:  s ← ρ·s + (1−ρ)·g²;  θ ← θ − lr·g/(√s + ε)
+ * - adam:     m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);  θ ← θ − lr·m̂/(√v̂ + ε),
+ *             t = `step` (1 for the first update)
+ * Optimizer state (v, s, m) lives in the backend, zero-initialised on the first update of a parameter list and
+ * kept per list of parameter tensors; `resetOptimizerState(params)` zeroes it.
+ * `clip` is applied to the gradients first. With `report`, the update writes, per batch entry, the global
+ * gradient norm before clipping to metrics[b, 0, col] and the factor applied by norm clipping (1 = untouched;
+ * for value clipping, the share of entries clipped) to metrics[b, 0, col + 1].
+ */
+export type UpdateRule = (
+  | { readonly kind: 'sgd'; readonly lr: readonly number[] }
+  | { readonly kind: 'momentum'; readonly lr: readonly number[]; readonly momentum: readonly number[]; readonly nesterov: boolean }
+  | { readonly kind: 'rmsprop'; readonly lr: readonly number[]; readonly decay: readonly number[]; readonly eps: number }
+  | {
+      readonly kind: 'adam';
+      readonly lr: readonly number[];
+      readonly beta1: readonly number[];
+      readonly beta2: readonly number[];
+      readonly eps: number;
+      readonly step: number;
+    }
+) & { readonly clip?: ClipRule; readonly report?: { readonly metrics: Tensor; readonly col: number } };
 
 /** Where and how a backend runs, for badges and benchmark records. */
 export interface BackendInfo {
@@ -93,8 +123,10 @@ export interface Backend {
   outputDelta(loss: LossName, outAct: OutputActivation, pred: Tensor, target: Tensor, delta: Tensor): void;
   /** out[b, 0, col] = column sums of src[b] (bias gradient); out has shape [batch, 1, cols]. */
   columnSums(src: Tensor, out: Tensor): void;
-  /** Apply one update step to every parameter tensor from its gradient. */
+  /** Apply one update step to every parameter tensor from its gradient (gradients may be clipped in place). */
   update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void;
+  /** Zero the optimizer state kept for this parameter list (after new weights are set). */
+  resetOptimizerState(params: readonly Tensor[]): void;
 
   /** metrics[b, 0, col] = loss of batch entry b. */
   lossInto(loss: LossName, pred: Tensor, target: Tensor, metrics: Tensor, col: number): void;
@@ -112,7 +144,10 @@ export interface Backend {
    */
   activationStatsInto(a: Tensor, activations: readonly ActivationName[], metrics: Tensor, col: number): void;
 
-  /** Submit the work enqueued so far (one command buffer per step on the GPU); a no-op on the CPU. */
+  /**
+   * End of a step: the work enqueued so far may be submitted now or batched with the next steps' work (the GPU
+   * backend may keep several steps in one command buffer); `read` and `sync` always submit first. A no-op on the CPU.
+   */
   flush(): void;
   /** Resolve when all submitted work has finished. */
   sync(): Promise<void>;

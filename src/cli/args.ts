@@ -5,7 +5,7 @@
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../core/activations.js';
 import { LOSSES } from '../core/losses.js';
 import { PRESETS, preset, type PresetName } from '../core/presets.js';
-import { DATASETS, DTYPES, INITS, datasetDims, describeValue, formatIssue, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
+import { DATASETS, DTYPES, INITS, OPTIMIZERS, datasetDims, describeValue, formatIssue, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
 
 /** Where training runs. */
 export const BACKEND_CHOICES = ['cpu', 'webgpu', 'auto'] as const;
@@ -35,6 +35,14 @@ export const TRAIN_FLAGS: Record<string, FlagDef> = {
   init: { value: true, help: `weight init: ${INITS.join(', ')}` },
   gain: { value: true, help: 'multiplier of the init std (default 1)' },
   lr: { value: true, help: 'learning rate' },
+  optimizer: { value: true, help: `optimizer: ${OPTIMIZERS.join(', ')} (default sgd)` },
+  momentum: { value: true, help: 'momentum coefficient (momentum, nesterov; default 0.9)' },
+  beta1: { value: true, help: 'Adam β₁ (default 0.9)' },
+  beta2: { value: true, help: 'Adam β₂ (default 0.999)' },
+  decay: { value: true, help: 'RMSProp decay ρ (default 0.9)' },
+  eps: { value: true, help: 'ε of RMSProp and Adam (default 1e-8)' },
+  'clip-norm': { value: true, help: 'clip gradients to this global L2 norm' },
+  'clip-value': { value: true, help: 'clip each gradient entry to ±this value' },
   epochs: { value: true, help: 'passes over the data (sets --steps)' },
   steps: { value: true, help: 'number of updates' },
   batch: { value: true, help: 'rows per step; 0 or "full" = full batch' },
@@ -59,6 +67,13 @@ const FIELD_FLAG: [RegExp, string][] = [
   [/^model\.gain/, '--gain'],
   [/^model\.initSeed/, '--seed'],
   [/^model\.optimizer\.lr/, '--lr'],
+  [/^model\.optimizer\.kind/, '--optimizer'],
+  [/^model\.optimizer\.momentum/, '--momentum'],
+  [/^model\.optimizer\.beta1/, '--beta1'],
+  [/^model\.optimizer\.beta2/, '--beta2'],
+  [/^model\.optimizer\.decay/, '--decay'],
+  [/^model\.optimizer\.eps/, '--eps'],
+  [/^model\.clip/, '--clip-norm / --clip-value'],
   [/^data\.dataset/, '--dataset'],
   [/^data\.samples/, '--samples'],
   [/^data\.noise/, '--noise'],
@@ -165,7 +180,16 @@ export function trainOptions(flags: Map<string, string>): TrainOptions {
   if (get('loss') !== undefined) model.loss = choice('loss', get('loss')!, LOSSES);
   if (get('init') !== undefined) model.init = choice('init', get('init')!, INITS);
   if (get('gain') !== undefined) model.gain = num('gain', get('gain')!, 'a number ≥ 0');
-  if (get('lr') !== undefined) model.optimizer = { kind: 'sgd', lr: num('lr', get('lr')!, 'a positive number') };
+  const optimizer: Record<string, unknown> = { ...model.optimizer };
+  if (get('lr') !== undefined) optimizer.lr = num('lr', get('lr')!, 'a positive number');
+  if (get('optimizer') !== undefined) optimizer.kind = choice('optimizer', get('optimizer')!, OPTIMIZERS);
+  for (const k of ['momentum', 'beta1', 'beta2', 'decay', 'eps'] as const) {
+    if (get(k) !== undefined) optimizer[k] = num(k, get(k)!, k === 'eps' ? 'a small positive number' : 'a number from 0 up to 1');
+  }
+  model.optimizer = optimizer as unknown as typeof model.optimizer;
+  if (get('clip-norm') !== undefined && get('clip-value') !== undefined) throw new UsageError('give --clip-norm or --clip-value, not both');
+  if (get('clip-norm') !== undefined) model.clip = { kind: 'norm', max: num('clip-norm', get('clip-norm')!, 'a positive number') };
+  if (get('clip-value') !== undefined) model.clip = { kind: 'value', max: num('clip-value', get('clip-value')!, 'a positive number') };
   if (get('dtype') !== undefined) schedule.dtype = choice('dtype', get('dtype')!, DTYPES);
   const batch = get('batch');
   if (batch !== undefined) schedule.batchSize = batch === 'full' ? 0 : num('batch', batch, 'a whole number of rows, or 0 / "full" for the full batch');

@@ -17,9 +17,39 @@ export type DatasetName = (typeof DATASETS)[number];
 export const DTYPES = ['f64', 'f32'] as const;
 export type DType = (typeof DTYPES)[number];
 
-/** Optimizers (the mitigations issue adds momentum, RMSProp and Adam). */
-export const OPTIMIZERS = ['sgd'] as const;
+/** Optimizers. */
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Defaults of the optimizers' hyperparameters (as in PyTorch/Keras). */
+export const OPTIMIZER_DEFAULTS = { momentum: 0.9, beta1: 0.9, beta2: 0.999, decay: 0.9, eps: 1e-8 } as const;
+
+/** An optimizer and its hyperparameters; absent ones take OPTIMIZER_DEFAULTS. */
+export interface OptimizerSpec {
+  readonly kind: OptimizerName;
+  /** Learning rate. */
+  readonly lr: number;
+  /** Momentum coefficient μ (momentum, nesterov). */
+  readonly momentum?: number;
+  /** Adam's first-moment decay β₁. */
+  readonly beta1?: number;
+  /** Adam's second-moment decay β₂. */
+  readonly beta2?: number;
+  /** RMSProp's decay ρ of the squared-gradient average. */
+  readonly decay?: number;
+  /** ε added to the denominator (rmsprop, adam). */
+  readonly eps?: number;
+}
+
+/** Gradient clipping modes. */
+export const CLIP_KINDS = ['norm', 'value'] as const;
+
+/** Gradient clipping: by the global L2 norm of all gradients, or elementwise by value. */
+export interface ClipSpec {
+  readonly kind: (typeof CLIP_KINDS)[number];
+  /** Largest allowed global norm, or largest allowed |g| entry. */
+  readonly max: number;
+}
 
 /** Hard limits of the spec; the resource budget is checked separately, against the chosen backend. */
 export const LIMITS = {
@@ -55,7 +85,9 @@ export interface ModelSpec {
   /** Seed of the initial weights (np.random.seed before the draws, layer by layer). */
   readonly initSeed: number;
   /** Optimizer and learning rate. */
-  readonly optimizer: { readonly kind: OptimizerName; readonly lr: number };
+  readonly optimizer: OptimizerSpec;
+  /** Gradient clipping before the update; absent: none. */
+  readonly clip?: ClipSpec;
 }
 
 /** Which data to train on. */
@@ -192,17 +224,34 @@ export function parseModel(input: unknown, prefix = 'model'): Parsed<ModelSpec> 
   const init = c.oneOf(`${prefix}.init`, input.init, INITS);
   const gain = c.num(`${prefix}.gain`, input.gain, 0, LIMITS.maxGain);
   const initSeed = c.int(`${prefix}.initSeed`, input.initSeed, 0, LIMITS.maxSeed);
-  let optimizer: ModelSpec['optimizer'] = { kind: 'sgd', lr: 0.1 };
+  let optimizer: OptimizerSpec = { kind: 'sgd', lr: 0.1 };
   if (!isRecord(input.optimizer)) {
     c.fail(`${prefix}.optimizer`, input.optimizer, 'an object { kind, lr }');
   } else {
-    optimizer = {
-      kind: c.oneOf(`${prefix}.optimizer.kind`, input.optimizer.kind, OPTIMIZERS),
-      lr: c.num(`${prefix}.optimizer.lr`, input.optimizer.lr, 0, LIMITS.maxLr, true),
+    const o = input.optimizer;
+    const opt: { -readonly [K in keyof OptimizerSpec]: OptimizerSpec[K] } = {
+      kind: c.oneOf(`${prefix}.optimizer.kind`, o.kind, OPTIMIZERS),
+      lr: c.num(`${prefix}.optimizer.lr`, o.lr, 0, LIMITS.maxLr, true),
     };
+    for (const k of ['momentum', 'beta1', 'beta2', 'decay'] as const) {
+      if (o[k] === undefined) continue;
+      const v = o[k];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) c.fail(`${prefix}.optimizer.${k}`, v, 'a number from 0 up to (not including) 1');
+      else opt[k] = v;
+    }
+    if (o.eps !== undefined) opt.eps = c.num(`${prefix}.optimizer.eps`, o.eps, 0, 1, true);
+    const known = new Set(['kind', 'lr', 'momentum', 'beta1', 'beta2', 'decay', 'eps']);
+    for (const k of Object.keys(o)) if (!known.has(k)) c.fail(`${prefix}.optimizer.${k}`, o[k], `no such field; the optimizer has ${[...known].join(', ')}`);
+    optimizer = opt;
+  }
+  let clip: ClipSpec | undefined;
+  if (input.clip !== undefined && input.clip !== null) {
+    if (!isRecord(input.clip)) c.fail(`${prefix}.clip`, input.clip, 'an object { kind: norm|value, max }');
+    else clip = { kind: c.oneOf(`${prefix}.clip.kind`, input.clip.kind, CLIP_KINDS), max: c.num(`${prefix}.clip.max`, input.clip.max, 0, 1e30, true) };
   }
   if (c.issues.length) return { ok: false, issues: c.issues };
-  return { ok: true, value: { inputDim, hidden, activations, outputDim, outputActivation, loss, init, gain, initSeed, optimizer } };
+  const value: ModelSpec = { inputDim, hidden, activations, outputDim, outputActivation, loss, init, gain, initSeed, optimizer };
+  return { ok: true, value: clip ? { ...value, clip } : value };
 }
 
 /** Validate a data spec. */

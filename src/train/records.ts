@@ -18,8 +18,15 @@ export interface StepRecord {
   readonly biasGradNorms: readonly number[];
   /** ‖W_l‖_F per layer, before the update. */
   readonly weightNorms: readonly number[];
-  /** ‖ΔW_l‖_F / ‖W_l‖_F of this step's update, per layer. */
+  /**
+   * Relative size of the plain gradient step per layer, lr·‖∂L/∂W_l‖_F / ‖W_l‖_F — exactly this step's
+   * ‖ΔW_l‖/‖W_l‖ for SGD without clipping; for the other optimizers and clipping, the step before their scaling.
+   */
   readonly updateRatios: readonly number[];
+  /** Global L2 norm of all gradients of this step, before clipping. */
+  readonly gradNormTotal: number;
+  /** Factor norm clipping scaled the gradients by (1: untouched), or the share of entries value clipping changed (0: none). */
+  readonly clipFactor: number;
   /** Mean of layer l's outputs on this batch. */
   readonly actMean: readonly number[];
   /** Standard deviation of layer l's outputs on this batch. */
@@ -59,6 +66,8 @@ export function decodeRecord(
   epoch: number,
   classification: boolean,
   lr: number,
+  gradNormTotal: number,
+  clipFactor: number,
 ): StepRecord {
   const slice = (start: number) => Array.from({ length: layers }, (_, l) => row[start + l]!);
   const gradNorms = slice(layout.gradNorms);
@@ -73,6 +82,8 @@ export function decodeRecord(
     biasGradNorms: slice(layout.biasGradNorms),
     weightNorms,
     updateRatios: gradNorms.map((g, l) => (weightNorms[l]! > 0 ? (lr * g) / weightNorms[l]! : 0)),
+    gradNormTotal,
+    clipFactor,
     actMean: stat(0),
     actStd: stat(1),
     saturation: stat(2),

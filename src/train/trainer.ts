@@ -3,15 +3,18 @@
  * or more same-shape models trained in lockstep on one backend (the models are the batch dimension of every
  * tensor). Everything stays in the backend; metrics come back asynchronously at the logging interval.
  */
-import type { Backend, Tensor } from '../backend/backend.js';
+import type { Backend, Tensor, UpdateRule } from '../backend/backend.js';
 import { shape } from '../backend/backend.js';
 import type { Dataset } from '../core/datasets.js';
 import { initParameters, type Parameters } from '../core/init.js';
 import { NumpyRandom } from '../core/rng.js';
-import type { ModelSpec, ScheduleSpec } from '../core/spec.js';
+import { OPTIMIZER_DEFAULTS, type ModelSpec, type ScheduleSpec } from '../core/spec.js';
 import { layerSizes } from '../core/spec.js';
 import { DEFAULT_BUDGET_BYTES, checkPlan, planMemory } from './memory.js';
 import { decodeRecord, isDiverged, metricsLayout, type MetricsLayout, type StepRecord } from './records.js';
+
+/** Updates whose global gradient norm is kept for divergence detection between logged steps. */
+const WATCH_SLOTS = 64;
 
 /** Metric reads in flight at most during `run` before it waits for the oldest. */
 const MAX_PENDING_READS = 4;
@@ -52,11 +55,31 @@ export function flopsPerStep(sizes: readonly number[], rows: number, models = 1)
 export function checkCohort(models: readonly ModelSpec[]): string | null {
   const first = models[0];
   if (!first) return 'at least one model is needed';
-  const key = (m: ModelSpec) => `${layerSizes(m).join(',')}|${m.outputActivation}|${m.loss}`;
+  const key = (m: ModelSpec) => `${layerSizes(m).join(',')}|${m.outputActivation}|${m.loss}|${m.optimizer.kind}|${m.clip?.kind ?? 'no clip'}`;
   for (const m of models) {
-    if (key(m) !== key(first)) return `models trained together need the same layer sizes, output activation and loss (${key(first)} vs ${key(m)})`;
+    if (key(m) !== key(first)) return `models trained together need the same layer sizes, output activation, loss, optimizer and clipping (${key(first)} vs ${key(m)})`;
   }
   return null;
+}
+
+/** The backend update rule of a cohort at update number t (1 for the first). */
+export function updateRule(models: readonly ModelSpec[], t: number): UpdateRule {
+  const first = models[0]!;
+  const lr = models.map((m) => m.optimizer.lr);
+  const pick = (k: 'momentum' | 'beta1' | 'beta2' | 'decay') => models.map((m) => m.optimizer[k] ?? OPTIMIZER_DEFAULTS[k]);
+  const eps = first.optimizer.eps ?? OPTIMIZER_DEFAULTS.eps;
+  const clip = first.clip ? { clip: { kind: first.clip.kind, max: models.map((m) => m.clip?.max ?? Infinity) } } : {};
+  switch (first.optimizer.kind) {
+    case 'sgd':
+      return { kind: 'sgd', lr, ...clip };
+    case 'momentum':
+    case 'nesterov':
+      return { kind: 'momentum', lr, momentum: pick('momentum'), nesterov: first.optimizer.kind === 'nesterov', ...clip };
+    case 'rmsprop':
+      return { kind: 'rmsprop', lr, decay: pick('decay'), eps, ...clip };
+    case 'adam':
+      return { kind: 'adam', lr, beta1: pick('beta1'), beta2: pick('beta2'), eps, step: t, ...clip };
+  }
 }
 
 /** Trains a cohort of same-shape models. */
@@ -81,6 +104,10 @@ export class Trainer {
   private readonly train: Workspace;
   private readonly evalSpaces = new Map<number, Workspace>();
   private readonly metrics: Tensor;
+  /** Ring of (global gradient norm, clip factor) of the last `watchSlots` updates, per model. */
+  private readonly watch: Tensor;
+  private readonly watchSlots: number;
+  private lastLogged = -1;
   private readonly batchRng: NumpyRandom;
   private readonly batchRows: Uint32Array;
   private order: Uint32Array = new Uint32Array(0);
@@ -135,6 +162,8 @@ export class Trainer {
     this.yBatch = full ? null : backend.tensor(shape(1, this.rowsPerStep, data.outputDim));
     this.train = this.workspace(this.rowsPerStep, this.xBatch ?? this.xAll, true);
     this.metrics = backend.tensor(shape(B, 1, this.layout.width));
+    this.watchSlots = Math.min(WATCH_SLOTS, config.schedule.logEvery);
+    this.watch = backend.tensor(shape(B, 1, 2 * this.watchSlots));
     this.batchRng = new NumpyRandom(config.schedule.batchSeed);
     this.batchRows = new Uint32Array(this.rowsPerStep);
   }
@@ -229,27 +258,44 @@ export class Trainer {
         const acts = this.models.map((m) => (l === L - 1 ? m.outputActivation : m.activations[l]!));
         backend.activationStatsInto(ws.acts[l + 1]!, acts, metrics, lay.actStats + 3 * l);
       }
-      result = this.readRecords(metrics, this.stepIndex);
     }
+    // Every update reports its global gradient norm into this step's slot of the watch ring, so that the step a
+    // run diverged at is known exactly when the ring is read at the next logged step.
+    const slot = this.stepIndex % this.watchSlots;
     backend.update([...this.weights, ...this.biases], [...this.wGrads, ...this.bGrads], {
-      kind: 'sgd',
-      lr: this.models.map((m) => m.optimizer.lr),
+      ...updateRule(this.models, this.stepIndex + 1),
+      report: { metrics: this.watch, col: 2 * slot },
     });
+    if (log) result = this.readRecords(this.metrics, this.stepIndex);
     backend.flush();
     this.stepIndex++;
     return result;
   }
 
   private async readRecords(metrics: Tensor, step: number): Promise<StepRecord[]> {
-    // read() snapshots the tensor as of now, so the next step may overwrite it while this read is in flight.
-    const flat = await this.backend.read(metrics);
+    // read() snapshots the tensors as of now, so the next steps may overwrite them while these reads are in flight.
+    const [flat, watch] = await Promise.all([this.backend.read(metrics), this.backend.read(this.watch)]);
     const W = this.layout.width;
     const epoch = (step * this.rowsPerStep) / this.config.data.n;
     const classification = this.config.data.task !== 'regression';
+    const slots = this.watchSlots;
+    const since = this.lastLogged;
+    this.lastLogged = step;
     return this.models.map((m, b) => {
-      const rec = decodeRecord(flat.subarray(b * W, (b + 1) * W), this.layout, this.layers, step, epoch, classification, m.optimizer.lr);
+      const wrow = watch.subarray(b * 2 * slots, (b + 1) * 2 * slots);
+      const slot = step % slots;
+      const rec = decodeRecord(flat.subarray(b * W, (b + 1) * W), this.layout, this.layers, step, epoch, classification, m.optimizer.lr, wrow[2 * slot]!, wrow[2 * slot + 1]!);
       const st = this.status[b]!;
-      if (st.divergedAt === null && isDiverged(rec)) st.divergedAt = step;
+      if (st.divergedAt === null) {
+        // The first step since the previous record whose gradient norm was not finite (exact within the ring).
+        for (let k = Math.max(since + 1, step - slots + 1); k <= step; k++) {
+          if (!Number.isFinite(wrow[2 * (k % slots)]!)) {
+            st.divergedAt = k;
+            break;
+          }
+        }
+        if (st.divergedAt === null && isDiverged(rec)) st.divergedAt = step;
+      }
       return rec;
     });
   }
@@ -304,8 +350,9 @@ export class Trainer {
     }));
   }
 
-  /** Overwrite the parameters of every model. */
+  /** Overwrite the parameters of every model (the optimizer state starts afresh). */
   setParameters(params: readonly Parameters[]): void {
+    this.backend.resetOptimizerState([...this.weights, ...this.biases]);
     for (let l = 0; l < this.layers; l++) {
       const fan = this.sizes[l]! * this.sizes[l + 1]!;
       const w = new Float64Array(this.members * fan);
@@ -321,7 +368,7 @@ export class Trainer {
 
   /** Release the trainer's tensors (the backend stays). */
   dispose(): void {
-    const all = [...this.weights, ...this.biases, ...this.wGrads, ...this.bGrads, this.xAll, this.yAll, this.metrics];
+    const all = [...this.weights, ...this.biases, ...this.wGrads, ...this.bGrads, this.xAll, this.yAll, this.metrics, this.watch];
     if (this.xBatch) all.push(this.xBatch);
     if (this.yBatch) all.push(this.yBatch);
     for (const ws of [this.train, ...this.evalSpaces.values()]) all.push(...ws.acts.slice(1), ...ws.deltas);
