@@ -56,13 +56,19 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
   const total = spec.schedule.steps;
   const showProgress = total >= 1000 && process.stderr.isTTY === true;
   if (!opts.json) out(tableHeader(trainer.layers));
+  let divergenceReported = false;
   const onRecords = (records: StepRecord[]) => {
     const r = records[0]!;
     if (showProgress) process.stderr.write('\r\x1b[K');
+    const diverged = trainer.memberStatus()[0]!.divergedAt;
+    if (diverged !== null && r.step >= diverged) {
+      // Records from the step the run diverged at onwards hold NaN or Infinity: report the step, keep the finite ones.
+      if (!divergenceReported) err(`diverged at step ${diverged}: the loss or a gradient became NaN or infinite; training stopped`);
+      divergenceReported = true;
+      return;
+    }
     if (opts.json) out(JSON.stringify(r));
     else out(tableRow(r));
-    const status = trainer.memberStatus()[0]!;
-    if (status.divergedAt !== null && status.divergedAt === r.step) err(`diverged at step ${r.step}: the loss or a gradient is NaN or infinite`);
   };
   // On the GPU, the parameters are read back at every chunk so that a lost device can be survived.
   let snapshot: { step: number; params: Parameters[] } | null = null;

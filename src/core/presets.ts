@@ -5,7 +5,17 @@
 import type { ExperimentSpec, ModelSpec } from './spec.js';
 
 /** The preset names. */
-export const PRESETS = ['xor-classic', 'and-classic', 'deep-sigmoid', 'deep-relu'] as const;
+export const PRESETS = [
+  'xor-classic',
+  'and-classic',
+  'deep-sigmoid',
+  'deep-relu',
+  'vanishing-sigmoid',
+  'fix-relu-he',
+  'fix-tanh-xavier',
+  'exploding-linear',
+  'exploding-clipped',
+] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 function classic(dataset: 'xor' | 'and', seed: number, steps: number, logEvery: number): ExperimentSpec {
@@ -48,6 +58,19 @@ export function deepStack(activation: 'sigmoid' | 'relu', depth = 20, width = 32
   };
 }
 
+/**
+ * A 20-layer stack of 32 on the circle data (full batch of 200, bce): the vanishing-gradient demonstration and
+ * its mitigations. `classic` sigmoid does not learn in 600 steps; ReLU with He init and tanh with Xavier do.
+ */
+function circleStack(activation: 'sigmoid' | 'relu' | 'tanh' | 'linear', init: ModelSpec['init'], lr: number, steps: number, extra: Partial<ModelSpec> = {}): ExperimentSpec {
+  const base = deepStack('sigmoid');
+  return {
+    model: { ...base.model, activations: Array(20).fill(activation), init, optimizer: { kind: 'sgd', lr }, ...extra },
+    data: { ...base.data, dataset: 'circle', noise: 0 },
+    schedule: { ...base.schedule, steps, logEvery: Math.max(1, steps / 20) },
+  };
+}
+
 /** The spec of a named preset. */
 export function preset(name: PresetName): ExperimentSpec {
   switch (name) {
@@ -59,5 +82,15 @@ export function preset(name: PresetName): ExperimentSpec {
       return deepStack('sigmoid');
     case 'deep-relu':
       return deepStack('relu');
+    case 'vanishing-sigmoid':
+      return circleStack('sigmoid', 'classic', 0.1, 600);
+    case 'fix-relu-he':
+      return circleStack('relu', 'he', 0.05, 600);
+    case 'fix-tanh-xavier':
+      return circleStack('tanh', 'xavier', 0.05, 600);
+    case 'exploding-linear':
+      return circleStack('linear', 'xavier', 0.05, 300, { gain: 1.6 });
+    case 'exploding-clipped':
+      return circleStack('linear', 'xavier', 0.05, 300, { gain: 1.6, clip: { kind: 'norm', max: 1 } });
   }
 }

@@ -67,6 +67,8 @@ function rec(step: number, loss: number): StepRecord {
     biasGradNorms: [0, 1],
     weightNorms: [3, 4],
     updateRatios: [0.1, 0.2],
+    gradNormTotal: 2,
+    clipFactor: 1,
     actMean: [0.5, 0.5],
     actStd: [0.1, 0.1],
     saturation: [0, 0.25],
