@@ -1,0 +1,85 @@
+/**
+ * The timing loop every benchmark shares: a first call (shader/pipeline compilation, reported apart),
+ * untimed calls that size the repetitions (×4 until a batch lasts half the target), then timed repetitions,
+ * each ending with the backend's work finished. Between repetitions it checks for cancellation and lets the
+ * caller yield to the event loop.
+ */
+import { timingStats, type TimingStats } from './stats.js';
+
+/** Thrown when a benchmark is cancelled through its AbortSignal. */
+export class BenchCancelled extends Error {
+  constructor() {
+    super('benchmark cancelled');
+    this.name = 'BenchCancelled';
+  }
+}
+
+/** How to repeat a measurement. */
+export interface RepOptions {
+  /** Timed repetitions (at least 1; the CLI asks for at least 5). */
+  readonly reps: number;
+  /** Each repetition runs enough calls to last about this long (ms); 0: one call per repetition. */
+  readonly minRepMs?: number;
+  /** At most this many calls in one repetition. */
+  readonly maxCallsPerRep?: number;
+  /** Stops the run between repetitions (throws BenchCancelled). */
+  readonly signal?: AbortSignal;
+  /** Awaited between repetitions (a page yields to the event loop here). */
+  readonly pause?: () => Promise<void>;
+}
+
+/** Timings of one measured operation. */
+export interface RepTimings extends TimingStats {
+  /** The first call, including pipeline compilation. */
+  readonly warmupMs: number;
+  /** Calls per timed repetition; stats are per call. */
+  readonly callsPerRep: number;
+}
+
+/** Throw BenchCancelled when the signal has fired. */
+export function checkCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new BenchCancelled();
+}
+
+/** Calls per repetition so that one repetition lasts about minRepMs, given one call's time. */
+export function callsPerRep(oneCallMs: number, minRepMs: number, maxCalls: number): number {
+  if (!(minRepMs > 0) || !(oneCallMs > 0)) return 1;
+  return Math.max(1, Math.min(maxCalls, Math.ceil(minRepMs / oneCallMs)));
+}
+
+/**
+ * Time `run(count)`, which must do `count` calls and resolve once the backend has finished them; returns the
+ * per-call median, min and max of the timed repetitions and the warm-up time. `afterWarmup` runs (untimed)
+ * right after the first call, e.g. to read the result of a computation from the initial state.
+ */
+export async function timeReps(run: (count: number) => Promise<void>, opts: RepOptions, afterWarmup?: () => Promise<void>): Promise<RepTimings> {
+  const clock = async (count: number): Promise<number> => {
+    const t0 = performance.now();
+    await run(count);
+    return performance.now() - t0;
+  };
+  checkCancelled(opts.signal);
+  const warmupMs = await clock(1);
+  await afterWarmup?.();
+  await opts.pause?.();
+  checkCancelled(opts.signal);
+  // Size the repetitions (and finish warming a JIT): ×4 more calls until a batch lasts half the target.
+  const target = opts.minRepMs ?? 0;
+  const maxCalls = opts.maxCallsPerRep ?? 1000;
+  let count = 1;
+  let ms = await clock(count);
+  while (Number.isFinite(target) && ms < target / 2 && count < maxCalls) {
+    await opts.pause?.();
+    checkCancelled(opts.signal);
+    count = Math.min(maxCalls, count * 4);
+    ms = await clock(count);
+  }
+  const calls = callsPerRep(ms / count, target, maxCalls);
+  const times: number[] = [];
+  for (let r = 0; r < Math.max(1, opts.reps); r++) {
+    await opts.pause?.();
+    checkCancelled(opts.signal);
+    times.push((await clock(calls)) / calls);
+  }
+  return { warmupMs, callsPerRep: calls, ...timingStats(times) };
+}
