@@ -223,6 +223,6 @@ export function flagMessage(issue: SpecIssue): string {
 
 /** Help text of a flag table. */
 export function helpText(command: string, defs: Record<string, FlagDef>): string {
-  const lines = Object.entries(defs).map(([k, d]) => `  --${k}${d.value ? ' <value>' : ''}`.padEnd(28) + d.help);
+  const lines = Object.entries(defs).map(([k, d]) => `${`  --${k}${d.value ? ' <value>' : ''}`.padEnd(30)} ${d.help}`);
   return `usage: npm run -s lab -- ${command} [flags]\n${lines.join('\n')}`;
 }

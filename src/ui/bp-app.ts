@@ -45,6 +45,14 @@ export class BpApp extends LitElement {
       background: #fff;
       min-height: 40px;
     }
+    nav {
+      display: flex;
+      gap: 12px;
+      font-size: 14px;
+    }
+    nav a {
+      color: #0b5cad;
+    }
     h1 {
       font-size: 19px;
       margin: 0;
@@ -212,6 +220,7 @@ export class BpApp extends LitElement {
       <header>
         <h1>Backprop Lab</h1>
         <span class="sub">${lab.depth} hidden layers of ${lab.width} · ${c.csv ? c.csv.name : lab.dataset} · lr ${lab.lr} · ${lab.batch === 0 ? 'full batch' : `batch ${lab.batch}`}</span>
+        <nav><a href="./bench.html">Benchmark</a></nav>
         <bp-backend-badge .status=${b}></bp-backend-badge>
       </header>
       <div class="body">
