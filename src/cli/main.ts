@@ -13,6 +13,7 @@ import { TRAIN_FLAGS, UsageError, helpText, parseFlags, trainOptions } from './a
 import { progressBar, tableHeader, tableRow } from './format.js';
 import { loadNodeGpu, type NodeGpu } from './node-gpu.js';
 import { runBench } from './bench.js';
+import { runSweep } from './sweep.js';
 
 /** Rows of a data set up to which `--json` ends with the network's predictions. */
 const PREDICTION_ROWS = 16;
@@ -20,7 +21,9 @@ const PREDICTION_ROWS = 16;
 const USAGE = `usage: npm run -s lab -- <command> [flags]
 commands:
   train   train a network (see: npm run -s lab -- train --help)
-  bench   benchmark figures as JSON (see: npm run -s lab -- bench --help)`;
+  bench   benchmark figures as JSON (see: npm run -s lab -- bench --help)
+  sweep   first-layer gradient norm at initialisation vs depth, measured and predicted by mean-field theory
+          (see: npm run -s lab -- sweep --help)`;
 
 /** Reads a backend's fault without waiting: null while it runs. */
 function watchFault(backend: Backend): { current: BackendFault | null } {
@@ -131,8 +134,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (command === 'train') await train(rest, gpuHolder);
     else if (command === 'bench') await runBench(rest, gpuHolder);
+    else if (command === 'sweep') await runSweep(rest);
     else if (command === undefined || command === '--help' || command === 'help') process.stdout.write(`${USAGE}\n`);
-    else throw new UsageError(`unknown command ${JSON.stringify(command)}; valid commands: train, bench`);
+    else throw new UsageError(`unknown command ${JSON.stringify(command)}; valid commands: train, bench, sweep`);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
