@@ -1,15 +1,24 @@
 /**
  * The CPU backend: tensors are typed arrays (Float64Array for the exact f64 reference, Float32Array for the
  * fast path), operations run synchronously, and `read` resolves at once. It is also the oracle the WebGPU
- * backend is tested against.
+ * backend is tested against. Large matmuls (with their fused epilogue) are split by output rows between the
+ * main thread and worker threads; the tensors then live in SharedArrayBuffers, and every element is computed
+ * by the same code in the same order as with one thread, so results do not depend on the thread count.
  */
-import { ACTIVATIONS, LEAKY_SLOPE, type ActivationName, type HiddenActivation, type OutputActivation } from '../../core/activations.js';
+import { ACTIVATION_CODE, type ActivationName, type OutputActivation } from '../../core/activations.js';
 import { lossValue, outputGradient, type LossName } from '../../core/losses.js';
 import type { Backend, BackendFault, BackendInfo, MatmulOptions, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
-import { matmul, MatmulWorkspace, type MatView } from './matmul.js';
+import { columnSumsBand, softmaxRowBand, type Buf } from './elementwise.js';
+import { EPILOGUE, emptyJob, jobViews, runJobRows } from './matmul-job.js';
+import { MatmulWorkspace } from './matmul.js';
+import { argmax, safeNorm, saturatedShare } from './metrics.js';
+import { applyRule, clipGradients, type OptimizerSlots } from './optimizers.js';
+import { coreCount, workerSource } from './spawn-worker.js';
+import { ThreadPool, type PoolStats } from './thread-pool.js';
 
-type Buf = Float32Array | Float64Array;
+export { applyActivation, multiplyByDerivative } from './elementwise.js';
+export { safeNorm, saturatedShare } from './metrics.js';
 
 /** A CPU tensor: a shape and its typed array. */
 export interface CpuTensor extends Tensor {
@@ -19,20 +28,31 @@ export interface CpuTensor extends Tensor {
 /** Default ceiling for one CPU tensor (1 GiB), well under what a browser tab can allocate. */
 export const CPU_MAX_TENSOR_BYTES = 1 << 30;
 
+/** Products with at least this many multiply-adds (M·N·K per batch entry) are split between threads. */
+export const SPLIT_MIN_MACS = 1 << 18;
+
+/** Most threads the backend uses by default. */
+export const DEFAULT_MAX_THREADS = 4;
+
 /** Options of the CPU backend. */
 export interface CpuBackendOptions {
   readonly dtype: 'f32' | 'f64';
   readonly maxTensorBytes?: number;
+  /**
+   * Threads for large matmuls, the main thread included (default min(cores, 4) where SharedArrayBuffer and
+   * workers are available, else 1).
+   */
+  readonly threads?: number;
 }
+
+/** Row alignment of the bands of a split matmul (the kernels' register block height). */
+const BAND_ALIGN = 4;
+const NO_EPILOGUE = { kind: 'none' } as const;
+const NO_SLOTS: OptimizerSlots = { first: null, second: null };
+const EMPTY = new Float64Array(0);
 
 function cpu(t: Tensor): CpuTensor {
   return t as CpuTensor;
-}
-
-function view(t: CpuTensor, b: number): MatView {
-  const { batch, rows, cols } = t.shape;
-  const bi = batch === 1 ? 0 : b;
-  return { data: t.data, offset: bi * rows * cols, rows, cols };
 }
 
 function sameShape(a: Shape, b: Shape): boolean {
@@ -49,14 +69,43 @@ export class CpuBackend implements Backend {
   readonly info: BackendInfo;
   readonly maxTensorBytes: number;
   readonly bytesPerElement: number;
+  /** Threads that share large matmuls (1: main thread only). */
+  readonly threads: number;
   readonly fault: Promise<BackendFault> = new Promise(() => {});
   private readonly workspace = new MatmulWorkspace();
-  private readonly scratch: { rowMax: Float64Array } = { rowMax: new Float64Array(0) };
+  private readonly pool: ThreadPool | null;
+  private job = emptyJob(8);
+  private readonly views = jobViews();
+  private scratch = new Float64Array(0);
+  private readonly optimizerState = new WeakMap<CpuTensor, OptimizerSlots>();
+  /** Reusable gradient slices of `clip`, by gradient count. */
+  private readonly slices: { data: Buf; off: number; n: number }[][] = [];
 
   constructor(private readonly opts: CpuBackendOptions) {
     this.bytesPerElement = opts.dtype === 'f64' ? 8 : 4;
     this.maxTensorBytes = opts.maxTensorBytes ?? CPU_MAX_TENSOR_BYTES;
-    this.info = { kind: 'cpu', dtype: opts.dtype, description: `CPU ${opts.dtype} (1 thread)` };
+    const wanted = Math.max(1, Math.floor(opts.threads ?? Math.min(coreCount(), DEFAULT_MAX_THREADS)));
+    let why = '';
+    let pool: ThreadPool | null = null;
+    if (wanted > 1) {
+      const source = workerSource();
+      if (source.ok) pool = new ThreadPool(wanted - 1, opts.dtype, source);
+      else why = `: ${source.reason}`;
+    }
+    this.pool = pool;
+    this.threads = pool ? wanted : 1;
+    const count = this.threads === 1 ? `1 thread${why}` : `${this.threads} threads`;
+    this.info = { kind: 'cpu', dtype: opts.dtype, description: `CPU ${opts.dtype} (${count})` };
+  }
+
+  /** Start the worker threads now and resolve when they run (they otherwise start at the first large matmul). */
+  async ready(): Promise<void> {
+    await this.pool?.whenReady();
+  }
+
+  /** Split jobs and worker bands so far (zeros with one thread). */
+  get threadStats(): Readonly<PoolStats> {
+    return this.pool?.stats ?? { splitJobs: 0, workerBands: 0 };
   }
 
   tensor(s: Shape, data?: ArrayLike<number>): CpuTensor {
@@ -66,7 +115,8 @@ export class CpuBackend implements Backend {
     if (bytes > this.maxTensorBytes) {
       throw new RangeError(`tensor of ${s.batch}×${s.rows}×${s.cols} needs ${bytes} bytes; the CPU backend allows at most ${this.maxTensorBytes} per tensor`);
     }
-    const buf = this.opts.dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
+    const storage = this.pool ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    const buf = this.opts.dtype === 'f64' ? new Float64Array(storage) : new Float32Array(storage);
     const t: CpuTensor = { shape: { ...s }, data: buf };
     if (data) this.write(t, data);
     return t;
@@ -91,14 +141,16 @@ export class CpuBackend implements Backend {
     return Float64Array.from(cpu(t).data);
   }
 
-  dispose(): void {}
+  dispose(t: Tensor): void {
+    this.pool?.release(cpu(t).data.buffer);
+  }
 
-  matmul(aT: Tensor, bT: Tensor, outT: Tensor, opts: MatmulOptions = {}): void {
+  matmul(aT: Tensor, bT: Tensor, outT: Tensor, opts?: MatmulOptions): void {
     const a = cpu(aT);
     const b = cpu(bT);
     const out = cpu(outT);
-    const transA = opts.transA ?? false;
-    const transB = opts.transB ?? false;
+    const transA = opts?.transA ?? false;
+    const transB = opts?.transB ?? false;
     const m = transA ? a.shape.cols : a.shape.rows;
     const k = transA ? a.shape.rows : a.shape.cols;
     const kb = transB ? b.shape.cols : b.shape.rows;
@@ -107,51 +159,32 @@ export class CpuBackend implements Backend {
     if (k !== kb || out.shape.rows !== m || out.shape.cols !== n) {
       throw new RangeError(`matmul shapes: op(A) ${m}×${k}, op(B) ${kb}×${n}, out ${out.shape.rows}×${out.shape.cols}`);
     }
-    for (const t of [a, b]) {
-      if (t.shape.batch !== 1 && t.shape.batch !== batch) throw new RangeError(`matmul batch ${t.shape.batch} does not broadcast to ${batch}`);
-    }
-    const ep = opts.epilogue ?? { kind: 'none' };
-    for (let bi = 0; bi < batch; bi++) {
-      const ov = view(out, bi);
-      matmul(view(a, bi), transA, view(b, bi), transB, ov, this.workspace);
-      if (ep.kind === 'bias_act') this.biasAct(out, bi, cpu(ep.bias), ep.activations[bi]!);
-      else if (ep.kind === 'act_grad') this.actGrad(out, bi, cpu(ep.act), ep.activations[bi]!);
-    }
-  }
-
-  private biasAct(out: CpuTensor, bi: number, bias: CpuTensor, act: ActivationName): void {
-    const { rows, cols } = out.shape;
-    const o = out.data;
-    const base = bi * rows * cols;
-    const bb = bias.shape.batch === 1 ? 0 : bi * cols;
-    const bd = bias.data;
-    for (let r = 0; r < rows; r++) {
-      const ro = base + r * cols;
-      for (let c = 0; c < cols; c++) o[ro + c]! += bd[bb + c]!;
-    }
-    if (act === 'softmax') this.softmaxBlock(o, base, rows, cols);
-    else applyActivation(act, o, base, base + rows * cols);
-  }
-
-  private actGrad(out: CpuTensor, bi: number, act: CpuTensor, name: HiddenActivation): void {
-    const n = out.shape.rows * out.shape.cols;
-    const base = bi * n;
-    multiplyByDerivative(name, out.data, base, act.data, act.shape.batch === 1 ? 0 : base, n);
-  }
-
-  private softmaxBlock(o: Buf, base: number, rows: number, cols: number): void {
-    for (let r = 0; r < rows; r++) {
-      const ro = base + r * cols;
-      let max = -Infinity;
-      for (let c = 0; c < cols; c++) max = Math.max(max, o[ro + c]!);
-      let sum = 0;
-      for (let c = 0; c < cols; c++) {
-        const e = Math.exp(o[ro + c]! - max);
-        o[ro + c] = e;
-        sum += e;
+    if (a.shape.batch !== 1 && a.shape.batch !== batch) throw new RangeError(`matmul batch ${a.shape.batch} does not broadcast to ${batch}`);
+    if (b.shape.batch !== 1 && b.shape.batch !== batch) throw new RangeError(`matmul batch ${b.shape.batch} does not broadcast to ${batch}`);
+    const ep = opts?.epilogue ?? NO_EPILOGUE;
+    if (this.job.acts.length < batch) this.job = emptyJob(batch);
+    const job = this.job;
+    job.a = a.data; job.aRows = a.shape.rows; job.aCols = a.shape.cols; job.aStride = a.shape.batch === 1 ? 0 : a.shape.rows * a.shape.cols;
+    job.b = b.data; job.bRows = b.shape.rows; job.bCols = b.shape.cols; job.bStride = b.shape.batch === 1 ? 0 : b.shape.rows * b.shape.cols;
+    job.out = out.data; job.outRows = m; job.outCols = n;
+    job.transA = transA; job.transB = transB; job.batch = batch;
+    if (ep.kind === 'none') {
+      job.epilogue = EPILOGUE.none;
+      job.aux = null;
+    } else {
+      const aux = cpu(ep.kind === 'bias_act' ? ep.bias : ep.act);
+      const want = ep.kind === 'bias_act' ? n : m * n;
+      if (aux.shape.rows * aux.shape.cols !== want || (aux.shape.batch !== 1 && aux.shape.batch !== batch)) {
+        throw new RangeError(`matmul ${ep.kind} operand ${aux.shape.batch}×${aux.shape.rows}×${aux.shape.cols} does not fit out ${batch}×${m}×${n}`);
       }
-      for (let c = 0; c < cols; c++) o[ro + c]! /= sum;
+      job.epilogue = ep.kind === 'bias_act' ? EPILOGUE.biasAct : EPILOGUE.actGrad;
+      job.aux = aux.data;
+      job.auxStride = aux.shape.batch === 1 ? 0 : want;
+      const names: readonly ActivationName[] = ep.activations;
+      for (let bi = 0; bi < batch; bi++) job.acts[bi] = ACTIVATION_CODE[names[bi]!];
     }
+    if (this.pool && m * n * k >= SPLIT_MIN_MACS && m >= 2 * BAND_ALIGN && this.pool.run(job, this.workspace, this.views, BAND_ALIGN)) return;
+    runJobRows(job, 0, m, this.workspace, this.views);
   }
 
   gatherRows(srcT: Tensor, rows: Uint32Array, outT: Tensor): void {
@@ -159,12 +192,15 @@ export class CpuBackend implements Backend {
     const out = cpu(outT);
     const { cols } = src.shape;
     if (out.shape.cols !== cols || out.shape.rows !== rows.length) throw new RangeError(`gatherRows: ${rows.length} rows of ${cols} into ${out.shape.rows}×${out.shape.cols}`);
+    const sd = src.data;
+    const od = out.data;
     for (let bi = 0; bi < out.shape.batch; bi++) {
       const sb = src.shape.batch === 1 ? 0 : bi * src.shape.rows * cols;
       const ob = bi * rows.length * cols;
       for (let r = 0; r < rows.length; r++) {
         const from = sb + rows[r]! * cols;
-        out.data.set(src.data.subarray(from, from + cols), ob + r * cols);
+        const to = ob + r * cols;
+        for (let c = 0; c < cols; c++) od[to + c] = sd[from + c]!;
       }
     }
   }
@@ -172,7 +208,7 @@ export class CpuBackend implements Backend {
   softmaxRows(t: Tensor): void {
     const c = cpu(t);
     const { batch, rows, cols } = c.shape;
-    for (let bi = 0; bi < batch; bi++) this.softmaxBlock(c.data, bi * rows * cols, rows, cols);
+    for (let bi = 0; bi < batch; bi++) softmaxRowBand(c.data, bi * rows * cols, cols, 0, rows);
   }
 
   outputDelta(loss: LossName, outAct: OutputActivation, predT: Tensor, targetT: Tensor, deltaT: Tensor): void {
@@ -181,6 +217,10 @@ export class CpuBackend implements Backend {
     const delta = cpu(deltaT);
     const { batch, rows, cols } = pred.shape;
     const n = rows * cols;
+    if (batch === 1) {
+      outputGradient(loss, outAct, pred.data, target.data, rows, cols, delta.data);
+      return;
+    }
     for (let bi = 0; bi < batch; bi++) {
       const p = pred.data.subarray(bi * n, bi * n + n);
       const y = target.shape.batch === 1 ? target.data.subarray(0, n) : target.data.subarray(bi * n, bi * n + n);
@@ -192,35 +232,70 @@ export class CpuBackend implements Backend {
     const src = cpu(srcT);
     const out = cpu(outT);
     const { batch, rows, cols } = src.shape;
-    const sum = this.columnScratch(cols);
-    for (let bi = 0; bi < batch; bi++) {
-      const sb = bi * rows * cols;
-      sum.fill(0);
-      for (let r = 0; r < rows; r++) {
-        const ro = sb + r * cols;
-        for (let c = 0; c < cols; c++) sum[c]! += src.data[ro + c]!;
-      }
-      out.data.set(sum, bi * cols);
-    }
-  }
-
-  private columnScratch(cols: number): Float64Array {
-    if (this.scratch.rowMax.length < cols) this.scratch.rowMax = new Float64Array(cols);
-    return this.scratch.rowMax.subarray(0, cols);
+    if (out.shape.batch !== batch || out.shape.rows !== 1 || out.shape.cols !== cols) throw new RangeError('columnSums: out must be [batch, 1, cols] of src');
+    if (this.scratch.length < cols) this.scratch = new Float64Array(cols);
+    for (let bi = 0; bi < batch; bi++) columnSumsBand(src.data, bi * rows * cols, rows, cols, 0, cols, out.data, bi * cols, this.scratch);
   }
 
   update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void {
-    params.forEach((pT, i) => {
-      const p = cpu(pT);
+    if (params.length !== grads.length) throw new RangeError('update: one gradient per parameter is needed');
+    for (let i = 0; i < params.length; i++) {
+      if (!sameShape(params[i]!.shape, grads[i]!.shape)) throw new RangeError('update: parameter and gradient shapes differ');
+    }
+    if (params.length === 0) return;
+    const batch = params[0]!.shape.batch;
+    if (rule.clip || rule.report) this.clip(grads, rule, batch);
+    const first = rule.kind === 'momentum' || rule.kind === 'adam';
+    const second = rule.kind === 'rmsprop' || rule.kind === 'adam';
+    for (let i = 0; i < params.length; i++) {
+      const p = cpu(params[i]!);
       const g = cpu(grads[i]!);
-      if (!sameShape(p.shape, g.shape)) throw new RangeError('update: parameter and gradient shapes differ');
+      const slots = first || second ? this.slotsOf(p, first, second) : NO_SLOTS;
       const per = p.shape.rows * p.shape.cols;
-      for (let bi = 0; bi < p.shape.batch; bi++) {
-        const lr = rule.lr[bi]!;
-        const base = bi * per;
-        for (let j = base; j < base + per; j++) p.data[j]! -= lr * g.data[j]!;
+      for (let bi = 0; bi < p.shape.batch; bi++) applyRule(rule, p.data, g.data, slots, bi * per, per, bi);
+    }
+  }
+
+  /** Clip the gradients of each batch entry (global norm or value) and report the norm and factor when asked. */
+  private clip(grads: readonly Tensor[], rule: UpdateRule, batch: number): void {
+    const report = rule.report ? cpu(rule.report.metrics) : null;
+    const slices = (this.slices[grads.length] ??= Array.from({ length: grads.length }, () => ({ data: EMPTY, off: 0, n: 0 })));
+    for (let bi = 0; bi < batch; bi++) {
+      for (let i = 0; i < grads.length; i++) {
+        const g = cpu(grads[i]!);
+        const per = g.shape.rows * g.shape.cols;
+        const slice = slices[i]!;
+        slice.data = g.data;
+        slice.off = g.shape.batch === 1 ? 0 : bi * per;
+        slice.n = per;
       }
-    });
+      const [norm, factor] = clipGradients(slices, rule.clip, bi);
+      if (report) {
+        const at = bi * report.shape.cols + rule.report!.col;
+        report.data[at] = norm;
+        report.data[at + 1] = factor;
+      }
+    }
+  }
+
+  private slotsOf(p: CpuTensor, first: boolean, second: boolean): OptimizerSlots {
+    let slots = this.optimizerState.get(p);
+    if (!slots) {
+      slots = { first: null, second: null };
+      this.optimizerState.set(p, slots);
+    }
+    const n = p.data.length;
+    if (first && !slots.first) slots.first = this.opts.dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
+    if (second && !slots.second) slots.second = this.opts.dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
+    return slots;
+  }
+
+  resetOptimizerState(params: readonly Tensor[]): void {
+    for (const t of params) {
+      const slots = this.optimizerState.get(cpu(t));
+      slots?.first?.fill(0);
+      slots?.second?.fill(0);
+    }
   }
 
   lossInto(loss: LossName, predT: Tensor, targetT: Tensor, metricsT: Tensor, col: number): void {
@@ -255,14 +330,14 @@ export class CpuBackend implements Backend {
 
   normsInto(tensors: readonly Tensor[], metricsT: Tensor, col: number): void {
     const metrics = cpu(metricsT);
-    tensors.forEach((tT, i) => {
-      const t = cpu(tT);
+    for (let i = 0; i < tensors.length; i++) {
+      const t = cpu(tensors[i]!);
       const per = t.shape.rows * t.shape.cols;
       for (let bi = 0; bi < metrics.shape.batch; bi++) {
         const base = t.shape.batch === 1 ? 0 : bi * per;
         metrics.data[bi * metrics.shape.cols + col + i] = safeNorm(t.data, base, per);
       }
-    });
+    }
   }
 
   activationStatsInto(aT: Tensor, activations: readonly ActivationName[], metricsT: Tensor, col: number): void {
@@ -290,100 +365,13 @@ export class CpuBackend implements Backend {
     return Promise.resolve();
   }
 
-  destroy(): void {}
-}
-
-function argmax(d: Buf, off: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (d[off + i]! > d[off + best]!) best = i;
-  return best;
-}
-
-/** Euclidean norm with scaling by the largest magnitude, exact for tiny and huge entries alike. */
-export function safeNorm(d: ArrayLike<number>, off: number, n: number): number {
-  let max = 0;
-  for (let i = 0; i < n; i++) {
-    const v = Math.abs(d[off + i]!);
-    if (v > max || Number.isNaN(v)) max = v;
+  /** Stop the worker threads; the backend must not be used afterwards. */
+  destroy(): void {
+    this.pool?.destroy();
   }
-  if (max === 0 || !Number.isFinite(max)) return max;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const v = d[off + i]! / max;
-    s += v * v;
-  }
-  return max * Math.sqrt(s);
-}
 
-/** Share of saturated entries (sigmoid/tanh), of dead columns (relu/leaky_relu), or 0 (linear, softmax). */
-export function saturatedShare(d: ArrayLike<number>, off: number, rows: number, cols: number, act: ActivationName): number {
-  if (act === 'softmax') return 0;
-  const info = ACTIVATIONS[act];
-  if (!info.saturated) return 0;
-  if (info.saturationLabel === 'dead') {
-    let dead = 0;
-    for (let c = 0; c < cols; c++) {
-      let alive = false;
-      for (let r = 0; r < rows && !alive; r++) alive = d[off + r * cols + c]! > 0;
-      if (!alive) dead++;
-    }
-    return dead / cols;
-  }
-  let sat = 0;
-  const n = rows * cols;
-  for (let i = 0; i < n; i++) if (info.saturated(d[off + i]!)) sat++;
-  return sat / n;
-}
-
-/** Apply a pointwise activation in place to o[from, to), with one tight loop per activation. */
-export function applyActivation(act: Exclude<ActivationName, 'softmax'>, o: Buf, from: number, to: number): void {
-  switch (act) {
-    case 'sigmoid':
-      for (let i = from; i < to; i++) {
-        const z = o[i]!;
-        if (z >= 0) o[i] = 1 / (1 + Math.exp(-z));
-        else {
-          const e = Math.exp(z);
-          o[i] = e / (1 + e);
-        }
-      }
-      return;
-    case 'tanh':
-      for (let i = from; i < to; i++) o[i] = Math.tanh(o[i]!);
-      return;
-    case 'relu':
-      for (let i = from; i < to; i++) if (!(o[i]! > 0)) o[i] = o[i]! === o[i]! ? 0 : o[i]!;
-      return;
-    case 'leaky_relu':
-      for (let i = from; i < to; i++) if (o[i]! < 0) o[i]! *= LEAKY_SLOPE;
-      return;
-    case 'linear':
-      return;
-  }
-}
-
-/** o[base + i] *= φ′ expressed through the activations a[abase + i], for i < n. */
-export function multiplyByDerivative(act: HiddenActivation, o: Buf, base: number, a: Buf, abase: number, n: number): void {
-  switch (act) {
-    case 'sigmoid':
-      for (let i = 0; i < n; i++) {
-        const v = a[abase + i]!;
-        o[base + i]! *= v * (1 - v);
-      }
-      return;
-    case 'tanh':
-      for (let i = 0; i < n; i++) {
-        const v = a[abase + i]!;
-        o[base + i]! *= 1 - v * v;
-      }
-      return;
-    case 'relu':
-      for (let i = 0; i < n; i++) if (!(a[abase + i]! > 0)) o[base + i] = 0;
-      return;
-    case 'leaky_relu':
-      for (let i = 0; i < n; i++) if (!(a[abase + i]! > 0)) o[base + i]! *= LEAKY_SLOPE;
-      return;
-    case 'linear':
-      return;
+  /** Resolves when the worker threads started so far have exited (after `destroy`). */
+  async stopped(): Promise<void> {
+    await this.pool?.stopped();
   }
 }

@@ -74,11 +74,12 @@ export function matmul(
 
 /**
  * Rows [rowStart, rowEnd) of out = op(A)·op(B); other rows of out are left untouched. Disjoint row ranges
- * can run in different threads, each with its own workspace.
+ * can run in different threads, each with its own workspace. Consecutive calls with the same nonzero `stamp`
+ * on one workspace promise unchanged operands, so the packed B panels are reused between row bands.
  */
 export function matmulRows(
   a: MatView, transA: boolean, b: MatView, transB: boolean, out: MatView,
-  rowStart: number, rowEnd: number, workspace?: MatmulWorkspace,
+  rowStart: number, rowEnd: number, workspace?: MatmulWorkspace, stamp = 0,
 ): void {
   const k = checkShapes(a, transA, b, transB, out, rowStart, rowEnd);
   const m = rowEnd - rowStart;
@@ -90,7 +91,7 @@ export function matmulRows(
   }
   const ws = workspace ?? new MatmulWorkspace();
   if (ws.useWasm && m * n * k >= ws.wasmThreshold) {
-    ws.kernel(out.data instanceof Float32Array ? 'f32' : 'f64').run(a, transA, b, transB, out, rowStart, rowEnd);
+    ws.kernel(out.data instanceof Float32Array ? 'f32' : 'f64').run(a, transA, b, transB, out, rowStart, rowEnd, stamp);
   } else {
     matmulRowsJs(a, transA, b, transB, out, rowStart, rowEnd);
   }
@@ -148,20 +149,24 @@ export function matmulRowsJs(
 function checkShapes(
   a: MatView, transA: boolean, b: MatView, transB: boolean, out: MatView, rowStart: number, rowEnd: number,
 ): number {
-  const [m, k] = transA ? [a.cols, a.rows] : [a.rows, a.cols];
-  const [kb, n] = transB ? [b.cols, b.rows] : [b.rows, b.cols];
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const kb = transB ? b.cols : b.rows;
+  const n = transB ? b.rows : b.cols;
   if (k !== kb || out.rows !== m || out.cols !== n) {
-    throw new Error(
-      `matmul: op(A) is ${m}×${k}, op(B) is ${kb}×${n}, out is ${out.rows}×${out.cols}`,
-    );
+    throw new Error(`matmul: op(A) is ${m}×${k}, op(B) is ${kb}×${n}, out is ${out.rows}×${out.cols}`);
   }
-  for (const [label, v] of [['A', a], ['B', b], ['out', out]] as const) {
-    if (v.offset < 0 || v.offset + v.rows * v.cols > v.data.length) {
-      throw new Error(`matmul: ${label} view (offset ${v.offset}, ${v.rows}×${v.cols}) exceeds its array`);
-    }
-  }
+  checkFits('A', a);
+  checkFits('B', b);
+  checkFits('out', out);
   if (!(rowStart >= 0 && rowStart <= rowEnd && rowEnd <= m)) {
     throw new Error(`matmul: row range [${rowStart}, ${rowEnd}) outside 0..${m}`);
   }
   return k;
+}
+
+function checkFits(label: string, v: MatView): void {
+  if (v.offset < 0 || v.offset + v.rows * v.cols > v.data.length) {
+    throw new Error(`matmul: ${label} view (offset ${v.offset}, ${v.rows}×${v.cols}) exceeds its array`);
+  }
 }
