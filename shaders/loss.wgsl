@@ -67,12 +67,11 @@ fn loss_term(yhat: f32, y: f32) -> f32 {
   return 0.0;
 }
 
-// Sum of partial[0..WG) into partial[0]; every invocation of the workgroup must call it.
+// Sum of partial[0..WG) into partial[0], for invocation 0 to read; every invocation must call it (one barrier).
 fn reduce_sum(i: u32) {
   workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-    if (i < stride) { partial[i] += partial[i + stride]; }
-    workgroupBarrier();
+  if (i == 0u) {
+    for (var j = 1u; j < WG; j++) { partial[0] += partial[j]; }
   }
 }
 

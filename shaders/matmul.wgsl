@@ -1,4 +1,4 @@
-// Batched matrix product with a fused epilogue, register-blocked (each invocation computes a 4×4 block).
+// Batched matrix product with a fused epilogue, register-blocked (each invocation computes 4×4 or 8×8 outputs).
 //
 //   out[b] = epilogue(op(A[b]) · op(B[b])),   op(A): M×K, op(B): K×N, out: M×N, b = workgroup_id.z
 //   op(A) = Aᵀ when TRANS_A (A stored K×M), op(B) = Bᵀ when TRANS_B (B stored N×K): read transposed here.
@@ -14,7 +14,9 @@
 //   4 act  : stored activations, same shape as out; unused unless EPILOGUE 2
 //   5 p    : Params
 // VEC_A / VEC_B: the operand's contiguous dimension is a multiple of 4, so blocks load as whole vec4s.
-// Workgroups tile out in (4·WG_Y)×(4·WG_X) tiles, numbered tile = wg.x + wg.y·num_workgroups.x.
+// Workgroups tile out in (BLOCK·WG_Y)×(BLOCK·WG_X) tiles, numbered tile = wg.x + wg.y·num_workgroups.x.
+// COLSUM (with EPILOGUE 0, B not transposed): tiles past tiles_total compute column sums of B instead, the bias
+//   gradient that goes with a weight gradient Aᵀ·δ: bias[b·N + c] = Σ_k B[b][k][c], 4 columns per invocation.
 
 struct Params {
   m: u32,
@@ -33,8 +35,13 @@ override TRANS_B: bool = false;
 override VEC_A: bool = false;
 override VEC_B: bool = false;
 override EPILOGUE: u32 = 0u;
+override COLSUM: bool = false;
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
+// Outputs per invocation along rows and columns: 4 (one 4×4 block) or 8 (2×2 blocks).
+override BLOCK: u32 = 4u;
+// M and N are multiples of BLOCK, K of 4, and both operands load as vec4s: no bounds checks in the k loop.
+override ALIGNED: bool = false;
 
 const LEAKY_SLOPE: f32 = 0.01;
 
@@ -97,13 +104,13 @@ fn load_a(base: u32, r0: u32, k0: u32) -> mat4x4<f32> {
   var m: mat4x4<f32>;
   if (VEC_A && TRANS_A) {
     for (var j = 0u; j < 4u; j++) {
-      if (k0 + j < p.k) { m[j] = a[(base + (k0 + j) * p.m + r0) >> 2u]; }
+      if (ALIGNED || k0 + j < p.k) { m[j] = a[(base + (k0 + j) * p.m + r0) >> 2u]; }
     }
     return m;
   }
   if (VEC_A) {
     for (var i = 0u; i < 4u; i++) {
-      if (r0 + i < p.m) { m[i] = a[(base + (r0 + i) * p.k + k0) >> 2u]; }
+      if (ALIGNED || r0 + i < p.m) { m[i] = a[(base + (r0 + i) * p.k + k0) >> 2u]; }
     }
     return transpose(m);
   }
@@ -119,13 +126,13 @@ fn load_b(base: u32, k0: u32, c0: u32) -> mat4x4<f32> {
   var m: mat4x4<f32>;
   if (VEC_B && TRANS_B) {
     for (var c = 0u; c < 4u; c++) {
-      if (c0 + c < p.n) { m[c] = b[(base + (c0 + c) * p.k + k0) >> 2u]; }
+      if (ALIGNED || c0 + c < p.n) { m[c] = b[(base + (c0 + c) * p.k + k0) >> 2u]; }
     }
     return m;
   }
   if (VEC_B) {
     for (var j = 0u; j < 4u; j++) {
-      if (k0 + j < p.k) { m[j] = b[(base + (k0 + j) * p.n + c0) >> 2u]; }
+      if (ALIGNED || k0 + j < p.k) { m[j] = b[(base + (k0 + j) * p.n + c0) >> 2u]; }
     }
     return transpose(m);
   }
@@ -142,22 +149,26 @@ fn finish(v: f32, col: u32, batch: u32, o: u32) -> f32 {
   return v;
 }
 
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
-        @builtin(local_invocation_id) lid: vec3<u32>) {
-  let tile = wg.x + wg.y * groups.x;
-  if (tile >= p.tiles_total) { return; }
-  let r0 = ((tile / p.tiles_n) * WG_Y + lid.y) * 4u;
-  let c0 = ((tile % p.tiles_n) * WG_X + lid.x) * 4u;
-  if (r0 >= p.m || c0 >= p.n) { return; }
-  let batch = wg.z;
-  let a_base = batch * p.a_batch_stride;
-  let b_base = batch * p.b_batch_stride;
-  // acc[c][i] = P[r0 + i][c0 + c]
-  var acc: mat4x4<f32>;
-  for (var k0 = 0u; k0 < p.k; k0 += 4u) {
-    acc += load_a(a_base, r0, k0) * load_b(b_base, k0, c0);
+// bias[batch·N + c0 + j] = Σ_k op(B)[k][c0 + j], j < 4 (op(B) = B: COLSUM requires TRANS_B false).
+fn column_sums(batch: u32, c0: u32) {
+  if (c0 >= p.n) { return; }
+  let base = batch * p.b_batch_stride;
+  var s = vec4<f32>();
+  for (var k = 0u; k < p.k; k++) {
+    if (VEC_B) {
+      s += b[(base + k * p.n + c0) >> 2u];
+    } else {
+      s += vec4<f32>(b_elem(base, k, c0), b_elem(base, k, c0 + 1u), b_elem(base, k, c0 + 2u), b_elem(base, k, c0 + 3u));
+    }
   }
+  for (var j = 0u; j < 4u; j++) {
+    if (c0 + j < p.n) { bias[batch * p.n + c0 + j] = s[j]; }
+  }
+}
+
+// Write the 4×4 block acc (acc[c][i] = P[r0 + i][c0 + c]) through the epilogue, clipped to the matrix.
+fn store(acc: mat4x4<f32>, r0: u32, c0: u32, batch: u32) {
+  if (r0 >= p.m || c0 >= p.n) { return; }
   let out_base = batch * p.m * p.n;
   for (var i = 0u; i < 4u; i++) {
     let r = r0 + i;
@@ -169,4 +180,48 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
       dst[o] = finish(acc[c][i], col, batch, o);
     }
   }
+}
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>) {
+  let tile = wg.x + wg.y * groups.x;
+  if (COLSUM && tile >= p.tiles_total) {
+    column_sums(wg.z, ((tile - p.tiles_total) * WG_X * WG_Y + lid.y * WG_X + lid.x) * 4u);
+    return;
+  }
+  if (tile >= p.tiles_total) { return; }
+  let r0 = ((tile / p.tiles_n) * WG_Y + lid.y) * BLOCK;
+  let c0 = ((tile % p.tiles_n) * WG_X + lid.x) * BLOCK;
+  if (r0 >= p.m || c0 >= p.n) { return; }
+  let batch = wg.z;
+  let a_base = batch * p.a_batch_stride;
+  let b_base = batch * p.b_batch_stride;
+  if (BLOCK == 8u) {
+    // Four 4×4 blocks: rows r0 + 4·i', columns c0 + 4·c' share each loaded block of A and B.
+    var acc00: mat4x4<f32>;
+    var acc01: mat4x4<f32>;
+    var acc10: mat4x4<f32>;
+    var acc11: mat4x4<f32>;
+    for (var k0 = 0u; k0 < p.k; k0 += 4u) {
+      let a0 = load_a(a_base, r0, k0);
+      let a1 = load_a(a_base, r0 + 4u, k0);
+      let b0 = load_b(b_base, k0, c0);
+      let b1 = load_b(b_base, k0, c0 + 4u);
+      acc00 += a0 * b0;
+      acc01 += a0 * b1;
+      acc10 += a1 * b0;
+      acc11 += a1 * b1;
+    }
+    store(acc00, r0, c0, batch);
+    store(acc01, r0, c0 + 4u, batch);
+    store(acc10, r0 + 4u, c0, batch);
+    store(acc11, r0 + 4u, c0 + 4u, batch);
+    return;
+  }
+  var acc: mat4x4<f32>;
+  for (var k0 = 0u; k0 < p.k; k0 += 4u) {
+    acc += load_a(a_base, r0, k0) * load_b(b_base, k0, c0);
+  }
+  store(acc, r0, c0, batch);
 }

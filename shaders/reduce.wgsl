@@ -56,15 +56,14 @@ const TANH_SATURATION: f32 = 0.99;
 
 var<workgroup> partial: array<f32, WG>;
 
-// Sum (or max when use_max) of partial[0..WG) into partial[0]; every invocation of the workgroup must call it.
+// Sum (or max when use_max) of partial[0..WG), returned to every invocation; every invocation must call it.
+// Invocation 0 combines the partials serially: two barriers instead of log2(WG) + 1.
 fn reduce(i: u32, use_max: bool) -> f32 {
   workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-    if (i < stride) {
-      let other = partial[i + stride];
-      partial[i] = select(partial[i] + other, max(partial[i], other), use_max);
-    }
-    workgroupBarrier();
+  if (i == 0u) {
+    var r = partial[0];
+    for (var j = 1u; j < WG; j++) { r = select(r + partial[j], max(r, partial[j]), use_max); }
+    partial[0] = r;
   }
   let result = workgroupUniformLoad(&partial[0]);
   return result;

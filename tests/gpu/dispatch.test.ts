@@ -23,11 +23,14 @@ describe('dispatch helpers', () => {
     expect([tensorBindingBytes(0), tensorBindingBytes(1), tensorBindingBytes(5), tensorBindingBytes(8)]).toEqual([16, 16, 32, 32]);
   });
 
-  test('chooseTile keeps 32×32 tiles only where they give enough workgroups', () => {
-    expect(chooseTile(130, 140, 1)).toEqual({ x: 8, y: 8 });
-    expect(chooseTile(64, 64, 1)).toEqual({ x: 4, y: 4 });
-    expect(chooseTile(64, 64, 4)).toEqual({ x: 8, y: 8 });
-    expect(chooseTile(1, 1, 1)).toEqual({ x: 4, y: 4 });
+  test('chooseTile takes the largest tile that still gives 4 workgroups', () => {
+    expect(chooseTile(256, 256, 1)).toEqual({ x: 8, y: 8, block: 8 });
+    expect(chooseTile(200, 32, 1)).toEqual({ x: 8, y: 8, block: 8 });
+    expect(chooseTile(130, 140, 1)).toEqual({ x: 8, y: 8, block: 8 });
+    expect(chooseTile(64, 64, 1)).toEqual({ x: 8, y: 8, block: 4 });
+    expect(chooseTile(64, 64, 4)).toEqual({ x: 8, y: 8, block: 8 });
+    expect(chooseTile(32, 32, 1)).toEqual({ x: 4, y: 4, block: 4 });
+    expect(chooseTile(1, 1, 1)).toEqual({ x: 4, y: 4, block: 4 });
   });
 
   test('packOffsets aligns every tensor', () => {

@@ -83,18 +83,28 @@ describe('training step', () => {
   });
   afterAll(() => be?.destroy());
 
-  test('matches the f64 CPU backend over 6 steps, 3 steps per flush; no GPU objects created after the first flush', async () => {
+  test('matches the f64 CPU backend over 6 steps, 3 steps per submit; no pipelines and bounded call-site slots after the first submit', async () => {
     const cpu = createCpuBackend({ dtype: 'f64' });
     const [g, c] = [new TinyTrainer(be, 11), new TinyTrainer(cpu, 11)];
     const rows = batches(12, 6);
     let stats = be.cacheStats();
+    let submits = be.workStats().submits;
     for (let i = 0; i < 6; i++) {
       g.step(rows[i]!);
       c.step(rows[i]!);
+      be.flush();
       if (i % 3 === 2) {
-        be.flush();
+        // The steps' flushes batch them (a submit after 4 ms of recording at the latest, or once this task yields).
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (i === 5) expect(be.workStats().submits - submits).toBeLessThan(3);
+        submits = be.workStats().submits;
         if (i === 2) stats = be.cacheStats();
-        else expect(be.cacheStats()).toEqual(stats);
+        else {
+          // No new pipelines; new call-site slots only for per-step data (the two gathers' row indices), at most
+          // one per step sharing a command buffer: 3 steps per chunk.
+          expect(be.cacheStats().pipelines).toBe(stats.pipelines);
+          expect(be.cacheStats().callSiteSlots).toBeLessThanOrEqual(stats.callSiteSlots + 2 * 2);
+        }
       }
     }
     const [gm, cm] = [await be.read(g.metrics), await cpu.read(c.metrics)];
@@ -134,6 +144,33 @@ describe('training step', () => {
     const ts = [1, 2, 3, 4, 5, 6].map((v) => be.tensor(shape(1, 1, v * 100), new Float64Array(v * 100).fill(v)));
     const got = await Promise.all(ts.map((t) => be.read(t)));
     got.forEach((g, i) => expect(g.every((x) => x === i + 1)).toBe(true));
+  });
+});
+
+describe('GPU timestamps', () => {
+  test('timeGpu measures the recorded work (more work, more time) and leaves its results right', async () => {
+    const be = await createWebGPUBackend({ gpu });
+    try {
+      const n = 128;
+      const a = be.tensor(shape(1, n, n), new Float64Array(n * n).fill(0.5));
+      const b = be.tensor(shape(1, n, n), new Float64Array(n * n).fill(0.5));
+      const out = be.tensor(shape(1, n, n));
+      const run = (count: number) => () => {
+        for (let i = 0; i < count; i++) be.matmul(a, b, out);
+      };
+      await be.timeGpu(run(1)); // warm-up: pipeline compilation
+      const [few, many] = [await be.timeGpu(run(2)), await be.timeGpu(run(40))];
+      expect((await be.read(out))[0]).toBe(0.25 * n);
+      if (!be.device.features.has('timestamp-query')) {
+        expect([few, many]).toEqual([null, null]);
+        return;
+      }
+      console.log(`timeGpu: 2 products of ${n}³ ${few} ms, 40 products ${many} ms`);
+      expect(many!).toBeGreaterThan(few!);
+      expect(many!).toBeLessThan(60_000);
+    } finally {
+      be.destroy();
+    }
   });
 });
 

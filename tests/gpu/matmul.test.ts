@@ -41,7 +41,8 @@ async function check(kernel: string, out: Tensor, want: Host, scale: Float64Arra
 }
 
 // [m, k, n]: 1×1, 1×k, k = 1, tile multiples, non-multiples of the 32×32 tile and of 4, tall-skinny, long K,
-// each vec4 load path with a ragged other dimension, and one output large enough for the 32×32 tiles.
+// each vec4 load path with a ragged other dimension, and outputs large enough for 32×32 tiles and for 64×64
+// tiles of 8×8 blocks, ragged, with every operand vec4-aligned, and with no bounds checks (ALIGNED).
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [1, 7, 1],
@@ -56,6 +57,8 @@ const SHAPES: [number, number, number][] = [
   [12, 7, 8],
   [9, 8, 7],
   [130, 20, 140],
+  [132, 8, 136],
+  [136, 12, 200],
 ];
 // [out batch, A batch, B batch]
 const BATCHES: [number, number, number][] = [
@@ -89,7 +92,8 @@ describe('matmul, no epilogue', () => {
 const OUTPUT_AND_HIDDEN: ActivationName[] = [...HIDDEN_ACTIVATIONS, 'softmax'];
 
 describe('matmul, bias_act epilogue', () => {
-  for (const [m, k, n] of [[7, 5, 3], [33, 20, 10], [4, 8, 1]] as [number, number, number][]) {
+  // The last shape runs as 8×8 blocks without bounds checks.
+  for (const [m, k, n] of [[7, 5, 3], [33, 20, 10], [4, 8, 1], [136, 12, 72]] as [number, number, number][]) {
     for (const name of OUTPUT_AND_HIDDEN) {
       test(`${name}: ${m}×${k}·${k}×${n}, batch 3, bias batch 3 and 1`, async () => {
         const r = rng(7 + m + n + name.length);
@@ -113,7 +117,8 @@ describe('matmul, bias_act epilogue', () => {
 });
 
 describe('matmul, act_grad epilogue', () => {
-  for (const [m, k, n] of [[6, 9, 5], [40, 33, 12]] as [number, number, number][]) {
+  // The last shape runs as 8×8 blocks without bounds checks.
+  for (const [m, k, n] of [[6, 9, 5], [40, 33, 12], [136, 12, 136]] as [number, number, number][]) {
     for (const name of HIDDEN_ACTIVATIONS) {
       test(`${name}: ${m}×${k}·(${n}×${k})ᵀ, batch 2`, async () => {
         const r = rng(99 + m + name.length);
@@ -148,5 +153,59 @@ describe('matmul shape checks', () => {
     const b2 = be.tensor(shape(2, 4, 2));
     const out3 = be.tensor(shape(3, 3, 2));
     expect(() => be.matmul(a, b2, out3)).toThrow(/batch/);
+  });
+});
+
+describe('weight and bias gradient in one dispatch', () => {
+  // [K rows, M, N]: N a multiple of 4 (vec4 column sums) or not, N wider than one workgroup's 4·WG_X·WG_Y columns,
+  // and a product of 8×8 blocks without bounds checks.
+  test.each([
+    [16, 3, 5],
+    [130, 20, 8],
+    [7, 9, 300],
+    [64, 136, 200],
+  ])('Aᵀ·δ then columnSums(δ), K=%i M=%i N=%i, batch 2 with A broadcast: one dispatch, both right', async (k, m, n) => {
+    const r = rng(k * 1000 + n);
+    const [a, d] = [host(1, k, m, uniform(r)), host(2, k, n, uniform(r))];
+    const [ta, td] = [upload(a), upload(d)];
+    const [dw, db] = be.tensors([shape(2, m, n), shape(2, 1, n)]);
+    await be.sync();
+    const before = be.workStats().dispatches;
+    be.matmul(ta, td, dw!, { transA: true });
+    be.columnSums(td, db!);
+    be.flush();
+    expect(be.workStats().dispatches - before).toBe(1);
+    const ref = matmulRef(a, d, 2, { transA: true });
+    await check('fused Aᵀ·δ', dw!, ref.out, ref.scale, k);
+    const sums = new Float64Array(2 * n);
+    const scale = new Float64Array(2 * n);
+    for (let b = 0; b < 2; b++) {
+      for (let q = 0; q < k; q++) {
+        for (let c = 0; c < n; c++) {
+          sums[b * n + c]! += d.data[b * k * n + q * n + c]!;
+          scale[b * n + c]! += Math.abs(d.data[b * k * n + q * n + c]!);
+        }
+      }
+    }
+    await check('fused column sums', db!, { batch: 2, rows: 1, cols: n, data: sums }, scale, k);
+    [ta, td, dw!, db!].forEach((t) => be.dispose(t));
+  });
+
+  test('a column sum of another tensor is not fused, and both results stay right', async () => {
+    const r = rng(5);
+    const [a, d, e] = [host(1, 6, 3, uniform(r)), host(1, 6, 4, uniform(r)), host(1, 6, 4, uniform(r))];
+    const [ta, td, te] = [upload(a), upload(d), upload(e)];
+    const [dw, db] = [be.tensor(shape(1, 3, 4)), be.tensor(shape(1, 1, 4))];
+    await be.sync();
+    const before = be.workStats().dispatches;
+    be.matmul(ta, td, dw, { transA: true });
+    be.columnSums(te, db);
+    be.flush();
+    expect(be.workStats().dispatches - before).toBe(2);
+    const ref = matmulRef(a, d, 1, { transA: true });
+    await check('unfused Aᵀ·δ', dw, ref.out, ref.scale, 6);
+    const want = Array.from({ length: 4 }, (_, c) => [0, 1, 2, 3, 4, 5].reduce((s, q) => s + e.data[q * 4 + c]!, 0));
+    const got = await be.read(db);
+    want.forEach((w, c) => expect(got[c]).toBeCloseTo(w, 5));
   });
 });

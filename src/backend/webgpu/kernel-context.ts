@@ -70,7 +70,7 @@ export interface KernelContext {
   readonly recorder: CommandRecorder;
   readonly sites: CallSites;
   readonly pipelines: PipelineCache;
-  /** A 512-byte storage buffer bound (at offsets 0 and 256) where a kernel variant ignores a binding. */
+  /** A 1024-byte storage buffer bound (at offsets 0, 256, 512, 768) where a kernel variant ignores a binding. */
   readonly dummy: GPUBuffer;
   readonly maxWorkgroupsPerDimension: number;
 }

@@ -25,10 +25,11 @@ export interface MatmulGeometry {
   readonly tilesTotal: number;
 }
 
-/** Invocations per workgroup along x (columns) and y (rows); each invocation computes 4×4 outputs. */
+/** Invocations per workgroup along x (columns) and y (rows); each invocation computes block×block outputs. */
 export interface MatmulTile {
   readonly x: number;
   readonly y: number;
+  readonly block: 4 | 8;
 }
 
 /** Geometry of out = op(A)·op(B), checking every shape; throws on a mismatch. */
@@ -61,7 +62,7 @@ export function matmulGeometry(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts:
       throw new Error(`matmul: stored activations ${fmt(ep.act as GPUTensor)} do not match out ${fmt(out)}.`);
     }
   }
-  const tilesN = ceilDiv(n, 4 * tile.x);
+  const tilesN = ceilDiv(n, tile.block * tile.x);
   return {
     m,
     n,
@@ -71,7 +72,7 @@ export function matmulGeometry(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts:
     bBatchStride: b.shape.batch === 1 ? 0 : k * n,
     biasBatchStride,
     tilesN,
-    tilesTotal: tilesN * ceilDiv(m, 4 * tile.y),
+    tilesTotal: tilesN * ceilDiv(m, tile.block * tile.y),
   };
 }
 
@@ -87,17 +88,40 @@ export function packMatmulParams(
   return out;
 }
 
-/** 8×8 invocations (32×32 outputs per workgroup) for large outputs. */
-const LARGE_TILE: MatmulTile = { x: 8, y: 8 };
-/** 4×4 invocations (16×16 outputs) when large tiles would leave the device with few workgroups. */
-const SMALL_TILE: MatmulTile = { x: 4, y: 4 };
-/** Fewest workgroups (over the whole batch) worth keeping large tiles for. */
-const MIN_LARGE_WORKGROUPS = 16;
+/** Tiles from largest to smallest: 8×8 invocations of 8×8 outputs (64×64 per workgroup), of 4×4, then 4×4 of 4×4. */
+const TILES: readonly MatmulTile[] = [
+  { x: 8, y: 8, block: 8 },
+  { x: 8, y: 8, block: 4 },
+  { x: 4, y: 4, block: 4 },
+];
+/**
+ * Fewest workgroups (over the whole batch) worth keeping a larger tile for. Small: more outputs per invocation
+ * pays even for products of a few workgroups (a 200×32 output runs 1.4× faster per FLOP as 64×64 tiles than
+ * as 26 tiles of 16×16 on SwiftShader), and products that small are bound by launch latency on a discrete GPU.
+ */
+const MIN_WORKGROUPS = 4;
 
-/** The tile for an m×n output of `batch` entries: large tiles unless they would give too few workgroups. */
+/** The tile for an m×n output of `batch` entries: the largest that still gives MIN_WORKGROUPS workgroups. */
 export function chooseTile(m: number, n: number, batch: number): MatmulTile {
-  const large = ceilDiv(m, 4 * LARGE_TILE.y) * ceilDiv(n, 4 * LARGE_TILE.x) * batch;
-  return large >= MIN_LARGE_WORKGROUPS ? LARGE_TILE : SMALL_TILE;
+  for (const t of TILES) {
+    if (ceilDiv(m, t.block * t.y) * ceilDiv(n, t.block * t.x) * batch >= MIN_WORKGROUPS) return t;
+  }
+  return TILES[TILES.length - 1]!;
+}
+
+/** Whether colsum = column sums of B can be written by the product out = op(A)·B (a weight and bias gradient pair). */
+export function canFuseColumnSums(b: GPUTensor, out: GPUTensor, opts: MatmulOptions, colsum: GPUTensor): boolean {
+  const c = colsum.shape;
+  return (
+    (opts.epilogue ?? { kind: 'none' }).kind === 'none' &&
+    !opts.transB &&
+    b.shape.batch === out.shape.batch &&
+    c.batch === b.shape.batch &&
+    c.rows === 1 &&
+    c.cols === b.shape.cols &&
+    colsum !== out &&
+    colsum !== b
+  );
 }
 
 /** Owns the matmul pipelines (one per transA/transB/vec4/epilogue/tile specialisation) and their dispatch. */
@@ -110,34 +134,36 @@ export class MatmulKernel {
   }
 
   /**
-   * Record out = epilogue(op(A)·op(B)). Returns true when some batch entry's activation is softmax: the
+   * Record out = epilogue(op(A)·op(B)) and, with `colsum` (epilogue none, B not transposed), colsum[b, 0, c] =
+   * Σ_k B[b, k, c] in the same dispatch. Returns true when some batch entry's activation is softmax: the
    * caller must then normalise out's rows (the kernel wrote z + bias for those entries).
    */
-  run(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts: MatmulOptions = {}): boolean {
+  run(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts: MatmulOptions = {}, colsum: GPUTensor | null = null): boolean {
     const ep = opts.epilogue ?? { kind: 'none' as const };
-    const extra = ep.kind === 'bias_act' ? (ep.bias as GPUTensor) : ep.kind === 'act_grad' ? (ep.act as GPUTensor) : null;
-    for (const t of [a, b, extra]) {
-      if (t === out) throw new Error('matmul: the output tensor must differ from every input.');
-    }
-    const [m, n] = [opts.transA ? a.shape.cols : a.shape.rows, opts.transB ? b.shape.rows : b.shape.cols];
-    const tile = chooseTile(m, n, out.shape.batch);
-    const g = matmulGeometry(a, b, out, opts, tile);
+    if (colsum && !canFuseColumnSums(b, out, opts, colsum)) throw new Error('matmul: column sums cannot be fused into this product.');
+    const extra = ep.kind === 'bias_act' ? (ep.bias as GPUTensor) : ep.kind === 'act_grad' ? (ep.act as GPUTensor) : colsum;
+    const [tile, g] = this.validate(a, b, out, opts, extra);
     if (g.batch > this.ctx.maxWorkgroupsPerDimension) throw new Error(`matmul: batch ${g.batch} exceeds the dispatch limit.`);
     const activations = ep.kind === 'none' ? null : ep.activations;
     packMatmulParams(g, activations, this.params);
     const transA = !!opts.transA;
     const transB = !!opts.transB;
+    const [vecA, vecB] = [(transA ? g.m : g.k) % 4 === 0, (transB ? g.k : g.n) % 4 === 0];
+    const aligned = vecA && vecB && g.m % tile.block === 0 && g.n % tile.block === 0 && g.k % 4 === 0;
     const pipeline = this.ctx.pipelines.get('matmul', 'main', this.layout, {
       TRANS_A: Number(transA),
       TRANS_B: Number(transB),
-      VEC_A: Number((transA ? g.m : g.k) % 4 === 0),
-      VEC_B: Number((transB ? g.k : g.n) % 4 === 0),
+      VEC_A: Number(vecA),
+      VEC_B: Number(vecB),
+      ALIGNED: Number(aligned),
       EPILOGUE: EPILOGUE_CODE[ep.kind],
+      COLSUM: Number(colsum !== null),
       WG_X: tile.x,
       WG_Y: tile.y,
+      BLOCK: tile.block,
     });
     const tensors = extra ? [a, b, out, extra] : [a, b, out];
-    const key = siteKey('matmul', tensors, transA, transB, ep.kind, tile.x);
+    const key = siteKey('matmul', tensors, transA, transB, ep.kind, tile.x, tile.block, colsum !== null);
     const bindGroup = this.ctx.sites.bind(key, tensors.map((t) => t.id), this.params, null, 0, (uniform) =>
       this.ctx.device.createBindGroup({
         layout: this.layout,
@@ -149,13 +175,24 @@ export class MatmulKernel {
         ),
       }),
     );
-    dispatchLinear(this.ctx, pipeline, bindGroup, g.tilesTotal, g.batch);
+    const colsumTiles = colsum ? ceilDiv(g.n, 4 * tile.x * tile.y) : 0;
+    dispatchLinear(this.ctx, pipeline, bindGroup, g.tilesTotal + colsumTiles, g.batch);
     return ep.kind === 'bias_act' && ep.activations.some((name) => name === 'softmax');
+  }
+
+  /** Check operands and shapes (throws on a mismatch); returns the tile and geometry of the product. */
+  validate(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts: MatmulOptions, extra: GPUTensor | null = null): [MatmulTile, MatmulGeometry] {
+    for (const t of [a, b, extra]) {
+      if (t === out) throw new Error('matmul: the output tensor must differ from every input.');
+    }
+    const [m, n] = [opts.transA ? a.shape.cols : a.shape.rows, opts.transB ? b.shape.rows : b.shape.cols];
+    const tile = chooseTile(m, n, out.shape.batch);
+    return [tile, matmulGeometry(a, b, out, opts, tile)];
   }
 
   private extraBinding(kind: 'none' | 'bias_act' | 'act_grad', extra: GPUTensor | null, binding: 3 | 4): GPUBufferBinding {
     const wanted = binding === 3 ? 'bias_act' : 'act_grad';
-    if (kind === wanted && extra) return extra.binding();
+    if ((kind === wanted || (kind === 'none' && binding === 3)) && extra) return extra.binding();
     // Two disjoint ranges of the dummy buffer: writable bindings must not overlap.
     return { buffer: this.ctx.dummy, offset: binding === 3 ? 0 : 256, size: 16 };
   }

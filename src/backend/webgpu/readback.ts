@@ -19,8 +19,9 @@ export class ReadbackRing {
     const bytes = count * 4;
     const staging = this.take(bytes);
     this.recorder.copy(src, byteOffset, staging, 0, bytes);
-    this.recorder.flush();
     try {
+      // Reads issued in one task share a submit; the staging buffer may be mapped only after it.
+      await this.recorder.submitted();
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
       const view = new Float32Array(staging.getMappedRange(0, bytes));
       for (let i = 0; i < count; i++) result[i] = view[i]!;

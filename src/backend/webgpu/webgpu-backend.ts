@@ -7,9 +7,11 @@ import { CallSites } from './call-sites.js';
 import { acquireDevice, describeAdapter, type DeviceHandle, type DeviceOptions } from './device.js';
 import { ElementwiseKernels } from './elementwise-kernels.js';
 import { GPUTensor, TensorAllocator } from './gpu-tensor.js';
+import { GpuTimer } from './gpu-timer.js';
 import { PipelineCache, type KernelContext } from './kernel-context.js';
 import { LossKernels } from './loss-kernels.js';
-import { MatmulKernel } from './matmul-kernel.js';
+import { MatmulKernel, canFuseColumnSums } from './matmul-kernel.js';
+import { OptimizerStates } from './optimizer-state.js';
 import { ReadbackRing } from './readback.js';
 import { CommandRecorder } from './recorder.js';
 import { ReduceKernels } from './reduce-kernels.js';
@@ -27,6 +29,12 @@ export interface WebGPUBackendOptions extends DeviceOptions {
 export interface WebGPUCacheStats {
   readonly pipelines: number;
   readonly callSiteSlots: number;
+}
+
+/** Work recorded and submitted since the backend was created. */
+export interface WebGPUWorkStats {
+  readonly dispatches: number;
+  readonly submits: number;
 }
 
 /** A Backend running every operation as WGSL compute kernels on one GPUDevice. */
@@ -51,7 +59,11 @@ export class WebGPUBackend implements Backend {
   private readonly losses: LossKernels;
   private readonly reductions: ReduceKernels;
   private readonly updater: UpdateKernel;
+  private readonly states: OptimizerStates;
+  private readonly timer: GpuTimer;
   private upload = new Float32Array(0);
+  /** A weight-gradient product Aᵀ·B held back one call, so that the column sums of B can join its dispatch. */
+  private deferred: { a: GPUTensor; b: GPUTensor; out: GPUTensor; opts: MatmulOptions } | null = null;
 
   constructor(
     private readonly handle: DeviceHandle,
@@ -76,7 +88,7 @@ export class WebGPUBackend implements Backend {
       offsetAlignment: Math.max(256, device.limits.minStorageBufferOffsetAlignment),
     });
     this.readback = new ReadbackRing(device, this.recorder);
-    this.dummy = device.createBuffer({ label: 'unused binding', size: 512, usage: GPUBufferUsage.STORAGE });
+    this.dummy = device.createBuffer({ label: 'unused binding', size: 1024, usage: GPUBufferUsage.STORAGE });
     const ctx: KernelContext = {
       device,
       recorder: this.recorder,
@@ -92,7 +104,9 @@ export class WebGPUBackend implements Backend {
     this.elementwise = new ElementwiseKernels(ctx);
     this.losses = new LossKernels(ctx);
     this.reductions = new ReduceKernels(ctx);
-    this.updater = new UpdateKernel(ctx);
+    this.states = new OptimizerStates(device, this.allocator, this.recorder, this.sites);
+    this.updater = new UpdateKernel(ctx, this.states);
+    this.timer = new GpuTimer(device, this.recorder);
   }
 
   tensor(shape: Shape, data?: ArrayLike<number>): Tensor {
@@ -133,8 +147,12 @@ export class WebGPUBackend implements Backend {
 
   dispose(t: Tensor): void {
     if (!(t instanceof GPUTensor) || !this.owned.has(t) || t.disposed) return;
-    if (!this.destroyed) this.recorder.flush();
+    if (!this.destroyed) {
+      this.recordDeferred();
+      this.recorder.flush();
+    }
     this.sites.evictTensor(t.id);
+    this.states.evictTensor(t.id);
     this.allocator.release(t);
   }
 
@@ -143,7 +161,13 @@ export class WebGPUBackend implements Backend {
     if (ep?.kind === 'bias_act') this.own(ep.bias);
     if (ep?.kind === 'act_grad') this.own(ep.act);
     const o = this.own(out);
-    if (this.matmulKernel.run(this.own(a), this.own(b), o, opts) && ep?.kind === 'bias_act') {
+    const [ga, gb] = [this.own(a), this.own(b)];
+    if (opts.transA && !opts.transB && (ep === undefined || ep.kind === 'none')) {
+      this.matmulKernel.validate(ga, gb, o, opts);
+      this.deferred = { a: ga, b: gb, out: o, opts };
+      return;
+    }
+    if (this.matmulKernel.run(ga, gb, o, opts) && ep?.kind === 'bias_act') {
       this.elementwise.softmaxRows(o, ep.activations);
     }
   }
@@ -161,11 +185,23 @@ export class WebGPUBackend implements Backend {
   }
 
   columnSums(src: Tensor, out: Tensor): void {
+    const d = this.deferred;
+    if (d && d.b === src && out instanceof GPUTensor && this.owned.has(out) && !out.disposed && out !== d.a && canFuseColumnSums(d.b, d.out, d.opts, out)) {
+      this.deferred = null;
+      this.live();
+      this.matmulKernel.run(d.a, d.b, d.out, d.opts, out);
+      return;
+    }
     this.reductions.columnSums(this.own(src), this.own(out));
   }
 
   update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void {
+    if (rule.report) this.own(rule.report.metrics);
     this.updater.run(params.map((t) => this.own(t)), grads.map((t) => this.own(t)), rule);
+  }
+
+  resetOptimizerState(params: readonly Tensor[]): void {
+    this.states.reset(params.map((t) => this.own(t)));
   }
 
   lossInto(loss: LossName, pred: Tensor, target: Tensor, metrics: Tensor, col: number): void {
@@ -186,11 +222,12 @@ export class WebGPUBackend implements Backend {
 
   flush(): void {
     this.live();
-    this.recorder.flush();
+    this.recorder.endStep();
   }
 
   async sync(): Promise<void> {
-    this.flush();
+    this.live();
+    this.recorder.flush();
     await this.device.queue.onSubmittedWorkDone();
     this.live();
   }
@@ -198,8 +235,12 @@ export class WebGPUBackend implements Backend {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.deferred = null;
+    this.recorder.close();
     this.sites.destroy();
+    this.states.destroy();
     this.readback.destroy();
+    this.timer.destroy();
     this.dummy.destroy();
     this.device.destroy();
   }
@@ -214,10 +255,38 @@ export class WebGPUBackend implements Backend {
     return { pipelines: this.pipelines.size, callSiteSlots: this.sites.slotCount };
   }
 
+  /**
+   * Milliseconds of GPU time (timestamp queries) of the work `record` enqueues on this backend, submitted apart;
+   * null where the device has no 'timestamp-query'. Quantised by Dawn to 100 µs by default.
+   */
+  async timeGpu(record: () => void): Promise<number | null> {
+    this.live();
+    const ms = await this.timer.time(() => {
+      record();
+      this.live();
+    });
+    this.live();
+    return ms;
+  }
+
+  /** Dispatches recorded and command buffers submitted so far. */
+  workStats(): WebGPUWorkStats {
+    return { dispatches: this.recorder.dispatches, submits: this.recorder.submits };
+  }
+
+  /** Checks that the backend can run, then records a held-back product: every operation calls this first. */
   private live(): void {
     if (this.destroyed) throw new Error('WebGPU backend used after destroy().');
     const f = this.handle.currentFault();
     if (f) throw new Error(`WebGPU backend can no longer run: ${f.message}`);
+    this.recordDeferred();
+  }
+
+  private recordDeferred(): void {
+    const d = this.deferred;
+    if (!d) return;
+    this.deferred = null;
+    this.matmulKernel.run(d.a, d.b, d.out, d.opts);
   }
 
   private own(t: Tensor): GPUTensor {
