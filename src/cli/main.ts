@@ -14,6 +14,8 @@ import { progressBar, tableHeader, tableRow } from './format.js';
 import { loadNodeGpu, type NodeGpu } from './node-gpu.js';
 import { runBench } from './bench.js';
 import { runSweep } from './sweep.js';
+import { runSoak } from './soak.js';
+import { ResourceError } from '../train/memory.js';
 
 /** Rows of a data set up to which `--json` ends with the network's predictions. */
 const PREDICTION_ROWS = 16;
@@ -23,7 +25,9 @@ commands:
   train   train a network (see: npm run -s lab -- train --help)
   bench   benchmark figures as JSON (see: npm run -s lab -- bench --help)
   sweep   first-layer gradient norm at initialisation vs depth, measured and predicted by mean-field theory
-          (see: npm run -s lab -- sweep --help)`;
+          (see: npm run -s lab -- sweep --help)
+  soak    a long run that reports heap and tensor counts at its start and end, as JSON
+          (see: npm run -s lab -- soak --help)`;
 
 /** Reads a backend's fault without waiting: null while it runs. */
 function watchFault(backend: Backend): { current: BackendFault | null } {
@@ -60,8 +64,11 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
   const showProgress = total >= 1000 && process.stderr.isTTY === true;
   if (!opts.json) out(tableHeader(trainer.layers));
   let divergenceReported = false;
+  // After a device loss, training resumes from an earlier snapshot: steps already printed are not printed again.
+  let lastPrinted = -1;
   const onRecords = (records: StepRecord[]) => {
     const r = records[0]!;
+    if (r.step <= lastPrinted) return;
     if (showProgress) process.stderr.write('\r\x1b[K');
     const diverged = trainer.memberStatus()[0]!.divergedAt;
     if (diverged !== null && r.step >= diverged) {
@@ -70,6 +77,7 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
       divergenceReported = true;
       return;
     }
+    lastPrinted = r.step;
     if (opts.json) out(JSON.stringify(r));
     else out(tableRow(r));
   };
@@ -135,11 +143,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'train') await train(rest, gpuHolder);
     else if (command === 'bench') await runBench(rest, gpuHolder);
     else if (command === 'sweep') await runSweep(rest);
+    else if (command === 'soak') await runSoak(rest, gpuHolder);
     else if (command === undefined || command === '--help' || command === 'help') process.stdout.write(`${USAGE}\n`);
-    else throw new UsageError(`unknown command ${JSON.stringify(command)}; valid commands: train, bench, sweep`);
+    else throw new UsageError(`unknown command ${JSON.stringify(command)}; valid commands: train, bench, sweep, soak`);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
+    // A size the memory budget refuses is bad input, like a malformed flag.
+    if (e instanceof UsageError || e instanceof ResourceError) {
       process.stderr.write(`error: ${e.message}\n`);
       return 2;
     }

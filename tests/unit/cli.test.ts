@@ -69,7 +69,7 @@ describe('lab train', () => {
   it('exits 2 for an unknown command', () => {
     const r = lab('fly');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('valid commands: train, bench, sweep');
+    expect(r.stderr).toContain('valid commands: train, bench, sweep, soak');
   });
 });
 
