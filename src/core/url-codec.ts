@@ -19,6 +19,12 @@ export const RUN_KEYS = { act: 'activation', init: 'init', gain: 'gain', runLr: 
 /** Every key a lab URL may carry. */
 export const URL_KEYS: readonly string[] = [...SCALAR_KEYS, ...Object.keys(RUN_KEYS), 'stop', 'hide'];
 
+/** Distinct unknown parameters named one by one in the notices; the rest are summed up in one line. */
+export const MAX_UNKNOWN_NAMED = 10;
+
+/** How a parameter with an empty name (`?=x` or `&&`) is named in a notice. */
+export const EMPTY_KEY = '(a parameter without a name)';
+
 const NUMERIC = new Set<string>(['samples', 'noise', 'dataSeed', 'depth', 'width', 'lr', 'batch', 'initSeed', 'batchSeed', 'logEvery', 'speed']);
 
 /** A number when the text is a finite decimal number, else the text itself (so that messages show what was typed). */
@@ -29,9 +35,14 @@ export function numberOrText(text: string): number | string {
   return Number.isFinite(v) ? v : text;
 }
 
+/** The text of a number in a URL: String(v), except that -0 stays "-0" (String(-0) is "0"). */
+export function formatNumber(v: number): string {
+  return Object.is(v, -0) ? '-0' : String(v);
+}
+
 /** The text form of a stop condition: `none`, `epochs:N` or `loss:T`. */
 export function formatStop(stop: StopCondition): string {
-  return stop.kind === 'none' ? 'none' : `${stop.kind}:${stop.value}`;
+  return stop.kind === 'none' ? 'none' : `${stop.kind}:${formatNumber(stop.value)}`;
 }
 
 /** Parse `none`, `epochs:N` or `loss:T` into a plain object for validation (text that fits none stays text). */
@@ -46,11 +57,14 @@ export function parseStop(text: string): unknown {
 /** The query parameters of a lab: every setting, so that a link restores the experiment exactly. */
 export function encodeLab(lab: LabSpec): URLSearchParams {
   const p = new URLSearchParams();
-  for (const k of SCALAR_KEYS) p.set(k, String(lab[k]));
+  for (const k of SCALAR_KEYS) {
+    const v = lab[k];
+    p.set(k, typeof v === 'number' ? formatNumber(v) : v);
+  }
   p.set('act', lab.runs.map((r) => r.activation).join(','));
   p.set('init', lab.runs.map((r) => r.init).join(','));
-  p.set('gain', lab.runs.map((r) => r.gain).join(','));
-  if (lab.runs.some((r) => r.lr !== null)) p.set('runLr', lab.runs.map((r) => (r.lr === null ? '' : String(r.lr))).join(','));
+  p.set('gain', lab.runs.map((r) => formatNumber(r.gain)).join(','));
+  if (lab.runs.some((r) => r.lr !== null)) p.set('runLr', lab.runs.map((r) => (r.lr === null ? '' : formatNumber(r.lr))).join(','));
   p.set('stop', formatStop(lab.stop));
   if (lab.hide.length) p.set('hide', lab.hide.join(','));
   return p;
@@ -71,14 +85,34 @@ export function urlField(field: string): string {
 export function decodeLab(params: URLSearchParams, defaults: LabSpec = defaultLab()): ParsedLab {
   const issues: SpecIssue[] = [];
   const first = new Map<string, string>();
+  const unknown = new Map<string, { value: string; count: number }>();
+  const repeated = new Set<string>();
   for (const [key, value] of params) {
     if (!URL_KEYS.includes(key)) {
-      issues.push({ field: key, value, allowed: `a known parameter (${URL_KEYS.join(', ')})` });
+      const seen = unknown.get(key);
+      if (seen) seen.count++;
+      else unknown.set(key, { value, count: 1 });
     } else if (first.has(key)) {
-      issues.push({ field: key, value: params.getAll(key).join(' | '), allowed: 'one value (the first is used)' });
+      repeated.add(key);
     } else {
       first.set(key, value);
     }
+  }
+  // One issue per distinct parameter (not per repetition), and a summary past MAX_UNKNOWN_NAMED distinct names,
+  // so that a link with thousands of parameters gives a short notice.
+  const allowedKeys = `a known parameter (${URL_KEYS.join(', ')})`;
+  let named = 0;
+  for (const [key, { value, count }] of unknown) {
+    if (named++ === MAX_UNKNOWN_NAMED) {
+      issues.push({ field: `${unknown.size - MAX_UNKNOWN_NAMED} more unknown parameters`, value: [...unknown.keys()].slice(MAX_UNKNOWN_NAMED, MAX_UNKNOWN_NAMED + 5).join(', '), allowed: allowedKeys });
+      break;
+    }
+    issues.push({ field: key === '' ? EMPTY_KEY : key, value: count > 1 ? `${value} (given ${count} times)` : value, allowed: allowedKeys });
+  }
+  for (const key of repeated) {
+    const all = params.getAll(key);
+    const shown = all.length > 4 ? [...all.slice(0, 4), `… ${all.length} values in all`] : all;
+    issues.push({ field: key, value: shown.join(' | '), allowed: 'one value (the first is used)' });
   }
   const input: Record<string, unknown> = {};
   for (const k of SCALAR_KEYS) {

@@ -11,12 +11,13 @@ import { createCpuBackend } from '../backend/cpu/cpu-backend.js';
 import { selectBackend } from '../backend/select.js';
 import { makeDataset, type Dataset } from '../core/datasets.js';
 import type { Parameters } from '../core/init.js';
-import { builtinShape, dataSpec, resetScope, runLabel, type DataShape, type LabSpec, type RunSpec } from '../core/lab-spec.js';
+import { builtinShape, dataSpec, resetScope, runLabel, scheduleSpec, type DataShape, type LabSpec, type RunSpec } from '../core/lab-spec.js';
 import { isDiverged, type StepRecord } from '../train/records.js';
 import { computeBoundaries } from './boundary.js';
 import { confusionMatrix } from './confusion.js';
 import type { CsvInfo } from './csv.js';
-import { buildCohorts, cohortStep, globalRecord, newRunState, renumber, withoutRuns, type Cohort, type CohortContext, type RunState } from './run-state.js';
+import { Trainer } from '../train/trainer.js';
+import { buildCohorts, cohortStep, globalRecord, newRunState, renumber, runModel, withoutRuns, type Cohort, type CohortContext, type RunState } from './run-state.js';
 import { runsVersion, type RunView } from './run-view.js';
 import { Throughput, type ThroughputSample } from './throughput.js';
 
@@ -24,6 +25,11 @@ import { Throughput, type ThroughputSample } from './throughput.js';
 export const FRAME_BUDGET_MS = 12;
 /** Milliseconds between decision-boundary refreshes while training. */
 export const BOUNDARY_EVERY_MS = 500;
+
+/** Milliseconds between parameter read-backs on WebGPU while playing, kept to survive a lost device. */
+export const SNAPSHOT_EVERY_MS = 2000;
+/** Parameters larger than this are not read back for a snapshot (a lost device then restarts those runs). */
+export const SNAPSHOT_MAX_BYTES = 64 * 1024 ** 2;
 
 /** Milliseconds an info notice stays (warnings and errors stay until dismissed). */
 export const INFO_NOTICE_MS = 10_000;
@@ -76,7 +82,13 @@ export class LabController implements ReactiveController {
   private revision = 0;
   private noticeId = 0;
   private lastBoundary = 0;
+  private lastSnapshot = 0;
+  /** Parameters read back from each WebGPU trainer, and its step then: where the runs go on after a lost device. */
+  private snapshots = new WeakMap<Trainer, { step: number; params: Parameters[] }>();
+  /** Set as soon as the backend reports a fault, before the fault is handled in the queue. */
+  private faulted = false;
   private resumeOnVisible = false;
+  private resumeAfterFault = false;
   private readonly onVisibility = () => this.visibilityChanged();
 
   constructor(private readonly host: ReactiveControllerHost, lab: LabSpec) {
@@ -136,6 +148,8 @@ export class LabController implements ReactiveController {
 
   private failed(e: unknown): void {
     this.pause();
+    // Work that failed because the device was lost is reported once, by the fault handler.
+    if (this.faulted) return;
     this.notify('error', `Training stopped: ${e instanceof Error ? e.message : String(e)}`);
   }
 
@@ -161,9 +175,14 @@ export class LabController implements ReactiveController {
       this.notify('warning', `${reason}. Training on the CPU instead.`);
     }
     this.backend = backend;
+    this.faulted = false;
     this.backendStatus = { kind: backend.info.kind, name: adapterName(backend), reason };
     void backend.fault.then((f) => {
-      if (this.backend === backend) void this.exclusive(() => this.onFault(f));
+      if (this.backend !== backend) return;
+      this.faulted = true;
+      this.resumeAfterFault = this.playing;
+      this.pause();
+      void this.exclusive(() => this.onFault(backend, f));
     });
   }
 
@@ -175,16 +194,89 @@ export class LabController implements ReactiveController {
     old?.destroy();
   }
 
-  private async onFault(f: BackendFault): Promise<void> {
+  /**
+   * The GPU is gone: stop, move to the CPU, and go on from the parameters last read back (records after that step
+   * are dropped, since they are retrained); runs with no parameters read back start again from their initial weights.
+   */
+  private async onFault(lost: Backend, f: BackendFault): Promise<void> {
     this.pause();
-    for (const c of this.cohorts) c.trainer.dispose();
+    const old = this.cohorts;
     this.cohorts = [];
-    this.backend = null;
+    for (const c of old) {
+      try {
+        c.trainer.dispose();
+      } catch {
+        // the device is gone; its buffers went with it
+      }
+    }
+    try {
+      lost.destroy();
+    } catch {
+      // already unusable
+    }
     const backend = createCpuBackend({ dtype: this.lab.dtype });
     this.backend = backend;
-    this.backendStatus = { kind: 'cpu', name: adapterName(backend), reason: `the WebGPU device was lost (${f.reason}: ${f.message})` };
-    this.notify('error', `The GPU stopped working (${f.reason}: ${f.message}). Training stopped and moved to the CPU; the runs start again.`);
-    this.rebuild();
+    this.faulted = false;
+    this.backendStatus = { kind: 'cpu', name: adapterName(backend), reason: `WebGPU device lost (${f.message})` };
+    const ctx = this.context();
+    const restarted: RunState[] = [];
+    const resumed: string[] = [];
+    for (const c of old) {
+      const snap = this.snapshots.get(c.trainer);
+      const members = c.members.filter((r) => this.runs.includes(r));
+      if (!members.length) continue;
+      if (!snap) {
+        restarted.push(...members);
+        continue;
+      }
+      const at = c.offset + snap.step;
+      const params = members.map((r) => snap.params[c.members.indexOf(r)]!);
+      const trainer = new Trainer(backend, { models: members.map((r) => runModel(ctx, r)), data: ctx.data, schedule: scheduleSpec(this.lab) }, params, snap.step);
+      for (const r of members) {
+        r.records = r.records.filter((x) => x.step < at);
+        if (r.status === 'diverged' && (r.divergedAt ?? 0) >= at) Object.assign(r, { status: 'active', divergedAt: null, message: null });
+      }
+      this.cohorts.push({ trainer, members, offset: c.offset });
+      resumed.push(`${members.map((r) => `Run ${this.runs.indexOf(r) + 1}`).join(', ')} from step ${at}`);
+    }
+    for (const r of restarted) Object.assign(r, newRunState(r.spec, this.runs.indexOf(r)));
+    if (restarted.length) this.cohorts.push(...buildCohorts(ctx, restarted));
+    this.revision++;
+    const how = [
+      ...(resumed.length ? [`continuing on the CPU from the parameters read back: ${resumed.join('; ')} (later records dropped; mini-batch order restarts)`] : []),
+      ...(restarted.length ? [`${restarted.map((r) => `Run ${this.runs.indexOf(r) + 1}`).join(', ')} had no parameters read back and start again from their initial weights`] : []),
+    ];
+    this.notify('error', `WebGPU device lost (${f.reason}: ${f.message}). Training stopped and moved to the CPU.`, how);
+    await this.refreshBoundaries();
+    this.host.requestUpdate();
+    if (this.resumeAfterFault) {
+      this.resumeAfterFault = false;
+      this.play();
+    }
+  }
+
+  /** Read back every WebGPU trainer's parameters (for a lost device), at most every SNAPSHOT_EVERY_MS unless forced. */
+  private async snapshot(force: boolean): Promise<void> {
+    const b = this.backend;
+    if (!b || b.info.kind !== 'webgpu' || this.faulted) return;
+    const now = performance.now();
+    if (!force && now - this.lastSnapshot < SNAPSHOT_EVERY_MS) return;
+    this.lastSnapshot = now;
+    for (const c of this.cohorts) {
+      const count = c.trainer.sizes.reduce((s, n, i, a) => (i ? s + (a[i - 1]! + 1) * n : s), 0) * c.trainer.members;
+      if (count * b.bytesPerElement > SNAPSHOT_MAX_BYTES) continue;
+      const step = c.trainer.step;
+      const params = await c.trainer.readParameters();
+      this.snapshots.set(c.trainer, { step, params });
+    }
+  }
+
+  /** Test hook: lose the WebGPU device as a driver reset would; false when the backend has no such hook. */
+  loseDevice(): boolean {
+    const b = this.backend as (Backend & { loseDevice?: () => void }) | null;
+    if (!b || typeof b.loseDevice !== 'function') return false;
+    b.loseDevice();
+    return true;
   }
 
   private context(): CohortContext {
@@ -346,6 +438,7 @@ export class LabController implements ReactiveController {
         }
       }
       await Promise.all(pending);
+      await this.snapshot(true);
       await this.refreshBoundaries();
       this.revision++;
       this.host.requestUpdate();
@@ -355,10 +448,13 @@ export class LabController implements ReactiveController {
   private scheduleFrame(): void {
     if (!this.playing || this.frameId) return;
     this.frameId = requestAnimationFrame(() => {
-      void this.exclusive(() => this.frame()).finally(() => {
-        this.frameId = 0;
-        this.scheduleFrame();
-      });
+      // A failed frame is reported by the queue (failed()); this chain only schedules the next one.
+      void this.exclusive(() => this.frame())
+        .catch(() => undefined)
+        .finally(() => {
+          this.frameId = 0;
+          this.scheduleFrame();
+        });
     });
   }
 
@@ -375,6 +471,7 @@ export class LabController implements ReactiveController {
     await Promise.all(pending);
     if (gpu && pending.length === 0) await this.backend.sync();
     this.throughput.add(steps, this.activeCohorts(), performance.now());
+    await this.snapshot(false);
     if (performance.now() - this.lastBoundary > BOUNDARY_EVERY_MS) await this.refreshBoundaries();
     if (!this.runs.some((r) => r.status === 'active')) this.pause();
     this.host.requestUpdate();

@@ -21,6 +21,10 @@ export interface LabHook {
   rates(): { stepsPerSec: number; samplesPerSec: number; gflops: number } | null;
   play(): void;
   pause(): void;
+  /** Lose the WebGPU device as a driver reset would (the backend's test hook); false when not on WebGPU. */
+  loseDevice(): boolean;
+  /** Text of every notice shown, with its details. */
+  notices(): { kind: string; text: string; details: readonly string[] }[];
 }
 
 /** The hook of an app element. */
@@ -44,6 +48,8 @@ export function labHook(app: BpApp): LabHook {
     rates: () => c.rates,
     play: () => c.play(),
     pause: () => c.pause(),
+    loseDevice: () => c.loseDevice(),
+    notices: () => c.notices.map((n) => ({ kind: n.kind, text: n.text, details: [...n.details] })),
   };
 }
 

@@ -1,0 +1,110 @@
+/**
+ * A lost GPU in the built app (headless Chromium, SwiftShader WebGPU): the default comparison trains on
+ * `?backend=webgpu`, the device is destroyed through the page's test hook (as a driver reset would), and the app
+ * stops, says so, keeps its records, and goes on on the CPU from the parameters it last read back — the badge
+ * says CPU with the reason "device lost". While playing, it goes on playing on the CPU.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { type AppSession, openApp } from './harness.js';
+
+interface HookRun {
+  activation: string;
+  status: string;
+  records: { step: number; loss: number }[];
+}
+
+let app: AppSession | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/** The default comparison (20 layers of 32 on 200 spiral points), forced onto WebGPU. */
+const GPU_DEFAULT = '/?backend=webgpu&depth=20&width=32&samples=200&dataset=spiral&logEvery=10';
+
+async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
+  await page.evaluate(() => window.__lab!.ready());
+}
+
+async function runs(page: Page): Promise<HookRun[]> {
+  return (await page.evaluate(() => window.__lab!.records())) as HookRun[];
+}
+
+async function badge(page: Page): Promise<string> {
+  return page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-backend-badge')!.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim());
+}
+
+async function shownNotices(page: Page): Promise<string> {
+  return page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim());
+}
+
+describe('lost WebGPU device', () => {
+  it('stops with a message, keeps the records, and continues on the CPU from the last parameters read back', async () => {
+    app = await openApp(GPU_DEFAULT);
+    const { page } = app;
+    await ready(page);
+    expect((await page.evaluate(() => window.__lab!.backendInfo())).kind).toBe('webgpu');
+    await page.evaluate(() => window.__lab!.step(10));
+    const before = await runs(page);
+    expect(before.map((r) => r.records.map((x) => x.step))).toEqual([[0, 9], [0, 9]]);
+
+    expect(await page.evaluate(() => window.__lab!.loseDevice())).toBe(true);
+    await page.waitForFunction(() => window.__lab!.backendInfo().kind === 'cpu', { timeout: 30_000 });
+
+    const info = await page.evaluate(() => window.__lab!.backendInfo());
+    expect(info.reason).toMatch(/device lost/);
+    const b = await badge(page);
+    expect(b).toMatch(/^CPU/);
+    expect(b).toContain('device lost');
+    const text = await shownNotices(page);
+    expect(text).toContain('WebGPU device lost');
+    expect(text).toContain('Training stopped and moved to the CPU');
+    expect(text).toMatch(/continuing on the CPU from the parameters read back: Run 1, Run 2 from step 10/);
+    expect(await page.evaluate(() => window.__lab!.notices().filter((n) => n.kind === 'error').length)).toBe(1);
+
+    // The records up to the parameters read back are kept, and training goes on from step 10 (not from 0).
+    const kept = await runs(page);
+    expect(kept.map((r) => r.records.map((x) => x.step))).toEqual([[0, 9], [0, 9]]);
+    expect(kept.map((r) => r.records.map((x) => x.loss))).toEqual(before.map((r) => r.records.map((x) => x.loss)));
+    expect(kept.every((r) => r.status === 'active')).toBe(true);
+    await page.evaluate(() => window.__lab!.step(11));
+    const after = await runs(page);
+    for (const [i, r] of after.entries()) {
+      expect(r.records.map((x) => x.step)).toEqual([0, 9, 10, 20]);
+      expect(r.records.every((x) => Number.isFinite(x.loss))).toBe(true);
+      // Step 10 follows step 9 (same weights, one more update): its loss is close to step 9's, not back at step 0's.
+      const [l0, l9, l10] = r.records.map((x) => x.loss);
+      expect(Math.abs(l10! - l9!)).toBeLessThanOrEqual(Math.abs(l10! - l0!) + 1e-6);
+      expect(r.activation).toBe(['sigmoid', 'relu'][i]);
+    }
+    expect(app.pageErrors).toEqual([]);
+    expect(app.foreignRequests()).toEqual([]);
+    await app.screenshot('app-device-lost');
+  });
+
+  it('while playing: the loss of the device moves the runs to the CPU, and they go on playing there', async () => {
+    app = await openApp(GPU_DEFAULT);
+    const { page } = app;
+    await ready(page);
+    await page.evaluate(() => window.__lab!.play());
+    // Long enough for a snapshot (every 2 s while playing) after some steps.
+    await page.waitForFunction(() => window.__lab!.records()[0]!.records.length >= 3, { timeout: 60_000 });
+    await new Promise((r) => setTimeout(r, 2500));
+    await page.evaluate(() => window.__lab!.loseDevice());
+    await page.waitForFunction(() => window.__lab!.backendInfo().kind === 'cpu', { timeout: 30_000 });
+    const at = (await runs(page)).map((r) => r.records.at(-1)?.step ?? -1);
+    await page.waitForFunction((at: number[]) => window.__lab!.records().every((r, i) => (r.records.at(-1)?.step ?? -1) > at[i]! + 20), { timeout: 60_000 }, at);
+    await page.evaluate(() => window.__lab!.pause());
+    for (const r of await runs(page)) {
+      const steps = r.records.map((x) => x.step);
+      // Strictly increasing: no step recorded twice, none from a restart at 0.
+      expect(steps.every((s, i) => i === 0 || s > steps[i - 1]!)).toBe(true);
+      expect(steps[0]).toBe(0);
+      expect(r.status).toBe('active');
+    }
+    expect(await shownNotices(page)).toContain('WebGPU device lost');
+    expect(app.pageErrors).toEqual([]);
+  });
+});
