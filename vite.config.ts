@@ -1,4 +1,4 @@
-/** Vite build and dev-server configuration for the Backprop Lab web app (pages: index.html, bench.html). */
+/** Vite build and dev-server configuration for the Backprop Lab web app (pages: index.html, bench.html, lessons.html). */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { securityHeaders } from './scripts/serve.mjs';
@@ -7,6 +7,7 @@ import { securityHeaders } from './scripts/serve.mjs';
 const PAGES = {
   main: fileURLToPath(new URL('./index.html', import.meta.url)),
   bench: fileURLToPath(new URL('./bench.html', import.meta.url)),
+  lessons: fileURLToPath(new URL('./lessons.html', import.meta.url)),
 };
 
 /** The app is a static bundle; dev and preview servers send the same headers as scripts/serve.mjs. */

@@ -12,9 +12,10 @@ import { loadNodeGpu, type NodeGpu } from './node-gpu.js';
 
 /** The flags of `soak`: those of `train` that describe the run, plus the soak's own. */
 export const SOAK_FLAGS = {
-  ...Object.fromEntries(Object.entries(TRAIN_FLAGS).filter(([k]) => k !== 'json' && k !== 'lose-device-at')),
+  ...Object.fromEntries(Object.entries(TRAIN_FLAGS).filter(([k]) => k !== 'json' && k !== 'lose-device-at' && k !== 'help')),
   warmup: { value: true, help: 'steps before the start figures are taken (default 200)' },
   checkpoints: { value: true, help: 'heap and tensor samples along the run, at least 2 (default 10)' },
+  help: TRAIN_FLAGS.help!,
 };
 
 function count(flag: string, text: string | undefined, dflt: number, min: number, max: number): number {

@@ -220,7 +220,7 @@ export class BpApp extends LitElement {
       <header>
         <h1>Backprop Lab</h1>
         <span class="sub">${lab.depth} hidden layers of ${lab.width} · ${c.csv ? c.csv.name : lab.dataset} · lr ${lab.lr} · ${lab.batch === 0 ? 'full batch' : `batch ${lab.batch}`}</span>
-        <nav><a href="./bench.html">Benchmark</a></nav>
+        <nav><a href="./lessons.html">Lessons</a> <a href="./bench.html">Benchmark</a></nav>
         <bp-backend-badge .status=${b}></bp-backend-badge>
       </header>
       <div class="body">

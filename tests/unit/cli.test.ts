@@ -97,3 +97,10 @@ describe('lab bench', () => {
     expect(p.samplesPerSecond).toBeCloseTo(p.stepsPerSecond * 8, 6);
   });
 });
+
+describe('README', () => {
+  it('lists the flags of every command exactly as --help prints them', () => {
+    const r = spawnSync(process.execPath, ['scripts/readme-flags.mjs', '--check'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Lesson 5: the vanishing gradient in a deep network — a sigmoid stack beside a ReLU stack with the gradient
+ * profile, then the fixes: ReLU, initialisation (links into the lab), optimizers (a race run here), and what
+ * the lab does not have yet.
+ */
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { Backend } from '../../backend/backend.js';
+import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
+import { makeDataset } from '../../core/datasets.js';
+import '../charts/bp-gradient-profile.js';
+import '../charts/bp-loss-chart.js';
+import { RUN_COLORS } from '../run-view.js';
+import { term } from './bp-term.js';
+import { PROFILE_DEPTH, profileSpec, RACE_STEPS, raceEntries } from './deep-setup.js';
+import { LAB_EXPERIMENTS, labLink } from './lab-links.js';
+import { cohortsVersion, LessonCohort } from './lesson-cohort.js';
+import { LessonElement } from './lesson-element.js';
+import { LessonLoop } from './lesson-loop.js';
+import { lessonStyles } from './lesson-styles.js';
+import { formatNumber } from './neuron-math.js';
+
+/**
+ * Lesson 5. The profile section's host data: `data-profile-step`, `data-race-step`.
+ */
+@customElement('bp-lesson-deep')
+export class BpLessonDeep extends LessonElement {
+  static override styles = [lessonStyles];
+
+  @state() private depth = PROFILE_DEPTH;
+  @state() private revision = 0;
+  @state() private error = '';
+  private backend: Backend | null = null;
+  private profile: LessonCohort | null = null;
+  private race: LessonCohort[] = [];
+  private readonly onError = (e: unknown) => (this.error = e instanceof Error ? e.message : String(e));
+  private readonly profileLoop = new LessonLoop(this, () => void this.revision++, this.onError);
+  private readonly raceLoop = new LessonLoop(this, () => void this.revision++, this.onError);
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.backend ??= createCpuBackend({ dtype: 'f32' });
+    this.buildProfile();
+    this.buildRace();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.profile?.dispose();
+    this.race.forEach((c) => c.dispose());
+    this.profile = null;
+    this.race = [];
+    this.backend?.destroy();
+    this.backend = null;
+  }
+
+  private buildProfile(): void {
+    this.profileLoop.pause();
+    void this.profileLoop.exclusive(async () => {
+      this.profile?.dispose();
+      const sig = profileSpec('sigmoid', this.depth);
+      const relu = profileSpec('relu', this.depth);
+      this.profile = new LessonCohort(this.backend!, makeDataset(sig.data), [sig.model, relu.model], [
+        { id: 'sigmoid', label: `sigmoid · Xavier`, color: RUN_COLORS[0], activation: 'sigmoid' },
+        { id: 'relu', label: `ReLU · He`, color: RUN_COLORS[1], activation: 'relu' },
+      ], sig.schedule);
+      await this.profile.advance(1);
+      this.revision++;
+    });
+  }
+
+  private buildRace(): void {
+    this.raceLoop.pause();
+    void this.raceLoop.exclusive(() => {
+      this.race.forEach((c) => c.dispose());
+      const entries = raceEntries();
+      const data = makeDataset(entries[0]!.spec.data);
+      this.race = entries.map(
+        (e, i) => new LessonCohort(this.backend!, data, [e.spec.model], [{ id: e.id, label: e.label, color: RUN_COLORS[i % RUN_COLORS.length]!, activation: 'sigmoid' }], e.spec.schedule),
+      );
+      this.revision++;
+    });
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    this.dataset['profileStep'] = String(this.profile?.step ?? 0);
+    this.dataset['raceStep'] = String(Math.min(...this.race.map((c) => c.step), Infinity));
+  }
+
+  private ratio(): TemplateResult | typeof nothing {
+    const views = this.profile?.views;
+    const sig = views?.[0]?.records.at(-1)?.gradNorms;
+    const relu = views?.[1]?.records.at(-1)?.gradNorms;
+    if (!sig || !relu) return nothing;
+    const share = (g: readonly number[]) => g[0]! / Math.max(g[g.length - 1]!, 1e-300);
+    return html`<p class="num" aria-live="polite">
+      First layer ÷ last layer: sigmoid <b data-ratio="sigmoid" data-value=${share(sig)}>${formatNumber(share(sig), 2)}</b>, ReLU <b data-ratio="relu" data-value=${share(relu)}>${formatNumber(share(relu), 2)}</b>.
+    </p>`;
+  }
+
+  override render(): TemplateResult {
+    const version = cohortsVersion([...(this.profile ? [this.profile] : []), ...this.race], this.revision);
+    const profileRuns = this.profile?.views ?? [];
+    const raceRuns = this.race.map((c) => c.views[0]!);
+    const raceStep = Math.min(...this.race.map((c) => c.step), RACE_STEPS);
+    return html`
+      <h2>Deep networks and the vanishing gradient</h2>
+      <section class="step">
+        <h3>1. Sigmoid vs ReLU, layer by layer</h3>
+        <p>
+          Two ${term('deep-network', 'deep networks')} of the same shape learn to separate the two arms of a spiral. One uses
+          ${term('sigmoid')} units, the other ${term('relu', 'ReLU')} units. The chart shows, for every layer, how large its
+          ${term('gradient')} is — on a log scale, input side on the left. Each step to the left multiplies by another
+          layer's slope.
+        </p>
+        <div class="row">
+          <label>hidden layers<input type="range" name="depth" min="2" max="30" .value=${String(this.depth)} @change=${(e: Event) => ((this.depth = Number((e.target as HTMLInputElement).value)), this.buildProfile())} /></label>
+          <span class="num">${this.depth}</span>
+          <button class="primary" name="play-profile" @click=${() => (this.profileLoop.playing ? this.profileLoop.pause() : this.profileLoop.play(() => (this.profile ? [this.profile] : [])))}>${this.profileLoop.playing ? 'Pause' : 'Train'}</button>
+          <span class="num">step ${this.profile?.step ?? 0}</span>
+        </div>
+        ${this.ratio()}
+        <bp-gradient-profile .runs=${profileRuns} .version=${version} .height=${240}></bp-gradient-profile>
+        <p class="muted">
+          The sigmoid stack's first layers get a gradient thousands of times smaller than its last layer's, so they hardly change;
+          the ReLU stack's gradient stays roughly level. <a href=${labLink(LAB_EXPERIMENTS.sigmoidVsRelu)}>Open this comparison in the lab</a>
+          (20 layers of 32, with every chart).
+        </p>
+      </section>
+      <section class="step">
+        <h3>2. Fix one: an activation with slope 1</h3>
+        <p>
+          ReLU's slope is exactly 1 wherever the unit is on, so it passes the error back unchanged (where it is off, it passes
+          nothing — a ${term('dead-relu', 'dead ReLU')} that stays off for every input never learns again). tanh sits between: its slope
+          reaches 1 at z = 0. <a href=${labLink(LAB_EXPERIMENTS.threeActivations)}>Compare sigmoid, tanh and ReLU in the lab</a>.
+        </p>
+      </section>
+      <section class="step">
+        <h3>3. Fix two: the right ${term('init', 'initialisation')}</h3>
+        <p>
+          The weights multiply the signal too. If they are too large, sigmoid units ${term('saturation', 'saturate')}; if too small, the
+          signal fades. ${term('xavier', 'Xavier initialisation')} picks their spread for sigmoid and tanh, ${term('he-init', 'He initialisation')}
+          for ReLU (twice as large, because ReLU zeroes half of the signal).
+        </p>
+        <p class="row">
+          <a class="button" href=${labLink(LAB_EXPERIMENTS.sigmoidInit)}>Sigmoid: std 1 vs Xavier</a>
+          <a class="button" href=${labLink(LAB_EXPERIMENTS.reluInit)}>ReLU: Xavier vs He vs He × 2</a>
+        </p>
+      </section>
+      <section class="step">
+        <h3>4. Fix three: a smarter ${term('optimizer')}</h3>
+        <p>
+          Six sigmoid layers on the circle data, four ways of turning gradients into steps. Plain gradient descent and
+          ${term('momentum')} follow the gradient's size, so the early layers barely move and the loss stays flat at chance level
+          (0.69). ${term('rmsprop', 'RMSProp')} and ${term('adam', 'Adam')} divide each gradient by its own recent size, so even tiny gradients
+          give steps of a useful size — Adam gets over 95 % right within ${RACE_STEPS} steps. (A ReLU network of the same shape
+          gets there with plain gradient descent.)
+        </p>
+        <div class="row">
+          <button class="primary" name="play-race" ?disabled=${raceStep >= RACE_STEPS} @click=${() => (this.raceLoop.playing ? this.raceLoop.pause() : this.raceLoop.play(() => this.race))}>${this.raceLoop.playing ? 'Pause' : 'Race'}</button>
+          <button name="reset-race" @click=${() => this.buildRace()}>Start again</button>
+          <span class="num">step ${raceStep} of ${RACE_STEPS}</span>
+        </div>
+        <bp-loss-chart .runs=${raceRuns} .version=${version} .height=${240} log-scale show-accuracy></bp-loss-chart>
+        <table aria-label="race results">
+          <tr><th>optimizer</th><th>loss</th><th>accuracy</th></tr>
+          ${raceRuns.map((r) => {
+            const rec = r.records.at(-1);
+            return html`<tr data-run=${r.id}><td style="text-align:left">${r.label}</td><td class="num">${rec ? rec.loss.toFixed(4) : '—'}</td><td class="num" data-accuracy=${rec?.accuracy ?? ''}>${rec?.accuracy != null ? `${Math.round(rec.accuracy * 100)} %` : '—'}</td></tr>`;
+          })}
+        </table>
+      </section>
+      <section class="step">
+        <h3>5. Coming soon: batch normalisation and residual connections</h3>
+        <p>
+          Two more fixes made networks with a hundred layers trainable: ${term('batch-norm', 'batch normalisation')}, which rescales every layer's
+          values during training, and ${term('residual', 'residual connections')}, shortcuts that let the gradient skip layers. This lab
+          does not have them yet.
+        </p>
+      </section>
+      ${this.error ? html`<p class="note warn">${this.error}</p>` : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bp-lesson-deep': BpLessonDeep;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Links from the lessons into the lab app (index.html): a lab spec built from the default comparison with a few
+ * changes, written with the lab's own URL codec so that the lab restores it exactly.
+ */
+import { defaultLab, type ControlName, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
+import { encodeLab } from '../../core/url-codec.js';
+
+/** Changes to the default lab; runs given as partial specs fill in gain 1 and the shared learning rate. */
+export interface LabLinkPatch extends Partial<Omit<LabSpec, 'runs'>> {
+  readonly runs?: readonly (Pick<RunSpec, 'activation' | 'init'> & Partial<RunSpec>)[];
+}
+
+/** The lab spec of a patch. */
+export function labFor(patch: LabLinkPatch): LabSpec {
+  const base = defaultLab();
+  const runs = patch.runs?.map((r) => ({ gain: 1, lr: null, ...r })) ?? base.runs;
+  return { ...base, ...patch, runs };
+}
+
+/** A relative URL of the lab page set up for this experiment. */
+export function labLink(patch: LabLinkPatch): string {
+  return `./index.html?${encodeLab(labFor(patch)).toString()}`;
+}
+
+/** Controls a lesson link hides so that the student looks at what matters. */
+export const LESSON_HIDE: readonly ControlName[] = ['csv', 'export', 'weights', 'dtype', 'logEvery', 'seeds'];
+
+/** The experiments the lessons link to, by name. */
+export const LAB_EXPERIMENTS = {
+  /** The headline: 20 sigmoid layers (Xavier) vs 20 ReLU layers (He). */
+  sigmoidVsRelu: { hide: LESSON_HIDE } satisfies LabLinkPatch,
+  /** Ten sigmoid layers: about a millionth (0.25¹⁰) at best. */
+  tenSigmoid: { depth: 10, runs: [{ activation: 'sigmoid', init: 'xavier' }, { activation: 'relu', init: 'he' }], hide: LESSON_HIDE } satisfies LabLinkPatch,
+  /** Sigmoid with the classic std-1 init vs Xavier: saturation. */
+  sigmoidInit: { runs: [{ activation: 'sigmoid', init: 'classic' }, { activation: 'sigmoid', init: 'xavier' }], hide: LESSON_HIDE } satisfies LabLinkPatch,
+  /** ReLU with He init vs Xavier init vs He at gain 2: vanishing, healthy, exploding. */
+  reluInit: {
+    runs: [{ activation: 'relu', init: 'xavier' }, { activation: 'relu', init: 'he' }, { activation: 'relu', init: 'he', gain: 2 }],
+    hide: LESSON_HIDE,
+  } satisfies LabLinkPatch,
+  /** Sigmoid vs tanh vs ReLU. */
+  threeActivations: {
+    runs: [{ activation: 'sigmoid', init: 'xavier' }, { activation: 'tanh', init: 'xavier' }, { activation: 'relu', init: 'he' }],
+    hide: LESSON_HIDE,
+  } satisfies LabLinkPatch,
+  /** A larger learning rate for the sigmoid stack: the last layers jump, the first still crawl. */
+  sigmoidLr: {
+    runs: [{ activation: 'sigmoid', init: 'xavier' }, { activation: 'sigmoid', init: 'xavier', lr: 2 }],
+    hide: LESSON_HIDE,
+  } satisfies LabLinkPatch,
+  /** ReLU vs leaky ReLU: dead units. */
+  leaky: { runs: [{ activation: 'relu', init: 'he' }, { activation: 'leaky_relu', init: 'he' }], hide: LESSON_HIDE } satisfies LabLinkPatch,
+  /** A shallow network: three sigmoid layers train fine. */
+  shallowSigmoid: { depth: 3, runs: [{ activation: 'sigmoid', init: 'xavier' }, { activation: 'relu', init: 'he' }], hide: LESSON_HIDE } satisfies LabLinkPatch,
+} as const;
+
+/** Names of the prepared lab experiments. */
+export type LabExperiment = keyof typeof LAB_EXPERIMENTS;
