@@ -20,6 +20,7 @@ const rawText = {
 
 // Build into a fresh temporary folder beside the cache and rename each file into place, so that two CLIs started
 // at once never run a half-written bundle. The matmul worker is its own entry: worker threads load it by path.
+await mkdir(outdir, { recursive: true });
 const tmp = await mkdtemp(path.join(path.dirname(outdir), 'backprop-lab-build-'));
 await build({
   entryPoints: {
@@ -38,7 +39,6 @@ await build({
   sourcemap: 'inline',
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
-await mkdir(outdir, { recursive: true });
 for (const name of await readdir(tmp)) await rename(path.join(tmp, name), path.join(outdir, name));
 await rm(tmp, { recursive: true, force: true });
 // Resolve `webgpu` from the project: the bundle lives under node_modules/.cache, inside the project tree.
