@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// The benchmark issue's targets, measured side by side in one run: the reference figures of
+// ../shared/anchors (TensorFlow.js cpu/wasm/webgpu in headless Chromium, NumPy) and this project's own
+// (`lab bench`, Node; WebGPU through Dawn for Node, on SwiftShader where there is no GPU), one after the other.
+// Prints a table and, as the last line, one JSON object.
+//   node scripts/targets.mjs [--anchors ../shared/anchors/run.sh] [--skip-anchors FILE.json]
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function run(cmd, argv, env = {}) {
+  const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 ** 2, env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return r.stdout;
+}
+const lastJson = (text) => JSON.parse(text.trim().split('\n').at(-1));
+
+// 1. The anchors (one run of each reference, about 2.5 minutes).
+let anchors;
+const saved = opt('skip-anchors');
+if (saved) anchors = JSON.parse(readFileSync(saved, 'utf8'));
+else {
+  const script = opt('anchors', path.join(root, '..', 'shared', 'anchors', 'run.sh'));
+  log(`anchors: bash ${script} --runs 1 --only chromium,numpy`);
+  anchors = lastJson(run('bash', [script, '--runs', '1', '--only', 'chromium,numpy', '--quiet']));
+}
+const a = anchors.runs[0];
+const mm = (rows, N) => rows.find((r) => r.N === N && !r.variant)?.gflops ?? null;
+const tf = (be) => a.chromium.backends[be];
+const ref = {
+  wasmMatmul512: mm(tf('wasm').matmul, 512),
+  cpuMatmul512: mm(tf('cpu').matmul, 512),
+  numpyMatmul512: mm(a.numpy.matmul.float32, 512),
+  webgpuMatmul512: mm(tf('webgpu').matmul, 512),
+  wasmMlp: tf('wasm').mlp.runs.find((r) => r.act === 'sigmoid' && r.sync_every === 1)?.steps_per_s ?? null,
+  webgpuMlp: tf('webgpu').mlp.runs.find((r) => r.act === 'sigmoid' && r.sync_every === 10 && !r.skipped)?.steps_per_s
+    ?? tf('webgpu').mlp.runs.find((r) => r.act === 'sigmoid' && r.sync_every === 1)?.steps_per_s ?? null,
+  numpyMlpF32: a.numpy.mlp.runs.find((r) => r.act === 'sigmoid' && r.dtype === 'float32').steps_per_s,
+  numpyXorF64: a.numpy.xor.runs.find((r) => r.dtype === 'float64').steps_per_s,
+  webgpuXor10: tf('webgpu').xor.runs.find((r) => r.sync_every === 10 && r.readback === 'data')?.steps_per_s ?? null,
+};
+
+// 2. This project, right after.
+const lab = (...argv) => JSON.parse(run(process.execPath, [path.join(root, 'scripts', 'lab.mjs'), 'bench', ...argv, '--json']));
+const point = (report, kind) => report.points.find((p) => p.backendKind === kind);
+log('lab bench matmul 64…1024, cpu and webgpu');
+const matmul = lab('matmul', '--backend', 'cpu,webgpu', '--sizes', '64,128,256,512,1024');
+const at512 = (kind) => matmul.points.find((p) => p.backendKind === kind && p.n === 512)?.gflops ?? null;
+log('lab bench train 256 → 20×256 sigmoid → 256, batch 256, cpu and webgpu');
+const mlp = lab('train', '--backend', 'cpu,webgpu', '--layers', '256x20', '--input-dim', '256', '--output-dim', '256', '--activation', 'sigmoid', '--batch', '256', '--log-every', '10');
+log('lab bench train XOR 2-2-1, batch 4 (CPU f64; WebGPU), metrics every 10 steps');
+const xorCpu = lab('train', '--backend', 'cpu', '--dtype', 'f64', '--layers', '2', '--input-dim', '2', '--output-dim', '1', '--activation', 'sigmoid', '--batch', '4', '--log-every', '10');
+const xorGpu = lab('train', '--backend', 'webgpu', '--layers', '2', '--input-dim', '2', '--output-dim', '1', '--activation', 'sigmoid', '--batch', '4', '--log-every', '10');
+
+const rows = [
+  ['CPU f32 matmul N=512, GFLOP/s', at512('cpu'), 'TF.js wasm', ref.wasmMatmul512, 1.0],
+  ['CPU 20×256 sigmoid MLP step, batch 256, steps/s', point(mlp, 'cpu').stepsPerSecond, 'TF.js wasm (sync1)', ref.wasmMlp, 10],
+  ['  the same', point(mlp, 'cpu').stepsPerSecond, 'NumPy f32', ref.numpyMlpF32, 0.2],
+  ['CPU XOR 2-2-1 steps/s (f64)', point(xorCpu, 'cpu').stepsPerSecond, 'NumPy f64', ref.numpyXorF64, 5],
+  ['GPU (SwiftShader) f32 matmul N=512, GFLOP/s', at512('webgpu'), 'TF.js webgpu', ref.webgpuMatmul512, 1.5],
+  ['GPU (SwiftShader) 20×256 MLP step, steps/s', point(mlp, 'webgpu').stepsPerSecond, 'TF.js webgpu', ref.webgpuMlp, 3],
+  ['GPU (SwiftShader) XOR steps/s, metrics every 10', point(xorGpu, 'webgpu').stepsPerSecond, 'TF.js webgpu (sync10)', ref.webgpuXor10, 10],
+].map(([what, ours, refName, refValue, target]) => ({ what, ours, reference: refName, referenceValue: refValue, ratio: ours / refValue, target, met: ours / refValue >= target }));
+
+const f = (x) => (x == null ? '-' : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+process.stdout.write('| target | this project | reference | reference figure | ratio | goal | met |\n| --- | ---: | --- | ---: | ---: | ---: | --- |\n');
+for (const r of rows) process.stdout.write(`| ${r.what} | ${f(r.ours)} | ${r.reference} | ${f(r.referenceValue)} | ${f(r.ratio)}× | ≥ ${r.target}× | ${r.met ? 'yes' : 'no'} |\n`);
+process.stdout.write(`\nmatmul crossover (GPU/CPU): ${JSON.stringify(matmul.crossover.matmul)}; train: ${JSON.stringify(mlp.crossover.train)}\n`);
+process.stdout.write(`agreement (20×256 MLP, max |Δ| of the gradients): ${point(mlp, 'webgpu').agreement?.maxAbsDiff}\n`);
+process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), rows, ref, crossover: matmul.crossover, adapter: matmul.backends })}\n`);
