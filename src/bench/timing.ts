@@ -1,7 +1,7 @@
 /**
  * The timing loop every benchmark shares: a first call (shader/pipeline compilation, reported apart),
- * untimed calls that size the repetitions (×4 until a batch lasts half the target), then timed repetitions,
- * each ending with the backend's work finished. Between repetitions it checks for cancellation and lets the
+ * untimed calls that size the repetitions (×4 until a batch lasts half the target, then once more at the chosen
+ * size), then timed repetitions, each ending with the backend's work finished. Between repetitions it checks for cancellation and lets the
  * caller yield to the event loop.
  */
 import { timingStats, type TimingStats } from './stats.js';
@@ -65,7 +65,7 @@ export async function timeReps(run: (count: number) => Promise<void>, opts: RepO
   checkCancelled(opts.signal);
   // Size the repetitions (and finish warming a JIT): ×4 more calls until a batch lasts half the target.
   const target = opts.minRepMs ?? 0;
-  const maxCalls = opts.maxCallsPerRep ?? 1000;
+  const maxCalls = opts.maxCallsPerRep ?? 100_000;
   let count = 1;
   let ms = await clock(count);
   while (Number.isFinite(target) && ms < target / 2 && count < maxCalls) {
@@ -74,7 +74,14 @@ export async function timeReps(run: (count: number) => Promise<void>, opts: RepO
     count = Math.min(maxCalls, count * 4);
     ms = await clock(count);
   }
-  const calls = callsPerRep(ms / count, target, maxCalls);
+  let calls = callsPerRep(ms / count, target, maxCalls);
+  // Once more at the chosen size: the first batches ran while a JIT was still compiling the step, which
+  // overstates a small operation's time and would leave the repetitions far shorter than the target.
+  if (calls > count) {
+    await opts.pause?.();
+    checkCancelled(opts.signal);
+    calls = callsPerRep((await clock(calls)) / calls, target, maxCalls);
+  }
   const times: number[] = [];
   for (let r = 0; r < Math.max(1, opts.reps); r++) {
     await opts.pause?.();

@@ -159,7 +159,8 @@ describe('timing loop', () => {
     expect(t.reps).toBe(5);
     expect(t.minMs).toBeLessThanOrEqual(t.medianMs);
     expect(t.medianMs).toBeLessThanOrEqual(t.maxMs);
-    // 1 ms per call and a 8 ms target: warm-up 1, sizing 1, 4, … (×4 until half the target), then equal reps.
+    // 1 ms per call and a 8 ms target: warm-up 1, sizing 1, 4 (×4 until half the target), once more at the chosen
+    // size (8), then equal reps.
     const sized: number[] = [];
     const busy = async (n: number) => {
       sized.push(n);
@@ -167,9 +168,11 @@ describe('timing loop', () => {
       while (performance.now() < end);
     };
     const s = await timeReps(busy, { reps: 5, minRepMs: 8 });
-    const ramp = sized.slice(1, -5);
+    const ramp = sized.slice(1, -6);
     expect(sized[0]).toBe(1);
     ramp.forEach((n, i) => expect(n).toBe(4 ** i));
+    expect(ramp).toEqual([1, 4]);
+    expect(sized.at(-6)).toBe(8);
     expect(sized.slice(-5)).toEqual(Array(5).fill(s.callsPerRep));
     expect(s.callsPerRep).toBeGreaterThanOrEqual(2);
     expect(s.callsPerRep).toBeLessThanOrEqual(8);
