@@ -168,11 +168,12 @@ describe('timing loop', () => {
       while (performance.now() < end);
     };
     const s = await timeReps(busy, { reps: 5, minRepMs: 8 });
-    const ramp = sized.slice(1, -6);
+    const sizing = sized.slice(1, -5);
     expect(sized[0]).toBe(1);
-    ramp.forEach((n, i) => expect(n).toBe(4 ** i));
-    expect(ramp).toEqual([1, 4]);
-    expect(sized.at(-6)).toBe(8);
+    expect(sizing.slice(0, 2)).toEqual([1, 4]);
+    // The second pass runs only when the ramp chose more calls than its last batch (a loaded machine may not).
+    expect(sizing.length).toBeLessThanOrEqual(3);
+    expect(sizing.slice(2).every((n) => n > 4 && n <= 8)).toBe(true);
     expect(sized.slice(-5)).toEqual(Array(5).fill(s.callsPerRep));
     expect(s.callsPerRep).toBeGreaterThanOrEqual(2);
     expect(s.callsPerRep).toBeLessThanOrEqual(8);
