@@ -31,6 +31,23 @@ export type Epilogue =
   /** out = P ⊙ φ_b′ expressed through the stored activations `act` (same shape as out). */
   | { readonly kind: 'act_grad'; readonly act: Tensor; readonly activations: readonly HiddenActivation[] };
 
+/** Which normalisation a hidden layer has: over the batch (per unit) or over the layer (per sample). */
+export type NormKind = 'batch' | 'layer';
+
+/** Options of `normForward`. */
+export interface NormOptions {
+  /** Added to the variance before the square root. */
+  readonly eps: number;
+  /** x̂, same shape as z. */
+  readonly xhat: Tensor;
+  /** 1/√(σ² + eps): [B, 1, cols] for batch norm, [B, rows, 1] for layer norm. */
+  readonly invStd: Tensor;
+  /** Batch norm: running mean and variance ([B, 1, cols]) and the momentum m of their update. */
+  readonly running?: { readonly mean: Tensor; readonly variance: Tensor; readonly momentum: number };
+  /** Batch norm: normalise with the running statistics (evaluation); nothing is updated. */
+  readonly evaluate?: boolean;
+}
+
 /** Options of one (batched) matrix product. */
 export interface MatmulOptions {
   /** Use Aᵀ instead of A (read transposed inside the kernel, no transpose pass). */
@@ -127,6 +144,29 @@ export interface Backend {
   update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void;
   /** Zero the optimizer state kept for this parameter list (after new weights are set). */
   resetOptimizerState(params: readonly Tensor[]): void;
+
+  /**
+   * Normalisation of a hidden layer's pre-activations z [B, rows, cols], then scale, shift and activation:
+   *   batch: mean μ and biased variance σ² (1/rows) of each column over the rows; layer: of each row over the columns;
+   *   x̂ = (z − μ)/√(σ² + eps);  out = φ_b(γ ⊙ x̂ + β),  γ and β of shape [B, 1, cols].
+   * Writes x̂ to `xhat` (shape of z) and 1/√(σ² + eps) to `invStd` ([B, 1, cols] for batch, [B, rows, 1] for layer).
+   * Batch norm with `running` (training) also updates the running statistics, PyTorch's convention:
+   *   mean ← (1 − m)·mean + m·μ;  var ← (1 − m)·var + m·σ²·rows/(rows − 1)   (running tensors [B, 1, cols]).
+   * Batch norm with `evaluate` uses the running statistics instead of the batch's and updates nothing.
+   */
+  normForward(kind: NormKind, z: Tensor, gamma: Tensor, beta: Tensor, out: Tensor, activations: readonly HiddenActivation[], opts: NormOptions): void;
+  /**
+   * Backward of `normForward` (training mode) from g = ∂L/∂u, u = γ ⊙ x̂ + β (the activation derivative already
+   * applied): dGamma = Σ_rows g ⊙ x̂ and dBeta = Σ_rows g ([B, 1, cols]), and dz = ∂L/∂z:
+   *   batch, per column over its N = rows entries: dz = invStd/N · (N·gγ − Σ gγ − x̂ · Σ (gγ ⊙ x̂));
+   *   layer, per row over its N = cols entries: the same formula with the row's sums.
+   * `dz` may be `g` itself (computed in place).
+   */
+  normBackward(kind: NormKind, g: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, dz: Tensor, dGamma: Tensor, dBeta: Tensor): void;
+  /** dst ← dst + src, same shape (a residual connection's sum, and its gradient flowing back). */
+  addInto(dst: Tensor, src: Tensor): void;
+  /** t ← t ⊙ φ_b′, the derivative expressed through the stored activations `act` (same shape as t). */
+  actGradInPlace(t: Tensor, act: Tensor, activations: readonly HiddenActivation[]): void;
 
   /** metrics[b, 0, col] = loss of batch entry b. */
   lossInto(loss: LossName, pred: Tensor, target: Tensor, metrics: Tensor, col: number): void;

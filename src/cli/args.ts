@@ -5,7 +5,7 @@
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../core/activations.js';
 import { LOSSES } from '../core/losses.js';
 import { PRESETS, preset, type PresetName } from '../core/presets.js';
-import { DATASETS, DTYPES, INITS, OPTIMIZERS, datasetDims, describeValue, formatIssue, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
+import { DATASETS, DTYPES, INITS, NORMS, OPTIMIZERS, datasetDims, describeValue, formatIssue, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
 
 /** Where training runs. */
 export const BACKEND_CHOICES = ['cpu', 'webgpu', 'auto'] as const;
@@ -43,6 +43,9 @@ export const TRAIN_FLAGS: Record<string, FlagDef> = {
   eps: { value: true, help: 'ε of RMSProp and Adam (default 1e-8)' },
   'clip-norm': { value: true, help: 'clip gradients to this global L2 norm' },
   'clip-value': { value: true, help: 'clip each gradient entry to ±this value' },
+  norm: { value: true, help: `normalise every hidden layer's pre-activation: ${NORMS.join(', ')} (default none)` },
+  residual: { value: true, help: 'residual connections skipping every k hidden layers (where widths match); 0 = none' },
+  'bias-std': { value: true, help: 'standard deviation of the initial biases (default 0: zero biases)' },
   epochs: { value: true, help: 'passes over the data (sets --steps)' },
   steps: { value: true, help: 'number of updates' },
   batch: { value: true, help: 'rows per step; 0 or "full" = full batch' },
@@ -74,6 +77,9 @@ const FIELD_FLAG: [RegExp, string][] = [
   [/^model\.optimizer\.decay/, '--decay'],
   [/^model\.optimizer\.eps/, '--eps'],
   [/^model\.clip/, '--clip-norm / --clip-value'],
+  [/^model\.norm/, '--norm'],
+  [/^model\.residual/, '--residual'],
+  [/^model\.biasStd/, '--bias-std'],
   [/^data\.dataset/, '--dataset'],
   [/^data\.samples/, '--samples'],
   [/^data\.noise/, '--noise'],
@@ -190,6 +196,9 @@ export function trainOptions(flags: Map<string, string>): TrainOptions {
   if (get('clip-norm') !== undefined && get('clip-value') !== undefined) throw new UsageError('give --clip-norm or --clip-value, not both');
   if (get('clip-norm') !== undefined) model.clip = { kind: 'norm', max: num('clip-norm', get('clip-norm')!, 'a positive number') };
   if (get('clip-value') !== undefined) model.clip = { kind: 'value', max: num('clip-value', get('clip-value')!, 'a positive number') };
+  if (get('norm') !== undefined) model.norm = choice('norm', get('norm')!, NORMS);
+  if (get('residual') !== undefined) model.residual = num('residual', get('residual')!, 'a whole number of layers from 0 to 200');
+  if (get('bias-std') !== undefined) model.biasStd = num('bias-std', get('bias-std')!, 'a standard deviation ≥ 0');
   if (get('dtype') !== undefined) schedule.dtype = choice('dtype', get('dtype')!, DTYPES);
   const batch = get('batch');
   if (batch !== undefined) schedule.batchSize = batch === 'full' ? 0 : num('batch', batch, 'a whole number of rows, or 0 / "full" for the full batch');

@@ -2,7 +2,8 @@
  * Weight initialisation. Weights of layer l form a fan_in × fan_out matrix (as in z = x·W), drawn in layer
  * order from one generator seeded with the model's init seed, each filled row by row — so `classic` with
  * seed s gives exactly NumPy's `np.random.seed(s); W1 = randn(n_in, n_h); W2 = randn(n_h, n_out); …`.
- * Biases start at zero.
+ * Biases start at zero, or are drawn N(0, σ_b²) after all the weights from the same generator (`biasStd`), so
+ * that the weights do not depend on σ_b. Normalised hidden layers also get a scale γ, starting at 1.
  */
 import { NumpyRandom } from './rng.js';
 import type { InitName, ModelSpec } from './spec.js';
@@ -24,10 +25,17 @@ export function initStd(init: InitName, fanIn: number, fanOut: number): number {
   }
 }
 
-/** Initial parameters: weights[l] is fan_in × fan_out row-major, biases[l] has fan_out entries. */
+/**
+ * Parameters of a model: weights[l] is fan_in × fan_out row-major, biases[l] has fan_out entries (the shift β of a
+ * normalised layer). With normalisation, gammas[l] is the scale γ of hidden layer l (one per hidden layer); with
+ * batch norm, runningMean[l] and runningVar[l] are its running statistics (state used for evaluation, not trained).
+ */
 export interface Parameters {
   readonly weights: Float64Array[];
   readonly biases: Float64Array[];
+  readonly gammas?: Float64Array[];
+  readonly runningMean?: Float64Array[];
+  readonly runningVar?: Float64Array[];
 }
 
 /** Draw the initial parameters of a model. */
@@ -42,7 +50,18 @@ export function initParameters(model: ModelSpec): Parameters {
     weights.push(drawWeights(model.init, fanIn, fanOut, model.gain, rng));
     biases.push(new Float64Array(fanOut));
   }
-  return { weights, biases };
+  const biasStd = model.biasStd ?? 0;
+  if (biasStd > 0) {
+    for (const b of biases) {
+      const draw = rng.randn(b.length);
+      for (let i = 0; i < b.length; i++) b[i] = biasStd * draw[i]!;
+    }
+  }
+  const norm = model.norm ?? 'none';
+  if (norm === 'none') return { weights, biases };
+  const gammas = model.hidden.map((w) => new Float64Array(w).fill(1));
+  if (norm === 'layer') return { weights, biases, gammas };
+  return { weights, biases, gammas, runningMean: model.hidden.map((w) => new Float64Array(w)), runningVar: model.hidden.map((w) => new Float64Array(w).fill(1)) };
 }
 
 /** Draw one fan_in × fan_out weight matrix. */

@@ -15,6 +15,10 @@ export const PRESETS = [
   'fix-tanh-xavier',
   'exploding-linear',
   'exploding-clipped',
+  'fix-batchnorm',
+  'fix-residual',
+  'vanishing-tanh',
+  'fix-layernorm',
 ] as const;
 export type PresetName = (typeof PRESETS)[number];
 
@@ -60,13 +64,16 @@ export function deepStack(activation: 'sigmoid' | 'relu', depth = 20, width = 32
 
 /**
  * A 20-layer stack of 32 on the circle data (full batch of 200, bce): the vanishing-gradient demonstration and
- * its mitigations. `classic` sigmoid does not learn in 600 steps; ReLU with He init and tanh with Xavier do.
+ * its mitigations. `classic` sigmoid does not learn in 600 steps; ReLU with He init and tanh with Xavier do, and so
+ * does the same classic sigmoid stack with batch norm or with residual connections every 3 layers.
  */
-function circleStack(activation: 'sigmoid' | 'relu' | 'tanh' | 'linear', init: ModelSpec['init'], lr: number, steps: number, extra: Partial<ModelSpec> = {}): ExperimentSpec {
+function circleStack(
+  activation: 'sigmoid' | 'relu' | 'tanh' | 'linear', init: ModelSpec['init'], lr: number, steps: number, extra: Partial<ModelSpec> = {}, dataset: 'circle' | 'gaussian' = 'circle',
+): ExperimentSpec {
   const base = deepStack('sigmoid');
   return {
     model: { ...base.model, activations: Array(20).fill(activation), init, optimizer: { kind: 'sgd', lr }, ...extra },
-    data: { ...base.data, dataset: 'circle', noise: 0 },
+    data: { ...base.data, dataset, noise: 0 },
     schedule: { ...base.schedule, steps, logEvery: Math.max(1, steps / 20) },
   };
 }
@@ -92,5 +99,16 @@ export function preset(name: PresetName): ExperimentSpec {
       return circleStack('linear', 'xavier', 0.05, 300, { gain: 1.6 });
     case 'exploding-clipped':
       return circleStack('linear', 'xavier', 0.05, 300, { gain: 1.6, clip: { kind: 'norm', max: 1 } });
+    case 'fix-batchnorm':
+      return circleStack('sigmoid', 'classic', 0.1, 600, { norm: 'batch' });
+    case 'fix-residual':
+      return circleStack('sigmoid', 'classic', 0.1, 600, { residual: 3 });
+    // Layer norm is scale-invariant per sample: on a 2-input first layer it keeps only the input's direction (the
+    // circle's radius is lost), and it leaves the common offset of sigmoid outputs in place; its demonstration is
+    // the saturated classic tanh stack on two Gaussian blobs, which lie apart in direction.
+    case 'vanishing-tanh':
+      return circleStack('tanh', 'classic', 0.1, 600, {}, 'gaussian');
+    case 'fix-layernorm':
+      return circleStack('tanh', 'classic', 0.1, 600, { norm: 'layer' }, 'gaussian');
   }
 }

@@ -62,6 +62,8 @@ export const LIMITS = {
   maxGain: 1000,
   maxNoise: 10,
   maxSeed: 4294967295,
+  maxBiasStd: 1000,
+  maxResidual: 200,
 } as const;
 
 /** A multilayer perceptron and how it is initialised and updated. */
@@ -78,7 +80,7 @@ export interface ModelSpec {
   readonly outputActivation: OutputActivation;
   /** Training loss. */
   readonly loss: LossName;
-  /** Weight initialisation scheme; biases start at zero. */
+  /** Weight initialisation scheme; biases start at zero unless `biasStd` is set. */
   readonly init: InitName;
   /** Multiplier of the initial weights' standard deviation. */
   readonly gain: number;
@@ -88,7 +90,21 @@ export interface ModelSpec {
   readonly optimizer: OptimizerSpec;
   /** Gradient clipping before the update; absent: none. */
   readonly clip?: ClipSpec;
+  /** Standard deviation of the initial biases (drawn after all the weights); absent or 0: zero biases. */
+  readonly biasStd?: number;
+  /**
+   * Residual connections: every `residual` hidden layers the block's input is added to its output,
+   * h_l = φ(…) + h_{l−k} for l = 1 + k, 1 + 2k, … (hidden layers numbered from 1), where the widths match;
+   * absent or 0: none.
+   */
+  readonly residual?: number;
+  /** Normalisation of every hidden layer's pre-activation (before the activation); absent or 'none': none. */
+  readonly norm?: NormName;
 }
+
+/** Normalisation of the hidden layers. */
+export const NORMS = ['none', 'batch', 'layer'] as const;
+export type NormName = (typeof NORMS)[number];
 
 /** Which data to train on. */
 export interface DataSpec {
@@ -249,8 +265,12 @@ export function parseModel(input: unknown, prefix = 'model'): Parsed<ModelSpec> 
     if (!isRecord(input.clip)) c.fail(`${prefix}.clip`, input.clip, 'an object { kind: norm|value, max }');
     else clip = { kind: c.oneOf(`${prefix}.clip.kind`, input.clip.kind, CLIP_KINDS), max: c.num(`${prefix}.clip.max`, input.clip.max, 0, 1e30, true) };
   }
+  const extra: { biasStd?: number; residual?: number; norm?: NormName } = {};
+  if (input.biasStd !== undefined) extra.biasStd = c.num(`${prefix}.biasStd`, input.biasStd, 0, LIMITS.maxBiasStd);
+  if (input.residual !== undefined) extra.residual = c.int(`${prefix}.residual`, input.residual, 0, LIMITS.maxResidual);
+  if (input.norm !== undefined) extra.norm = c.oneOf(`${prefix}.norm`, input.norm, NORMS);
   if (c.issues.length) return { ok: false, issues: c.issues };
-  const value: ModelSpec = { inputDim, hidden, activations, outputDim, outputActivation, loss, init, gain, initSeed, optimizer };
+  const value: ModelSpec = { inputDim, hidden, activations, outputDim, outputActivation, loss, init, gain, initSeed, optimizer, ...extra };
   return { ok: true, value: clip ? { ...value, clip } : value };
 }
 
@@ -302,6 +322,10 @@ export function parseExperiment(input: unknown): Parsed<ExperimentSpec> {
   if (s.value.batchSize > rows) {
     issues.push({ field: 'schedule.batchSize', value: s.value.batchSize, allowed: `0 (full batch) or at most ${rows}, the number of samples` });
   }
+  const stepRows = s.value.batchSize === 0 ? rows : s.value.batchSize;
+  if (m.value.norm === 'batch' && stepRows < 2) {
+    issues.push({ field: 'schedule.batchSize', value: s.value.batchSize, allowed: 'at least 2 rows per step with batch norm (its statistics are over the batch)' });
+  }
   if (issues.length) return { ok: false, issues };
   return { ok: true, value: { model: m.value, data: d.value, schedule: s.value } };
 }
@@ -328,6 +352,16 @@ export function rowsPerStep(spec: ExperimentSpec): number {
 /** Layer sizes of a model, input first: [inputDim, ...hidden, outputDim]. */
 export function layerSizes(m: ModelSpec): number[] {
   return [m.inputDim, ...m.hidden, m.outputDim];
+}
+
+/**
+ * The residual connections of a model: entry i (hidden layer i + 1, counting from 1) is the 0-based index of the
+ * hidden layer whose output is added to layer i's, or −1. Layer i ends a skip of k = `residual` layers when
+ * i ≥ k, i is a multiple of k and both layers have the same width.
+ */
+export function residualSources(m: Pick<ModelSpec, 'hidden' | 'residual'>): number[] {
+  const k = m.residual ?? 0;
+  return m.hidden.map((w, i) => (k > 0 && i >= k && i % k === 0 && m.hidden[i - k] === w ? i - k : -1));
 }
 
 /** Parse a hidden-layer list: "2", "16,16", "256x20" (twenty layers of 256), "64x3,10". */

@@ -4,6 +4,7 @@
  */
 import type { Shape } from '../backend/backend.js';
 import { shape, shapeSize } from '../backend/backend.js';
+import { residualSources, type ModelSpec } from '../core/spec.js';
 
 /** Total bytes a trainer may allocate when the backend states no budget of its own (1 GiB: a browser tab stays usable). */
 export const DEFAULT_BUDGET_BYTES = 1024 ** 3;
@@ -27,7 +28,11 @@ export class ResourceError extends Error {
   }
 }
 
-/** Shapes of every tensor a trainer allocates: parameters, gradients, data, batch, activations, deltas, metrics. */
+/**
+ * Shapes of every tensor a trainer allocates: parameters, gradients, data, batch, activations, deltas, metrics;
+ * with normalisation also γ, its gradient, the pre-activations, x̂, 1/σ (and batch norm's running statistics) of
+ * each hidden layer; with residual connections, the activations and the saved gradient of each skip's last layer.
+ */
 export function planMemory(
   sizes: readonly number[],
   rowsPerStep: number,
@@ -36,6 +41,7 @@ export function planMemory(
   bytesPerElement: number,
   miniBatch: boolean,
   metricsWidth: number,
+  mitigations: Pick<ModelSpec, 'norm' | 'residual'> = {},
 ): MemoryPlan {
   const shapes: Shape[] = [];
   const layers = sizes.length - 1;
@@ -46,6 +52,16 @@ export function planMemory(
   if (miniBatch) shapes.push(shape(1, rowsPerStep, sizes[0]!), shape(1, rowsPerStep, sizes[layers]!));
   for (let l = 0; l < layers; l++) shapes.push(shape(members, rowsPerStep, sizes[l + 1]!), shape(members, rowsPerStep, sizes[l + 1]!));
   shapes.push(shape(members, 1, metricsWidth));
+  const hidden = sizes.slice(1, -1);
+  const norm = mitigations.norm ?? 'none';
+  for (const w of norm === 'none' ? [] : hidden) {
+    shapes.push(shape(members, 1, w), shape(members, 1, w), shape(members, rowsPerStep, w), shape(members, rowsPerStep, w));
+    shapes.push(norm === 'batch' ? shape(members, 1, w) : shape(members, rowsPerStep, 1));
+    if (norm === 'batch') shapes.push(shape(members, 1, w), shape(members, 1, w));
+  }
+  residualSources({ hidden, residual: mitigations.residual }).forEach((src, i) => {
+    if (src >= 0) shapes.push(shape(members, rowsPerStep, hidden[i]!), shape(members, rowsPerStep, hidden[i]!));
+  });
   let totalBytes = 0;
   let largestBytes = 0;
   for (const s of shapes) {

@@ -2,7 +2,7 @@
 // allowed range, and the hidden-layer syntax round-trips.
 import { describe, expect, it } from 'vitest';
 import { preset, PRESETS } from '../../src/core/presets.js';
-import { formatIssue, formatLayers, parseExperiment, parseLayers, type SpecIssue } from '../../src/core/spec.js';
+import { formatIssue, formatLayers, parseExperiment, parseLayers, residualSources, type SpecIssue } from '../../src/core/spec.js';
 
 function issuesOf(mutate: (s: Record<string, any>) => void): SpecIssue[] {
   const s = structuredClone(preset('xor-classic')) as Record<string, any>;
@@ -81,5 +81,59 @@ describe('hidden-layer syntax', () => {
   it('formats back to the compact form', () => {
     for (const w of [[2], [256, 256, 256], [64, 64, 10], [8, 16, 8]]) expect(parseLayers(formatLayers(w))).toEqual(w);
     expect(formatLayers(Array(20).fill(256))).toBe('256x20');
+  });
+});
+
+describe('normalisation, residual connections and bias std', () => {
+  it('accepts them and keeps them', () => {
+    const s = structuredClone(preset('xor-classic'));
+    const model = { ...s.model, norm: 'layer' as const, residual: 2, biasStd: 0.5 };
+    const r = parseExperiment({ ...s, model });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value.model).toEqual(model);
+  });
+
+  it.each([
+    ['model.norm', (s: any) => (s.model.norm = 'group'), '"group"', 'none, batch, layer'],
+    ['model.norm', (s: any) => (s.model.norm = 1), '1', 'none, batch, layer'],
+    ['model.residual', (s: any) => (s.model.residual = 201), '201', '200'],
+    ['model.residual', (s: any) => (s.model.residual = -1), '-1', '200'],
+    ['model.residual', (s: any) => (s.model.residual = 1.5), '1.5', '200'],
+    ['model.biasStd', (s: any) => (s.model.biasStd = -0.1), '-0.1', '1000'],
+    ['model.biasStd', (s: any) => (s.model.biasStd = NaN), 'NaN', '1000'],
+    ['model.biasStd', (s: any) => (s.model.biasStd = Infinity), 'Infinity', '1000'],
+    ['model.biasStd', (s: any) => (s.model.biasStd = 1e4), '10000', '1000'],
+  ])('names %s, the bad value and what is allowed', (field, mutate, shown, allowed) => {
+    const issues = issuesOf(mutate);
+    expect(issues.map((i) => i.field)).toEqual([field]);
+    const msg = formatIssue(issues[0]!);
+    expect(msg.startsWith(`${field}: ${shown} is not allowed; expected `)).toBe(true);
+    expect(msg).toContain(allowed);
+  });
+
+  it('refuses batch norm on steps of one row, not layer norm', () => {
+    const oneRow = (norm: string) => (s: any) => {
+      s.model.norm = norm;
+      s.schedule.batchSize = 1;
+    };
+    const issues = issuesOf(oneRow('batch'));
+    expect(issues.map((i) => i.field)).toEqual(['schedule.batchSize']);
+    expect(formatIssue(issues[0]!)).toContain('batch norm');
+    const s = structuredClone(preset('xor-classic')) as any;
+    oneRow('layer')(s);
+    expect(parseExperiment(s).ok).toBe(true);
+    s.model.norm = 'batch';
+    s.schedule.batchSize = 2;
+    expect(parseExperiment(s).ok).toBe(true);
+  });
+
+  it('places residual connections every k hidden layers where the widths match', () => {
+    expect(residualSources({ hidden: [4, 4, 4, 4] })).toEqual([-1, -1, -1, -1]);
+    expect(residualSources({ hidden: [4, 4, 4, 4], residual: 0 })).toEqual([-1, -1, -1, -1]);
+    expect(residualSources({ hidden: [4, 4, 4, 4], residual: 1 })).toEqual([-1, 0, 1, 2]);
+    expect(residualSources({ hidden: [4, 4, 4, 4, 4], residual: 2 })).toEqual([-1, -1, 0, -1, 2]);
+    expect(residualSources({ hidden: [4, 8, 8, 4, 4], residual: 1 })).toEqual([-1, -1, 1, -1, 3]);
+    expect(residualSources({ hidden: Array(20).fill(32), residual: 3 }).filter((v) => v >= 0)).toEqual([0, 3, 6, 9, 12, 15]);
+    expect(residualSources({ hidden: [4, 4], residual: 5 })).toEqual([-1, -1]);
   });
 });

@@ -5,13 +5,14 @@
  * main thread and worker threads; the tensors then live in SharedArrayBuffers, and every element is computed
  * by the same code in the same order as with one thread, so results do not depend on the thread count.
  */
-import { ACTIVATION_CODE, type ActivationName, type OutputActivation } from '../../core/activations.js';
+import { ACTIVATION_CODE, type ActivationName, type HiddenActivation, type OutputActivation } from '../../core/activations.js';
 import { lossValue, outputGradient, type LossName } from '../../core/losses.js';
-import type { Backend, BackendFault, BackendInfo, MatmulOptions, Shape, Tensor, UpdateRule } from '../backend.js';
+import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
-import { columnSumsBand, softmaxRowBand, type Buf } from './elementwise.js';
+import { columnSumsBand, multiplyByDerivative, softmaxRowBand, type Buf } from './elementwise.js';
 import { EPILOGUE, emptyJob, jobViews, runJobRows } from './matmul-job.js';
 import { MatmulWorkspace } from './matmul.js';
+import { batchNormForward, layerNormForward, normBackwardBlock } from './norm.js';
 import { argmax, safeNorm, saturatedShare } from './metrics.js';
 import { applyRule, clipGradients, type OptimizerSlots } from './optimizers.js';
 import { coreCount, workerSource } from './spawn-worker.js';
@@ -288,6 +289,89 @@ export class CpuBackend implements Backend {
     if (first && !slots.first) slots.first = this.opts.dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
     if (second && !slots.second) slots.second = this.opts.dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
     return slots;
+  }
+
+  normForward(kind: NormKind, zT: Tensor, gammaT: Tensor, betaT: Tensor, outT: Tensor, activations: readonly HiddenActivation[], opts: NormOptions): void {
+    const z = cpu(zT);
+    const { batch, rows, cols } = z.shape;
+    const out = cpu(outT);
+    const xhat = cpu(opts.xhat);
+    const invStd = cpu(opts.invStd);
+    if (!sameShape(out.shape, z.shape) || !sameShape(xhat.shape, z.shape)) throw new RangeError('normForward: out and xhat must have the shape of z');
+    this.checkNormVectors('normForward', z.shape, invStd, kind, [cpu(gammaT), cpu(betaT)]);
+    const running = kind === 'batch' && opts.running ? { mean: cpu(opts.running.mean), variance: cpu(opts.running.variance), momentum: opts.running.momentum } : null;
+    if (running) this.checkNormVectors('normForward', z.shape, invStd, kind, [running.mean, running.variance]);
+    const evaluate = kind === 'batch' && (opts.evaluate ?? false);
+    if (running && !evaluate && rows < 2) throw new RangeError('normForward: updating running statistics needs at least 2 rows');
+    if (this.scratch.length < 4 * cols) this.scratch = new Float64Array(4 * cols);
+    const gamma = cpu(gammaT);
+    const beta = cpu(betaT);
+    const view = (t: CpuTensor, bi: number) => t.data.subarray(t.shape.batch === 1 ? 0 : bi * cols, (t.shape.batch === 1 ? 0 : bi * cols) + cols);
+    for (let bi = 0; bi < batch; bi++) {
+      const blk = { rows, cols, base: bi * rows * cols, sbase: bi * invStd.shape.rows * invStd.shape.cols };
+      const act = activations[bi]!;
+      if (kind === 'layer') {
+        layerNormForward(blk, z.data, view(gamma, bi), view(beta, bi), out.data, xhat.data, invStd.data, act, opts.eps);
+      } else {
+        const stats = running && { mean: view(running.mean, bi), variance: view(running.variance, bi), momentum: running.momentum };
+        batchNormForward(blk, z.data, view(gamma, bi), view(beta, bi), out.data, xhat.data, invStd.data, act, opts.eps, stats, evaluate, this.scratch);
+      }
+    }
+  }
+
+  normBackward(kind: NormKind, gT: Tensor, xhatT: Tensor, invStdT: Tensor, gammaT: Tensor, dzT: Tensor, dGammaT: Tensor, dBetaT: Tensor): void {
+    const g = cpu(gT);
+    const { batch, rows, cols } = g.shape;
+    const xhat = cpu(xhatT);
+    const dz = cpu(dzT);
+    const invStd = cpu(invStdT);
+    const gamma = cpu(gammaT);
+    const dGamma = cpu(dGammaT);
+    const dBeta = cpu(dBetaT);
+    if (!sameShape(xhat.shape, g.shape) || !sameShape(dz.shape, g.shape)) throw new RangeError('normBackward: xhat and dz must have the shape of g');
+    this.checkNormVectors('normBackward', g.shape, invStd, kind, [gamma]);
+    for (const t of [dGamma, dBeta]) if (!sameShape(t.shape, { batch, rows: 1, cols })) throw new RangeError('normBackward: dGamma and dBeta must be [batch, 1, cols]');
+    if (this.scratch.length < 4 * cols) this.scratch = new Float64Array(4 * cols);
+    const view = (t: CpuTensor, bi: number) => t.data.subarray(t.shape.batch === 1 ? 0 : bi * cols, (t.shape.batch === 1 ? 0 : bi * cols) + cols);
+    for (let bi = 0; bi < batch; bi++) {
+      const blk = { rows, cols, base: bi * rows * cols, sbase: bi * invStd.shape.rows * invStd.shape.cols };
+      normBackwardBlock(kind === 'batch', blk, g.data, xhat.data, invStd.data, view(gamma, bi), dz.data, view(dGamma, bi), view(dBeta, bi), this.scratch);
+    }
+  }
+
+  /** Shapes of γ-like [B|1, 1, cols] vectors and of invStd for a normalisation of z. */
+  private checkNormVectors(op: string, z: Shape, invStd: CpuTensor, kind: NormKind, vectors: readonly CpuTensor[]): void {
+    for (const v of vectors) {
+      if (v.shape.rows !== 1 || v.shape.cols !== z.cols || (v.shape.batch !== 1 && v.shape.batch !== z.batch)) {
+        throw new RangeError(`${op}: γ, β and running statistics must be [${z.batch}, 1, ${z.cols}], got ${v.shape.batch}×${v.shape.rows}×${v.shape.cols}`);
+      }
+    }
+    const want = kind === 'batch' ? { batch: z.batch, rows: 1, cols: z.cols } : { batch: z.batch, rows: z.rows, cols: 1 };
+    if (!sameShape(invStd.shape, want)) throw new RangeError(`${op}: invStd must be ${want.batch}×${want.rows}×${want.cols} for ${kind} norm`);
+  }
+
+  addInto(dstT: Tensor, srcT: Tensor): void {
+    const dst = cpu(dstT);
+    const src = cpu(srcT);
+    if (src.shape.rows !== dst.shape.rows || src.shape.cols !== dst.shape.cols || (src.shape.batch !== 1 && src.shape.batch !== dst.shape.batch)) {
+      throw new RangeError('addInto: src must have the shape of dst');
+    }
+    const d = dst.data;
+    const s = src.data;
+    const per = dst.shape.rows * dst.shape.cols;
+    for (let bi = 0; bi < dst.shape.batch; bi++) {
+      const db = bi * per;
+      const sb = src.shape.batch === 1 ? 0 : db;
+      for (let i = 0; i < per; i++) d[db + i] = d[db + i]! + s[sb + i]!;
+    }
+  }
+
+  actGradInPlace(tT: Tensor, actT: Tensor, activations: readonly HiddenActivation[]): void {
+    const t = cpu(tT);
+    const act = cpu(actT);
+    if (!sameShape(t.shape, act.shape)) throw new RangeError('actGradInPlace: act must have the shape of t');
+    const per = t.shape.rows * t.shape.cols;
+    for (let bi = 0; bi < t.shape.batch; bi++) multiplyByDerivative(activations[bi]!, t.data, bi * per, act.data, bi * per, per);
   }
 
   resetOptimizerState(params: readonly Tensor[]): void {
