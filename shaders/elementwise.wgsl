@@ -1,4 +1,4 @@
-// Row-wise and gathering kernels. Invocations are numbered id = (wg.x + wg.y·num_workgroups.x)·WG + lid.x.
+// Row-wise, gathering and pointwise kernels. Invocations are numbered id = (wg.x + wg.y·num_workgroups.x)·WG + lid.x.
 //
 // softmax_rows: t[r, :] = exp(t[r, :] − max_r) / Σ exp(t[r, :] − max_r), in place, one invocation per row r
 //   (rows of every batch entry b, or only of entries with acts[b] == 5 (softmax) when all == 0).
@@ -10,6 +10,12 @@
 //   1 dst : output [batch, rows_out, cols]
 //   2 idx : row indices (u32), length rows_out
 //   3 gp  : GatherParams
+// add_into: dst[e] += src[b·src_batch_stride + rest], one invocation per element e = b·per_batch + rest of dst
+//   (a residual connection's sum and its gradient; src_batch_stride = 0 broadcasts a batch-1 source).
+//   0 src   1 dst   2 ap : AddParams
+// act_grad: dst[e] ← dst[e] · φ_b′(src[e]), φ′ written through the stored activation src (code acts[b] of batch
+//   entry b = e / per_batch, as in matmul.wgsl's act_grad epilogue); one invocation per element.
+//   0 src (stored activations)   1 dst   2 dp : ActGradParams
 
 struct SoftmaxParams {
   rows_total: u32,
@@ -26,7 +32,23 @@ struct GatherParams {
   src_batch_stride: u32,
 }
 
+struct AddParams {
+  total: u32,
+  per_batch: u32,
+  src_batch_stride: u32,
+  pad0: u32,
+}
+
+struct ActGradParams {
+  total: u32,
+  per_batch: u32,
+  pad0: u32,
+  pad1: u32,
+  acts: array<vec4<u32>, 16>,
+}
+
 override WG: u32 = 64u;
+const LEAKY_SLOPE: f32 = 0.01;
 
 @group(0) @binding(0) var<storage, read_write> t: array<f32>;
 @group(0) @binding(1) var<uniform> sp: SoftmaxParams;
@@ -35,6 +57,9 @@ override WG: u32 = 64u;
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(2) var<storage, read> idx: array<u32>;
 @group(0) @binding(3) var<uniform> gp: GatherParams;
+
+@group(0) @binding(2) var<uniform> ap: AddParams;
+@group(0) @binding(2) var<uniform> dp: ActGradParams;
 
 fn invocation(wg: vec3<u32>, groups: vec3<u32>, lid: vec3<u32>) -> u32 {
   return (wg.x + wg.y * groups.x) * WG + lid.x;
@@ -66,4 +91,33 @@ fn gather_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) gr
   let i = rest / gp.cols;
   let c = rest - i * gp.cols;
   dst[e] = src[batch * gp.src_batch_stride + idx[i] * gp.cols + c];
+}
+
+@compute @workgroup_size(WG)
+fn add_into(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+            @builtin(local_invocation_id) lid: vec3<u32>) {
+  let e = invocation(wg, groups, lid);
+  if (e >= ap.total) { return; }
+  let batch = e / ap.per_batch;
+  dst[e] += src[batch * ap.src_batch_stride + e - batch * ap.per_batch];
+}
+
+// φ′ as a function of the output y = φ(z): codes 1 sigmoid, 2 tanh, 3 relu, 4 leaky_relu, else 1.
+fn derivative_from_output(y: f32, code: u32) -> f32 {
+  switch code {
+    case 1u: { return y * (1.0 - y); }
+    case 2u: { return 1.0 - y * y; }
+    case 3u: { return select(0.0, 1.0, y > 0.0); }
+    case 4u: { return select(LEAKY_SLOPE, 1.0, y > 0.0); }
+    default: { return 1.0; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn act_grad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+            @builtin(local_invocation_id) lid: vec3<u32>) {
+  let e = invocation(wg, groups, lid);
+  if (e >= dp.total) { return; }
+  let batch = e / dp.per_batch;
+  dst[e] *= derivative_from_output(src[e], dp.acts[batch >> 2u][batch & 3u]);
 }

@@ -1,5 +1,5 @@
-/** TS twin of shaders/elementwise.wgsl: row-wise softmax and row gathering. */
-import type { ActivationName } from '../../core/activations.js';
+/** TS twin of shaders/elementwise.wgsl: row-wise softmax, row gathering, residual sums and activation derivatives. */
+import type { ActivationName, HiddenActivation } from '../../core/activations.js';
 import { MAX_ACTIVATION_BATCH, packActivationCodes } from './activation-codes.js';
 import { ceilDiv } from './dispatch.js';
 import type { GPUTensor } from './gpu-tensor.js';
@@ -8,16 +8,20 @@ import { bindGroupLayout, dispatchLinear, entries, siteKey, type KernelContext }
 /** Invocations per workgroup of the elementwise kernels. */
 const WG = 64;
 
-/** Owns the softmax_rows and gather_rows pipelines. */
+/** Owns the softmax_rows, gather_rows, add_into and act_grad pipelines. */
 export class ElementwiseKernels {
   private readonly softmaxLayout: GPUBindGroupLayout;
   private readonly gatherLayout: GPUBindGroupLayout;
+  private readonly pairLayout: GPUBindGroupLayout;
   private readonly softmaxParams = new Uint32Array(4 + MAX_ACTIVATION_BATCH);
   private readonly gatherParams = new Uint32Array(4);
+  private readonly addParams = new Uint32Array(4);
+  private readonly actGradParams = new Uint32Array(4 + MAX_ACTIVATION_BATCH);
 
   constructor(private readonly ctx: KernelContext) {
     this.softmaxLayout = bindGroupLayout(ctx.device, 'softmax_rows', ['tensor', 'uniform']);
     this.gatherLayout = bindGroupLayout(ctx.device, 'gather_rows', ['tensor', 'tensor', 'aux', 'uniform']);
+    this.pairLayout = bindGroupLayout(ctx.device, 'add_into/act_grad', ['tensor', 'tensor', 'uniform']);
   }
 
   /** Row-wise softmax in place, of every batch entry, or only of those whose activation is softmax. */
@@ -59,6 +63,46 @@ export class ElementwiseKernels {
         layout: this.gatherLayout,
         entries: entries([src, out], { buffer: aux! }, { buffer: uniform }),
       }),
+    );
+    dispatchLinear(this.ctx, pipeline, bindGroup, ceilDiv(total, WG));
+  }
+
+  /** dst[b] ← dst[b] + src[b | 0] (src of dst's shape, or of batch 1 broadcast over the batch). */
+  addInto(dst: GPUTensor, src: GPUTensor): void {
+    const { batch, rows, cols } = dst.shape;
+    const s = src.shape;
+    if (s.rows !== rows || s.cols !== cols || (s.batch !== batch && s.batch !== 1)) {
+      throw new Error(`addInto: src [${s.batch}, ${s.rows}, ${s.cols}] does not match dst [${batch}, ${rows}, ${cols}].`);
+    }
+    if (src === dst) throw new Error('addInto: src must differ from dst.');
+    const per = rows * cols;
+    const total = batch * per;
+    if (total === 0) return;
+    this.addParams.set([total, per, s.batch === 1 ? 0 : per, 0]);
+    this.pair('add_into', src, dst, this.addParams, total);
+  }
+
+  /** t ← t ⊙ φ_b′ written through the stored activations `act` (same shape as t). */
+  actGrad(t: GPUTensor, act: GPUTensor, activations: readonly HiddenActivation[]): void {
+    const { batch, rows, cols } = t.shape;
+    const a = act.shape;
+    if (a.batch !== batch || a.rows !== rows || a.cols !== cols) {
+      throw new Error(`actGradInPlace: act [${a.batch}, ${a.rows}, ${a.cols}] does not match t [${batch}, ${rows}, ${cols}].`);
+    }
+    if (act === t) throw new Error('actGradInPlace: act must differ from t.');
+    const per = rows * cols;
+    const total = batch * per;
+    packActivationCodes(activations, batch, this.actGradParams, 4);
+    if (total === 0) return;
+    this.actGradParams.set([total, per, 0, 0]);
+    this.pair('act_grad', act, t, this.actGradParams, total);
+  }
+
+  /** One invocation per element of dst, reading src (bindings 0 and 1) under the uniform `params`. */
+  private pair(entry: 'add_into' | 'act_grad', src: GPUTensor, dst: GPUTensor, params: Uint32Array<ArrayBuffer>, total: number): void {
+    const pipeline = this.ctx.pipelines.get('elementwise', entry, this.pairLayout, { WG });
+    const bindGroup = this.ctx.sites.bind(siteKey(entry, [src, dst]), [src.id, dst.id], params, null, 0, (uniform) =>
+      this.ctx.device.createBindGroup({ layout: this.pairLayout, entries: entries([src, dst], { buffer: uniform }) }),
     );
     dispatchLinear(this.ctx, pipeline, bindGroup, ceilDiv(total, WG));
   }

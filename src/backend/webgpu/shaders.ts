@@ -2,6 +2,7 @@
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
 import lossWgsl from '../../../shaders/loss.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
+import normWgsl from '../../../shaders/norm.wgsl?raw';
 import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
 import updateWgsl from '../../../shaders/update.wgsl?raw';
 
@@ -10,6 +11,7 @@ export const SHADERS = {
   matmul: matmulWgsl,
   elementwise: elementwiseWgsl,
   loss: lossWgsl,
+  norm: normWgsl,
   reduce: reduceWgsl,
   update: updateWgsl,
 } as const;

@@ -1,7 +1,7 @@
 /** The Backend interface on WebGPU: f32 tensors in GPU buffers, work recorded into one encoder per flush. */
-import type { ActivationName, OutputActivation } from '../../core/activations.js';
+import type { ActivationName, HiddenActivation, OutputActivation } from '../../core/activations.js';
 import type { LossName } from '../../core/losses.js';
-import type { Backend, BackendFault, BackendInfo, MatmulOptions, Shape, Tensor, UpdateRule } from '../backend.js';
+import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
 import { CallSites } from './call-sites.js';
 import { acquireDevice, describeAdapter, type DeviceHandle, type DeviceOptions } from './device.js';
@@ -11,6 +11,7 @@ import { GpuTimer } from './gpu-timer.js';
 import { PipelineCache, type KernelContext } from './kernel-context.js';
 import { LossKernels } from './loss-kernels.js';
 import { MatmulKernel, canFuseColumnSums } from './matmul-kernel.js';
+import { NormKernel } from './norm-kernel.js';
 import { OptimizerStates } from './optimizer-state.js';
 import { ReadbackRing } from './readback.js';
 import { CommandRecorder } from './recorder.js';
@@ -58,6 +59,7 @@ export class WebGPUBackend implements Backend {
   private readonly elementwise: ElementwiseKernels;
   private readonly losses: LossKernels;
   private readonly reductions: ReduceKernels;
+  private readonly norms: NormKernel;
   private readonly updater: UpdateKernel;
   private readonly states: OptimizerStates;
   private readonly timer: GpuTimer;
@@ -104,6 +106,7 @@ export class WebGPUBackend implements Backend {
     this.elementwise = new ElementwiseKernels(ctx);
     this.losses = new LossKernels(ctx);
     this.reductions = new ReduceKernels(ctx);
+    this.norms = new NormKernel(ctx);
     this.states = new OptimizerStates(device, this.allocator, this.recorder, this.sites);
     this.updater = new UpdateKernel(ctx, this.states);
     this.timer = new GpuTimer(device, this.recorder);
@@ -198,6 +201,25 @@ export class WebGPUBackend implements Backend {
   update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void {
     if (rule.report) this.own(rule.report.metrics);
     this.updater.run(params.map((t) => this.own(t)), grads.map((t) => this.own(t)), rule);
+  }
+
+  normForward(kind: NormKind, z: Tensor, gamma: Tensor, beta: Tensor, out: Tensor, activations: readonly HiddenActivation[], opts: NormOptions): void {
+    const running = opts.running && { ...opts.running, mean: this.own(opts.running.mean), variance: this.own(opts.running.variance) };
+    const o = { ...opts, xhat: this.own(opts.xhat), invStd: this.own(opts.invStd), ...(running ? { running } : {}) };
+    this.norms.forward(kind, this.own(z), this.own(gamma), this.own(beta), this.own(out), activations, o);
+  }
+
+  normBackward(kind: NormKind, g: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, dz: Tensor, dGamma: Tensor, dBeta: Tensor): void {
+    const [gg, gx, gi, gm] = [this.own(g), this.own(xhat), this.own(invStd), this.own(gamma)];
+    this.norms.backward(kind, gg, gx, gi, gm, this.own(dz), this.own(dGamma), this.own(dBeta));
+  }
+
+  addInto(dst: Tensor, src: Tensor): void {
+    this.elementwise.addInto(this.own(dst), this.own(src));
+  }
+
+  actGradInPlace(t: Tensor, act: Tensor, activations: readonly HiddenActivation[]): void {
+    this.elementwise.actGrad(this.own(t), this.own(act), activations);
   }
 
   resetOptimizerState(params: readonly Tensor[]): void {
