@@ -5,7 +5,7 @@
  */
 import type { Backend, NormOptions, Tensor, UpdateRule } from '../backend/backend.js';
 import { shape } from '../backend/backend.js';
-import type { HiddenActivation } from '../core/activations.js';
+import type { HiddenActivation, OutputActivation } from '../core/activations.js';
 import type { Dataset } from '../core/datasets.js';
 import { initParameters, type Parameters } from '../core/init.js';
 import { NumpyRandom } from '../core/rng.js';
@@ -131,6 +131,14 @@ export class Trainer {
   /** Per hidden layer: whether its backward pass is unfused (normalised, or a residual connection starts or ends there). */
   private readonly unfused: readonly boolean[];
   private readonly identities = new Map<number, Uint32Array>();
+  /** Every parameter tensor (weights, biases, γ) and its gradient, in update order. */
+  private readonly params: readonly Tensor[];
+  private readonly grads: readonly Tensor[];
+  /** Activations per model of each hidden layer, and of the output layer (built once: the step loop allocates nothing). */
+  private readonly hiddenActs: readonly HiddenActivation[][];
+  private readonly outActs: OutputActivation[];
+  /** Update rules by watch slot (optimizers without a step count), built on first use. */
+  private readonly slotRules: UpdateRule[] = [];
   private readonly xAll: Tensor;
   private readonly yAll: Tensor;
   private readonly xBatch: Tensor | null;
@@ -190,10 +198,14 @@ export class Trainer {
     const gShapes = this.norm === 'none' ? [] : first.hidden.map((w) => shape(B, 1, w));
     const L = this.layers;
     const all = backend.tensors([...wShapes, ...bShapes, ...gShapes]);
+    this.params = all;
+    this.hiddenActs = first.hidden.map((_, l) => this.models.map((m) => m.activations[l]!));
+    this.outActs = this.models.map((m) => m.outputActivation);
     this.weights = all.slice(0, L);
     this.biases = all.slice(L, 2 * L);
     this.gammas = all.slice(2 * L);
     const grads = backend.tensors([...wShapes, ...bShapes, ...gShapes]);
+    this.grads = grads;
     this.wGrads = grads.slice(0, L);
     this.bGrads = grads.slice(L, 2 * L);
     this.gGrads = grads.slice(2 * L);
@@ -257,7 +269,14 @@ export class Trainer {
 
   /** Activation of hidden layer l, per model. */
   private activationsOf(l: number): HiddenActivation[] {
-    return this.models.map((m) => m.activations[l]!);
+    return this.hiddenActs[l]!;
+  }
+
+  /** The update rule of update number t (1 for the first), reporting into watch slot `slot`. */
+  private ruleFor(slot: number, t: number): UpdateRule {
+    const report = { metrics: this.watch, col: 2 * slot };
+    if (this.models[0]!.optimizer.kind === 'adam') return { ...updateRule(this.models, t), report };
+    return (this.slotRules[slot] ??= { ...updateRule(this.models, t), report });
   }
 
   /** Copy src into dst (same shape) through a gather of every row in order. */
@@ -275,8 +294,7 @@ export class Trainer {
     const L = this.layers;
     for (let l = 0; l < L; l++) {
       if (l === L - 1) {
-        const activations = this.models.map((m) => m.outputActivation);
-        backend.matmul(ws.acts[l]!, this.weights[l]!, ws.acts[l + 1]!, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations } });
+        backend.matmul(ws.acts[l]!, this.weights[l]!, ws.acts[l + 1]!, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations: this.outActs } });
         continue;
       }
       const activations = this.activationsOf(l);
@@ -356,17 +374,14 @@ export class Trainer {
       backend.normsInto(this.bGrads, metrics, lay.biasGradNorms);
       backend.normsInto(this.weights, metrics, lay.weightNorms);
       for (let l = 0; l < L; l++) {
-        const acts = this.models.map((m) => (l === L - 1 ? m.outputActivation : m.activations[l]!));
+        const acts = l === L - 1 ? this.outActs : this.hiddenActs[l]!;
         backend.activationStatsInto(ws.post[l] ?? ws.acts[l + 1]!, acts, metrics, lay.actStats + 3 * l);
       }
     }
     // Every update reports its global gradient norm into this step's slot of the watch ring, so that the step a
     // run diverged at is known exactly when the ring is read at the next logged step.
     const slot = this.stepIndex % this.watchSlots;
-    backend.update([...this.weights, ...this.biases, ...this.gammas], [...this.wGrads, ...this.bGrads, ...this.gGrads], {
-      ...updateRule(this.models, this.stepIndex + 1),
-      report: { metrics: this.watch, col: 2 * slot },
-    });
+    backend.update(this.params, this.grads, this.ruleFor(slot, this.stepIndex + 1));
     if (log) result = this.readRecords(this.metrics, this.stepIndex);
     backend.flush();
     this.stepIndex++;
