@@ -117,7 +117,8 @@ export function parseFlags(argv: readonly string[], defs: Record<string, FlagDef
 }
 
 function num(flag: string, text: string, allowed: string): number {
-  const v = text.trim() === '' ? NaN : Number(text);
+  // Decimal notation only: Number() would also take 0x10, 0b11 and 1_0 (the last as NaN, the others silently).
+  const v = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(v)) throw new UsageError(`--${flag}: ${describeValue(text)} is not allowed; expected ${allowed}`);
   return v;
 }

@@ -195,6 +195,13 @@ class Checker {
     return v as number;
   }
 
+  /** Report every field of `input` that is not one of `fields` (a misspelt field would otherwise be ignored). */
+  known(prefix: string, input: Record<string, unknown>, fields: readonly string[]): void {
+    for (const k of Object.keys(input)) {
+      if (!fields.includes(k)) this.fail(`${prefix}.${k}`, input[k], `no such field; expected one of ${fields.join(', ')}`);
+    }
+  }
+
   oneOf<T extends string>(field: string, v: unknown, choices: readonly T[]): T {
     if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
       this.fail(field, v, `one of ${choices.join(', ')}`);
@@ -208,6 +215,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The fields a model spec may have. */
+const MODEL_FIELDS = [
+  'inputDim', 'hidden', 'activations', 'outputDim', 'outputActivation', 'loss', 'init', 'gain', 'initSeed', 'optimizer', 'clip',
+  'biasStd', 'residual', 'norm',
+] as const;
+
 /** Validate a model spec (as parsed from JSON, flags or a URL). */
 export function parseModel(input: unknown, prefix = 'model'): Parsed<ModelSpec> {
   const c = new Checker();
@@ -218,14 +231,15 @@ export function parseModel(input: unknown, prefix = 'model'): Parsed<ModelSpec> 
   if (!Array.isArray(input.hidden) || input.hidden.length > LIMITS.maxDepth) {
     c.fail(`${prefix}.hidden`, input.hidden, `a list of at most ${LIMITS.maxDepth} layer widths`);
   } else {
-    input.hidden.forEach((w, i) => hidden.push(c.int(`${prefix}.hidden[${i}]`, w, 1, LIMITS.maxWidth)));
+    // An index loop, not forEach: a sparse list's holes are reported, not skipped.
+    for (let i = 0; i < input.hidden.length; i++) hidden.push(c.int(`${prefix}.hidden[${i}]`, input.hidden[i], 1, LIMITS.maxWidth));
   }
   const activations: HiddenActivation[] = [];
   const acts = input.activations;
   if (!Array.isArray(acts) || acts.length !== hidden.length) {
     c.fail(`${prefix}.activations`, acts, `a list of ${hidden.length} hidden activations (${HIDDEN_ACTIVATIONS.join(', ')})`);
   } else {
-    acts.forEach((a, i) => activations.push(c.oneOf(`${prefix}.activations[${i}]`, a, HIDDEN_ACTIVATIONS)));
+    for (let i = 0; i < acts.length; i++) activations.push(c.oneOf(`${prefix}.activations[${i}]`, acts[i], HIDDEN_ACTIVATIONS));
   }
   const outputActivation = c.oneOf(`${prefix}.outputActivation`, input.outputActivation, OUTPUT_ACTIVATIONS);
   const loss = c.oneOf(`${prefix}.loss`, input.loss, LOSSES);
@@ -269,6 +283,7 @@ export function parseModel(input: unknown, prefix = 'model'): Parsed<ModelSpec> 
   if (input.biasStd !== undefined) extra.biasStd = c.num(`${prefix}.biasStd`, input.biasStd, 0, LIMITS.maxBiasStd);
   if (input.residual !== undefined) extra.residual = c.int(`${prefix}.residual`, input.residual, 0, LIMITS.maxResidual);
   if (input.norm !== undefined) extra.norm = c.oneOf(`${prefix}.norm`, input.norm, NORMS);
+  c.known(prefix, input, MODEL_FIELDS);
   if (c.issues.length) return { ok: false, issues: c.issues };
   const value: ModelSpec = { inputDim, hidden, activations, outputDim, outputActivation, loss, init, gain, initSeed, optimizer, ...extra };
   return { ok: true, value: clip ? { ...value, clip } : value };
@@ -286,6 +301,7 @@ export function parseData(input: unknown, prefix = 'data'): Parsed<DataSpec> {
     outputDim: c.int(`${prefix}.outputDim`, input.outputDim, 1, LIMITS.maxDim),
     seed: c.int(`${prefix}.seed`, input.seed, 0, LIMITS.maxSeed),
   };
+  c.known(prefix, input, Object.keys(value));
   return c.issues.length ? { ok: false, issues: c.issues } : { ok: true, value };
 }
 
@@ -300,6 +316,7 @@ export function parseSchedule(input: unknown, prefix = 'schedule'): Parsed<Sched
     batchSeed: c.int(`${prefix}.batchSeed`, input.batchSeed, 0, LIMITS.maxSeed),
     dtype: c.oneOf(`${prefix}.dtype`, input.dtype, DTYPES),
   };
+  c.known(prefix, input, Object.keys(value));
   return c.issues.length ? { ok: false, issues: c.issues } : { ok: true, value };
 }
 
@@ -309,8 +326,10 @@ export function parseExperiment(input: unknown): Parsed<ExperimentSpec> {
   const m = parseModel(input.model);
   const d = parseData(input.data);
   const s = parseSchedule(input.schedule);
-  const issues = [...(m.ok ? [] : m.issues), ...(d.ok ? [] : d.issues), ...(s.ok ? [] : s.issues)];
-  if (!m.ok || !d.ok || !s.ok) return { ok: false, issues };
+  const top = new Checker();
+  top.known('experiment', input, ['model', 'data', 'schedule']);
+  const issues = [...(m.ok ? [] : m.issues), ...(d.ok ? [] : d.issues), ...(s.ok ? [] : s.issues), ...top.issues];
+  if (!m.ok || !d.ok || !s.ok || issues.length) return { ok: false, issues };
   const dims = datasetDims(d.value);
   if (m.value.inputDim !== dims.inputDim) {
     issues.push({ field: 'model.inputDim', value: m.value.inputDim, allowed: `${dims.inputDim}, the input dimension of data set ${d.value.dataset}` });

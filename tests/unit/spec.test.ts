@@ -35,6 +35,13 @@ describe('parseExperiment', () => {
     ['schedule.steps', (s: any) => (s.schedule.steps = 1.5), '1.5'],
     ['schedule.dtype', (s: any) => (s.schedule.dtype = 'f16'), '"f16"'],
     ['schedule.batchSize', (s: any) => (s.schedule.batchSize = 5), '5'],
+    // A misspelt field is reported, not silently ignored.
+    ['model.learningRate', (s: any) => (s.model.learningRate = 0.5), '0.5'],
+    ['data.sample', (s: any) => (s.data.sample = 10), '10'],
+    ['schedule.log_every', (s: any) => (s.schedule.log_every = 10), '10'],
+    ['experiment.modle', (s: any) => (s.modle = {}), '{}'],
+    // A hole in a sparse list is reported at its index.
+    ['model.hidden[1]', (s: any) => ((s.model.hidden = [2, , 2]), (s.model.activations = ['sigmoid', 'sigmoid', 'sigmoid'])), 'nothing'],
   ])('names %s and the bad value', (field, mutate, shown) => {
     const issues = issuesOf(mutate);
     const issue = issues.find((i) => i.field === field);
