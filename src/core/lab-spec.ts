@@ -1,6 +1,7 @@
 /**
  * The lab spec: everything a lab page shows (shared data/model/schedule settings, up to four runs that differ
- * in activation, init, gain and learning rate, the backend, speed, stop condition and hidden controls), its
+ * in activation, init, gain, learning rate and the mitigation switches — optimizer, gradient clipping, bias std,
+ * residual connections, normalisation —, the backend, speed, stop condition and hidden controls), its
  * defaults, and its validation. Every model/data/schedule value is checked by the parsers of spec.ts (the one
  * place of validation); a bad field falls back to its default and is reported by name.
  */
@@ -9,7 +10,12 @@ import type { Task } from './datasets.js';
 import type { LossName } from './losses.js';
 import { deepStack } from './presets.js';
 import {
+  CLIP_KINDS,
+  NORMS,
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZERS,
   datasetDims,
+  describeValue,
   parseData,
   parseExperiment,
   parseModel,
@@ -17,8 +23,12 @@ import {
   type DataSpec,
   type DatasetName,
   type DType,
+  type ClipSpec,
   type InitName,
   type ModelSpec,
+  type NormName,
+  type OptimizerName,
+  type OptimizerSpec,
   type ScheduleSpec,
   type SpecIssue,
 } from './spec.js';
@@ -34,6 +44,7 @@ export const STOP_KINDS = ['none', 'epochs', 'loss'] as const;
 export const CONTROL_NAMES = [
   'dataset', 'samples', 'noise', 'depth', 'width', 'lr', 'batch', 'seeds', 'activation', 'init', 'gain', 'runLr',
   'runs', 'backend', 'speed', 'stop', 'play', 'step', 'reset', 'weights', 'export', 'csv', 'dtype', 'logEvery',
+  'mitigations', 'sweep',
 ] as const;
 export type ControlName = (typeof CONTROL_NAMES)[number];
 
@@ -46,6 +57,7 @@ export const LAB_LIMITS = {
   maxSamples: 20000,
   maxSpeed: 1000,
   maxEpochs: 1_000_000,
+  maxBiasStd: 10,
 } as const;
 
 /** When a run stops by itself. */
@@ -54,7 +66,11 @@ export type StopCondition =
   | { readonly kind: 'epochs'; readonly value: number }
   | { readonly kind: 'loss'; readonly value: number };
 
-/** What differs between the runs of a lab. */
+/**
+ * What differs between the runs of a lab. The mitigation switches (optimizer … norm) are optional: absent means
+ * the plain default (SGD, no clipping, zero biases, no residual connections, no normalisation), and parseLab
+ * leaves out every one that is at its default, so that each run has one canonical form.
+ */
 export interface RunSpec {
   /** Activation of every hidden layer. */
   readonly activation: HiddenActivation;
@@ -63,6 +79,54 @@ export interface RunSpec {
   readonly gain: number;
   /** Learning rate of this run, or null to use the lab's. */
   readonly lr: number | null;
+  /** Optimizer; absent: plain SGD. */
+  readonly optimizer?: OptimizerName;
+  /** Momentum coefficient μ (momentum, nesterov); absent: OPTIMIZER_DEFAULTS. */
+  readonly momentum?: number;
+  /** Adam's β₁; absent: OPTIMIZER_DEFAULTS. */
+  readonly beta1?: number;
+  /** Adam's β₂; absent: OPTIMIZER_DEFAULTS. */
+  readonly beta2?: number;
+  /** RMSProp's decay ρ; absent: OPTIMIZER_DEFAULTS. */
+  readonly decay?: number;
+  /** Gradient clipping; absent: none. */
+  readonly clip?: ClipSpec;
+  /** Standard deviation σ_b of the initial biases; absent: 0 (zero biases). */
+  readonly biasStd?: number;
+  /** A residual connection every this many hidden layers; absent: none. */
+  readonly residual?: number;
+  /** Normalisation of the hidden pre-activations; absent: none. */
+  readonly norm?: NormName;
+}
+
+/** The optimizer hyperparameters a run may set, and the optimizers each one applies to. */
+export const OPTIMIZER_HYPERS = {
+  momentum: ['momentum', 'nesterov'],
+  beta1: ['adam'],
+  beta2: ['adam'],
+  decay: ['rmsprop'],
+} as const satisfies Record<string, readonly OptimizerName[]>;
+export type OptimizerHyper = keyof typeof OPTIMIZER_HYPERS;
+
+/** The run fields that are mitigation switches (a change of any resets only that run). */
+export const MITIGATION_FIELDS = ['optimizer', 'momentum', 'beta1', 'beta2', 'decay', 'clip', 'biasStd', 'residual', 'norm'] as const;
+
+/** Whether a run is a plain MLP (no normalisation, no residual connections), the case mean-field theory describes. */
+export function isPlainRun(run: RunSpec): boolean {
+  return (run.norm ?? 'none') === 'none' && (run.residual ?? 0) === 0;
+}
+
+/** The hyperparameters that apply to an optimizer (momentum for momentum/nesterov, β₁ β₂ for adam, ρ for rmsprop). */
+export function hypersOf(kind: OptimizerName): OptimizerHyper[] {
+  return (Object.keys(OPTIMIZER_HYPERS) as OptimizerHyper[]).filter((h) => (OPTIMIZER_HYPERS[h] as readonly string[]).includes(kind));
+}
+
+/** The optimizer spec of a run with learning rate `lr` (hyperparameters left at their defaults are left out). */
+export function runOptimizer(run: RunSpec, lr: number): OptimizerSpec {
+  const kind = run.optimizer ?? 'sgd';
+  const opt: { -readonly [K in keyof OptimizerSpec]: OptimizerSpec[K] } = { kind, lr };
+  for (const h of hypersOf(kind)) if (run[h] !== undefined) opt[h] = run[h];
+  return opt;
 }
 
 /** A whole lab page's experiment. */
@@ -171,7 +235,11 @@ export function modelSpec(lab: LabSpec, run: RunSpec, shape: DataShape): ModelSp
     init: run.init,
     gain: run.gain,
     initSeed: lab.initSeed,
-    optimizer: { kind: 'sgd', lr: run.lr ?? lab.lr },
+    optimizer: runOptimizer(run, run.lr ?? lab.lr),
+    ...(run.clip ? { clip: run.clip } : {}),
+    ...(run.biasStd ? { biasStd: run.biasStd } : {}),
+    ...(run.residual ? { residual: run.residual } : {}),
+    ...(run.norm && run.norm !== 'none' ? { norm: run.norm } : {}),
   };
 }
 
@@ -180,11 +248,24 @@ export function scheduleSpec(lab: LabSpec): ScheduleSpec {
   return { batchSize: lab.batch, steps: LAB_LIMITS.maxEpochs, logEvery: lab.logEvery, batchSeed: lab.batchSeed, dtype: lab.dtype };
 }
 
-/** A short human label of a run: "sigmoid · xavier", plus gain and learning rate when they differ. */
+/** A short human label of a run: "sigmoid · xavier", plus gain, learning rate and mitigations when they differ. */
 export function runLabel(run: RunSpec): string {
   const parts: string[] = [run.activation, run.init];
   if (run.gain !== 1) parts.push(`gain ${run.gain}`);
   if (run.lr !== null) parts.push(`lr ${run.lr}`);
+  const m = mitigationLabel(run);
+  if (m) parts.push(m);
+  return parts.join(' · ');
+}
+
+/** The run's mitigations in a few words ("adam · clip norm 1 · σb 0.1"), or '' when it has none. */
+export function mitigationLabel(run: RunSpec): string {
+  const parts: string[] = [];
+  if (run.optimizer && run.optimizer !== 'sgd') parts.push(run.optimizer);
+  if (run.clip) parts.push(`clip ${run.clip.kind} ${run.clip.max}`);
+  if (run.biasStd) parts.push(`σb ${run.biasStd}`);
+  if (run.residual) parts.push(`residual every ${run.residual}`);
+  if (run.norm && run.norm !== 'none') parts.push(`${run.norm} norm`);
   return parts.join(' · ');
 }
 
@@ -266,16 +347,27 @@ export function parseLab(input: unknown, defaults: LabSpec = defaultLab()): Pars
 
   // Agreement between the fields, checked by spec.parseExperiment on the assembled experiment.
   const draft: LabSpec = { dataset, samples, noise, dataSeed, depth, width, lr, batch, initSeed, batchSeed, logEvery, dtype, runs, backend, speed, stop, hide };
-  const whole = parseExperiment({ model: modelSpec(draft, runs[0]!, builtinShape(draft)), data: dataSpec(draft), schedule: scheduleSpec(draft) });
-  if (!whole.ok) {
+  let batchBad = false;
+  const checked = runs.map((run, i) => {
+    const whole = parseExperiment({ model: modelSpec(draft, run, builtinShape(draft)), data: dataSpec(draft), schedule: scheduleSpec(draft) });
+    if (whole.ok) return run;
+    let out = run;
     for (const issue of whole.issues) {
-      if (issue.field === 'schedule.batchSize') {
+      if (issue.field !== 'schedule.batchSize') continue;
+      if (run.norm === 'batch' && /batch norm/.test(issue.allowed)) {
+        // Batch norm needs two rows per step: the run loses its batch norm, the lab keeps its batch.
+        c.issues.push({ field: `runs[${i}].norm`, value: 'batch', allowed: `none or layer with ${batch === 1 ? 'batch 1' : 'one row per step'} (${issue.allowed})` });
+        const { norm: _norm, ...rest } = run;
+        out = rest;
+      } else if (!batchBad) {
+        batchBad = true;
         c.issues.push({ field: 'batch', value: batch, allowed: issue.allowed });
-        batch = d.batch <= datasetDims(dataSpec(draft)).samples ? d.batch : 0;
       }
     }
-  }
-  return { value: { ...draft, batch }, issues: c.issues };
+    return out;
+  });
+  if (batchBad) batch = d.batch <= datasetDims(dataSpec(draft)).samples ? d.batch : 0;
+  return { value: { ...draft, runs: checked, batch }, issues: c.issues };
 }
 
 function oneOf<T extends string>(c: LabChecker, field: string, v: unknown, choices: readonly T[]): boolean {
@@ -336,8 +428,68 @@ function parseRuns(
         : model(at('lr'), raw.lr, { optimizer: { kind: 'sgd', lr: raw.lr } })
           ? (raw.lr as number)
           : null;
-    return { activation, init, gain, lr };
+    return { activation, init, gain, lr, ...parseMitigations(c, raw, fallback, at, model) };
   });
+}
+
+/**
+ * The mitigation switches of one raw run in canonical form (defaults left out). A bad value is reported and the
+ * fallback run's value is kept (the current run's for a change in the app, the default run's for a URL).
+ */
+function parseMitigations(
+  c: LabChecker,
+  raw: Input,
+  fallback: RunSpec,
+  at: (k: string) => string,
+  model: (field: string, v: unknown, patch: Partial<Record<keyof ModelSpec, unknown>>) => boolean,
+): Partial<RunSpec> {
+  const given = (k: string) => raw[k] !== undefined && raw[k] !== null && raw[k] !== '';
+  const kind: OptimizerName = !given('optimizer') ? 'sgd' : oneOf(c, at('optimizer'), raw.optimizer, OPTIMIZERS) ? (raw.optimizer as OptimizerName) : (fallback.optimizer ?? 'sgd');
+  const out: { -readonly [K in keyof RunSpec]?: RunSpec[K] } = {};
+  for (const h of Object.keys(OPTIMIZER_HYPERS) as OptimizerHyper[]) {
+    const applies = OPTIMIZER_HYPERS[h] as readonly OptimizerName[];
+    if (!given(h)) continue;
+    const v = raw[h];
+    if (!applies.includes(kind)) c.issues.push({ field: at(h), value: v, allowed: `no value with optimizer ${kind}; it applies to ${applies.join(', ')}` });
+    else out[h] = model(at(h), v, { optimizer: { kind, lr: 0.1, [h]: v } }) ? (v as number) : kind === fallback.optimizer ? fallback[h] : undefined;
+  }
+  if (given('clip') && raw.clip !== 'none') {
+    const v = raw.clip;
+    const ok = isRecord(v) && Object.keys(v).every((k) => k === 'kind' || k === 'max');
+    const allowed = `none, or ${CLIP_KINDS.map((k) => `${k}:MAX`).join(' or ')} with MAX a finite number above 0`;
+    if (!ok) c.issues.push({ field: at('clip'), value: v, allowed });
+    out.clip = ok && model(at('clip'), `${String(v.kind)}:${describeValue(v.max)}`, { clip: v }) ? { kind: v.kind as ClipSpec['kind'], max: v.max as number } : fallback.clip;
+  }
+  if (given('biasStd')) {
+    const v = raw.biasStd;
+    const ok = typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= LAB_LIMITS.maxBiasStd;
+    if (!ok) c.issues.push({ field: at('biasStd'), value: v, allowed: `a finite number from 0 to ${LAB_LIMITS.maxBiasStd}` });
+    out.biasStd = ok && model(at('biasStd'), v, { biasStd: v }) ? v : fallback.biasStd;
+  }
+  if (given('residual')) {
+    const v = raw.residual;
+    out.residual = c.range(at('residual'), v, 0, LAB_LIMITS.maxDepth) && model(at('residual'), v, { residual: v }) ? (v as number) : fallback.residual;
+  }
+  if (given('norm')) out.norm = oneOf(c, at('norm'), raw.norm, NORMS) && model(at('norm'), raw.norm, { norm: raw.norm }) ? (raw.norm as NormName) : fallback.norm;
+  return canonicalMitigations(kind, out);
+}
+
+/** The switches with every default left out (sgd, default hyperparameters, no clip, σ_b 0, residual 0, norm none). */
+function canonicalMitigations(kind: OptimizerName, m: Partial<RunSpec>): Partial<RunSpec> {
+  const out: { -readonly [K in keyof RunSpec]?: RunSpec[K] } = {};
+  if (kind !== 'sgd') out.optimizer = kind;
+  for (const h of hypersOf(kind)) if (m[h] !== undefined && m[h] !== OPTIMIZER_DEFAULTS[h]) out[h] = m[h];
+  if (m.clip) out.clip = m.clip;
+  if (m.biasStd) out.biasStd = m.biasStd;
+  if (m.residual) out.residual = m.residual;
+  if (m.norm && m.norm !== 'none') out.norm = m.norm;
+  return out;
+}
+
+/** Whether two run field values are equal (clip objects by kind and max). */
+function sameValue(x: unknown, y: unknown): boolean {
+  if (isRecord(x) && isRecord(y)) return x.kind === y.kind && x.max === y.max;
+  return x === y;
 }
 
 /** The lab fields whose change resets every run (the data, the shape, the schedule, the seeds, the backend). */
@@ -354,6 +506,7 @@ export function resetScope(a: LabSpec, b: LabSpec): { all: boolean; runs: number
     if (!o) return;
     const changed = (['activation', 'init', 'gain'] as const).filter((k) => o[k] !== r[k]).map(String);
     if ((o.lr ?? a.lr) !== (r.lr ?? b.lr)) changed.push('lr');
+    for (const k of MITIGATION_FIELDS) if (!sameValue(o[k], r[k])) changed.push(k);
     if (changed.length) {
       runs.push(i);
       changed.forEach((k) => reasons.add(k));

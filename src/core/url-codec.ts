@@ -4,8 +4,8 @@
  * validation to lab-spec's parseLab (and through it spec.ts); it adds the issues only a URL can have:
  * unknown, duplicated and mismatched parameters.
  */
-import { defaultLab, parseLab, type LabSpec, type ParsedLab, type StopCondition } from './lab-spec.js';
-import type { SpecIssue } from './spec.js';
+import { defaultLab, parseLab, type LabSpec, type ParsedLab, type RunSpec, type StopCondition } from './lab-spec.js';
+import type { ClipSpec, SpecIssue } from './spec.js';
 
 /** URL keys of the scalar lab fields (the key is the field name). */
 export const SCALAR_KEYS = [
@@ -14,7 +14,13 @@ export const SCALAR_KEYS = [
 ] as const satisfies readonly (keyof LabSpec)[];
 
 /** URL keys of the per-run lists and the run field each holds. */
-export const RUN_KEYS = { act: 'activation', init: 'init', gain: 'gain', runLr: 'lr' } as const;
+export const RUN_KEYS = {
+  act: 'activation', init: 'init', gain: 'gain', runLr: 'lr',
+  opt: 'optimizer', mom: 'momentum', beta1: 'beta1', beta2: 'beta2', decay: 'decay', clip: 'clip', biasStd: 'biasStd', res: 'residual', norm: 'norm',
+} as const;
+
+/** Run fields whose URL entries are numbers. */
+const RUN_NUMERIC = new Set<string>(['gain', 'lr', 'momentum', 'beta1', 'beta2', 'decay', 'biasStd', 'residual']);
 
 /** Every key a lab URL may carry. */
 export const URL_KEYS: readonly string[] = [...SCALAR_KEYS, ...Object.keys(RUN_KEYS), 'stop', 'hide'];
@@ -45,6 +51,20 @@ export function formatStop(stop: StopCondition): string {
   return stop.kind === 'none' ? 'none' : `${stop.kind}:${formatNumber(stop.value)}`;
 }
 
+/** The text form of a run's clipping: `none`, `norm:MAX` or `value:MAX`. */
+export function formatClip(clip: ClipSpec | undefined): string {
+  return clip ? `${clip.kind}:${formatNumber(clip.max)}` : 'none';
+}
+
+/** Parse `none`, `norm:MAX` or `value:MAX` into a plain value for validation (null: none; text that fits none stays text). */
+export function parseClip(text: string): unknown {
+  if (text === 'none') return null;
+  const m = /^(\w+):(.*)$/.exec(text);
+  if (!m) return text;
+  const max = numberOrText(m[2]!);
+  return typeof max === 'number' ? { kind: m[1], max } : text;
+}
+
 /** Parse `none`, `epochs:N` or `loss:T` into a plain object for validation (text that fits none stays text). */
 export function parseStop(text: string): unknown {
   if (text === 'none') return { kind: 'none' };
@@ -65,9 +85,27 @@ export function encodeLab(lab: LabSpec): URLSearchParams {
   p.set('init', lab.runs.map((r) => r.init).join(','));
   p.set('gain', lab.runs.map((r) => formatNumber(r.gain)).join(','));
   if (lab.runs.some((r) => r.lr !== null)) p.set('runLr', lab.runs.map((r) => (r.lr === null ? '' : formatNumber(r.lr))).join(','));
+  encodeMitigations(lab, p);
   p.set('stop', formatStop(lab.stop));
   if (lab.hide.length) p.set('hide', lab.hide.join(','));
   return p;
+}
+
+/** The runs' mitigation switches: one list per switch, written only when some run leaves its default. */
+function encodeMitigations(lab: LabSpec, p: URLSearchParams): void {
+  const list = (key: string, has: (r: RunSpec) => boolean, text: (r: RunSpec) => string) => {
+    if (lab.runs.some(has)) p.set(key, lab.runs.map(text).join(','));
+  };
+  const num = (v: number | undefined) => (v === undefined ? '' : formatNumber(v));
+  list('opt', (r) => r.optimizer !== undefined, (r) => r.optimizer ?? 'sgd');
+  list('mom', (r) => r.momentum !== undefined, (r) => num(r.momentum));
+  list('beta1', (r) => r.beta1 !== undefined, (r) => num(r.beta1));
+  list('beta2', (r) => r.beta2 !== undefined, (r) => num(r.beta2));
+  list('decay', (r) => r.decay !== undefined, (r) => num(r.decay));
+  list('clip', (r) => r.clip !== undefined, (r) => formatClip(r.clip));
+  list('biasStd', (r) => r.biasStd !== undefined, (r) => formatNumber(r.biasStd ?? 0));
+  list('res', (r) => r.residual !== undefined, (r) => String(r.residual ?? 0));
+  list('norm', (r) => r.norm !== undefined, (r) => r.norm ?? 'none');
 }
 
 /** The URL-facing name of a lab field: `runs[1].activation` → `act (run 2)`. */
@@ -151,7 +189,8 @@ function decodeRuns(first: Map<string, string>, defaults: LabSpec, issues: SpecI
       const text = lists.get(key)?.[i];
       if (text === undefined) continue;
       if (field === 'lr') run[field] = text === '' ? null : numberOrText(text);
-      else run[field] = field === 'gain' ? numberOrText(text) : text;
+      else if (field === 'clip') run[field] = text === '' ? undefined : parseClip(text);
+      else run[field] = RUN_NUMERIC.has(field) && text !== '' ? numberOrText(text) : text;
     }
     return run;
   });

@@ -4,7 +4,9 @@
  */
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { nextRun, parseLab, LAB_LIMITS, type LabSpec } from '../core/lab-spec.js';
+import { modelSpec, nextRun, parseLab, LAB_LIMITS, type LabSpec } from '../core/lab-spec.js';
+import type { Dataset } from '../core/datasets.js';
+import { dataMeanSquare } from '../core/theory.js';
 import { formatIssue } from '../core/spec.js';
 import { decodeLab, encodeLab } from '../core/url-codec.js';
 import './bp-backend-badge.js';
@@ -12,6 +14,9 @@ import './bp-chart-grid.js';
 import './bp-controls.js';
 import type { LabPatch } from './bp-controls.js';
 import './bp-data-panel.js';
+import './bp-depth-sweep.js';
+import type { BpDepthSweep } from './bp-depth-sweep.js';
+import type { SweepSeries } from './sweep-controller.js';
 import type { CsvDetail, ExportFormat } from './bp-data-panel.js';
 import './bp-notice.js';
 import './bp-run-controls.js';
@@ -20,6 +25,8 @@ import './bp-transport.js';
 import type { LabAction } from './bp-transport.js';
 import { download, recordsToCsv, recordsToJson, weightsToJson } from './export.js';
 import { LabController } from './lab-controller.js';
+import { TheoryCache, theoryLabel } from './theory-lines.js';
+import type { GradientTheory } from './charts/index.js';
 
 /**
  * The Backprop Lab application.
@@ -93,6 +100,24 @@ export class BpApp extends LitElement {
       z-index: 10;
       filter: drop-shadow(0 3px 8px rgba(0, 0, 0, 0.18));
     }
+    bp-depth-sweep {
+      position: absolute;
+    }
+    .sweep {
+      font: inherit;
+      font-size: 13px;
+      height: 28px;
+      padding: 2px 10px;
+      border: 1px solid #0072b2;
+      border-radius: 5px;
+      background: #eef5fb;
+      color: #005a8c;
+      cursor: pointer;
+      white-space: nowrap;
+    }
+    .sweep:focus-visible {
+      outline: 3px solid #e69f00;
+    }
     .add {
       font: inherit;
       font-size: 13px;
@@ -114,6 +139,8 @@ export class BpApp extends LitElement {
   /** Resolves once the backend has started and the runs are built. */
   readonly ready: Promise<void>;
   private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
+  private readonly theoryCache = new TheoryCache();
+  private readonly meanSquares = new WeakMap<Dataset, number>();
 
   constructor() {
     super();
@@ -195,6 +222,43 @@ export class BpApp extends LitElement {
     else download('backprop-lab-weights.json', weightsToJson(lab.lab, await lab.parameters(), lab.sizes), 'application/json');
   }
 
+  /** The gradient profile's theory lines (runs with a first record whose model theory describes) and their labels. */
+  theoryLines(): { lines: GradientTheory; labels: Record<string, string> } {
+    const c = this.lab;
+    const data = c.dataset;
+    const lines: Record<string, readonly number[]> = {};
+    const labels: Record<string, string> = {};
+    if (!data) return { lines, labels };
+    let m0 = this.meanSquares.get(data);
+    if (m0 === undefined) this.meanSquares.set(data, (m0 = dataMeanSquare(data.x)));
+    const shape = c.dataShape;
+    for (const r of c.runs) {
+      const first = r.records[0];
+      if (!first) continue;
+      const t = this.theoryCache.get(r.id, modelSpec(c.lab, r.spec, shape), first.gradNorms, m0);
+      if (!t) continue;
+      lines[r.id] = t.profile;
+      labels[r.id] = theoryLabel(t.chi);
+    }
+    return { lines, labels };
+  }
+
+  /** The depth sweep's curves: the runs' distinct activation/init/gain, in run order and colour. */
+  sweepSeries(): SweepSeries[] {
+    const out: SweepSeries[] = [];
+    for (const r of this.lab.runs) {
+      const { activation, init, gain } = r.spec;
+      const key = `${activation}|${init}|${gain}`;
+      if (out.some((s) => s.key === key)) continue;
+      out.push({ key, activation, init, gain, color: r.color, label: `${activation} · ${init}${gain === 1 ? '' : ` · gain ${gain}`}` });
+    }
+    return out;
+  }
+
+  private openSweep(): void {
+    this.renderRoot.querySelector<BpDepthSweep>('bp-depth-sweep')?.show();
+  }
+
   private keydown(e: KeyboardEvent): void {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     const target = e.composedPath()[0];
@@ -216,10 +280,12 @@ export class BpApp extends LitElement {
     const points = d && d.inputDim === 2 ? { x: d.x, y: d.y, n: d.n } : null;
     const canTrain = c.runs.some((r) => r.status === 'active');
     const b = c.backendStatus;
+    const theory = this.theoryLines();
     return html`
       <header>
         <h1>Backprop Lab</h1>
         <span class="sub">${lab.depth} hidden layers of ${lab.width} · ${c.csv ? c.csv.name : lab.dataset} · lr ${lab.lr} · ${lab.batch === 0 ? 'full batch' : `batch ${lab.batch}`}</span>
+        ${hide.includes('sweep') ? '' : html`<button class="sweep" name="depth-sweep" title="Measure the first layer's gradient at initialisation for many depths" @click=${() => this.openSweep()}>Depth sweep…</button>`}
         <nav><a href="./lessons.html">Lessons</a> <a href="./bench.html">Benchmark</a></nav>
         <bp-backend-badge .status=${b}></bp-backend-badge>
       </header>
@@ -249,10 +315,13 @@ export class BpApp extends LitElement {
             .points=${points}
             .classes=${d?.task === 'multiclass' ? d.classes : []}
             .rates=${c.rates}
+            .theory=${theory.lines}
+            .theoryLabels=${theory.labels}
             .backendLabel=${b.kind === 'webgpu' ? `WebGPU · ${b.name}` : b.kind === 'cpu' ? b.name : ''}
           ></bp-chart-grid>
         </main>
       </div>
+      <bp-depth-sweep .series=${this.sweepSeries()} .width=${lab.width} .data=${d} .seed=${lab.initSeed}></bp-depth-sweep>
     `;
   }
 }

@@ -3,14 +3,14 @@ import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import './bp-confusion.js';
 import './charts/index.js';
-import type { BoundaryPoints } from './charts/index.js';
+import type { BoundaryPoints, GradientTheory } from './charts/index.js';
 import type { RunState } from './run-state.js';
 import type { ThroughputSample } from './throughput.js';
 
 const HELP = {
-  loss: 'The training loss of each run over the steps (log scale). A run whose loss stays flat is not learning.',
+  loss: 'The training loss of each run over the steps (log scale). A run whose loss stays flat is not learning. For a run with gradient clipping, short ticks in its colour along the bottom mark the logged steps where clipping acted (norm clipping scaled the gradient down, or value clipping cut some entries); hover a step to read by how much.',
   profile:
-    'How large the gradient is at each layer, input side on the left, from the latest step. Backprop multiplies by each layer’s derivative on the way back: with sigmoid (σ′ ≤ ¼) the gradient shrinks layer after layer and the first layers barely learn — the vanishing gradient. Exact zeros (underflow) sit in the grey band.',
+    'How large the gradient is at each layer, input side on the left, from the latest step. Backprop multiplies by each layer’s derivative on the way back: with sigmoid (σ′ ≤ ¼) the gradient shrinks layer after layer and the first layers barely learn — the vanishing gradient. Exact zeros (underflow) sit in the grey band. Dashed: the mean-field prediction for a plain network at initialisation — ‖δ‖² changes by a factor χ per layer, so the norm falls (χ < 1) or grows (χ > 1) by √χ per layer towards the input, drawn from the last hidden layer of the first recorded step. It describes the initial weights only: once training moves them, the measured line leaves it. Runs with normalisation or residual connections get no theory line. Untick “theory” to hide it.',
   heatmap: 'Gradient norm of every layer (rows, input at the bottom) at every recorded step (columns). Dark = tiny gradient.',
   saturation: 'Share of sigmoid/tanh units stuck near their limits (saturated, derivative ≈ 0), or of ReLU units that never fire (dead), per layer.',
   boundary: 'What each network predicts over the plane, with the training points on top (2-D data only).',
@@ -33,6 +33,11 @@ export class BpChartGrid extends LitElement {
     .wide {
       grid-column: 1 / -1;
     }
+    /* Three legend rows: the runs, their theory lines or accuracy, and the clipping marker. */
+    bp-gradient-profile,
+    bp-loss-chart {
+      --bp-legend-height: 60px;
+    }
     .pair {
       display: grid;
       grid-template-columns: repeat(var(--cols, 2), minmax(0, 1fr));
@@ -48,6 +53,9 @@ export class BpChartGrid extends LitElement {
   @property({ attribute: false }) points: BoundaryPoints | null = null;
   @property({ attribute: false }) rates: ThroughputSample | null = null;
   @property() backendLabel = '';
+  /** Theory lines of the gradient profile by run id, and their labels. */
+  @property({ attribute: false }) theory: GradientTheory | null = null;
+  @property({ attribute: false }) theoryLabels: Readonly<Record<string, string>> = {};
 
   override render(): TemplateResult {
     const runs = this.runs;
@@ -55,10 +63,10 @@ export class BpChartGrid extends LitElement {
     const cols = `--cols: ${Math.min(Math.max(runs.length, 1), 4)}`;
     return html`
       <bp-chart-card heading="Gradients" filename="gradient-per-layer" .help=${HELP.profile}>
-        <bp-gradient-profile .runs=${runs} .version=${v} .height=${210}></bp-gradient-profile>
+        <bp-gradient-profile .runs=${runs} .version=${v} .theory=${this.theory} .theoryLabels=${this.theoryLabels} .height=${190}></bp-gradient-profile>
       </bp-chart-card>
       <bp-chart-card heading="Loss" .help=${HELP.loss}>
-        <bp-loss-chart .runs=${runs} .version=${v} .height=${210}></bp-loss-chart>
+        <bp-loss-chart .runs=${runs} .version=${v} .height=${190}></bp-loss-chart>
       </bp-chart-card>
       <bp-chart-card class="wide" heading="Gradient norm of every layer over time" filename="gradient-heatmap" .help=${HELP.heatmap}>
         <div class="pair" style=${cols}>${runs.map((r) => html`<bp-grad-heatmap .run=${r} .version=${v} .height=${170}></bp-grad-heatmap>`)}</div>

@@ -1,10 +1,14 @@
-/** The settings of one run: activation, init, gain and an optional learning rate of its own. */
-import { html, LitElement, nothing, type TemplateResult } from 'lit';
+/**
+ * The settings of one run: activation, init, gain and an optional learning rate of its own, and under a
+ * "mitigations" disclosure the standard answers to the vanishing gradient (optimizer, clipping, bias std,
+ * residual connections, normalisation).
+ */
+import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { customElement, property } from 'lit/decorators.js';
 import { HIDDEN_ACTIVATIONS } from '../core/activations.js';
-import type { ControlName } from '../core/lab-spec.js';
-import { INITS } from '../core/spec.js';
+import { hypersOf, mitigationLabel, type ControlName, type OptimizerHyper, type RunSpec } from '../core/lab-spec.js';
+import { INITS, NORMS, OPTIMIZERS, OPTIMIZER_DEFAULTS, type OptimizerName } from '../core/spec.js';
 import type { RunState } from './run-state.js';
 import { controlStyles, inputNumber, inputText } from './ui-styles.js';
 
@@ -23,6 +27,26 @@ export interface RunPatch {
 export class BpRunControls extends LitElement {
   static override styles = [
     controlStyles,
+    css`
+      details {
+        margin-top: 6px;
+      }
+      summary {
+        cursor: pointer;
+        font-size: 12px;
+        color: #57606a;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      summary strong {
+        color: #1f2328;
+        font-weight: 600;
+      }
+      details .grid {
+        margin-top: 4px;
+      }
+    `,
   ];
 
   @property({ attribute: false }) run: RunState | null = null;
@@ -41,6 +65,98 @@ export class BpRunControls extends LitElement {
 
   private shown(n: ControlName): boolean {
     return !this.hide.includes(n);
+  }
+
+  /** The optional number of a text field: undefined when left empty (the default), else the number or the raw text. */
+  private optionalNumber(e: Event): number | string | undefined {
+    return (e.target as HTMLInputElement).value.trim() === '' ? undefined : inputNumber(e);
+  }
+
+  private renderMitigations(s: RunSpec): TemplateResult {
+    const kind: OptimizerName = s.optimizer ?? 'sgd';
+    const summary = mitigationLabel(s);
+    const hyperLabels: Record<OptimizerHyper, string> = { momentum: 'momentum μ', beta1: 'β₁', beta2: 'β₂', decay: 'decay ρ' };
+    const clipKind = s.clip?.kind ?? 'none';
+    const clearHypers = { momentum: undefined, beta1: undefined, beta2: undefined, decay: undefined };
+    return html`<details>
+      <summary>mitigations: ${summary ? html`<strong>${summary}</strong>` : 'none (plain SGD)'}</summary>
+      <div class="grid">
+        <label
+          >optimizer
+          <select name="optimizer" @change=${(e: Event) => this.patch({ ...clearHypers, optimizer: inputText(e) })}>
+            ${OPTIMIZERS.map((o) => html`<option value=${o} ?selected=${o === kind}>${o}</option>`)}
+          </select></label
+        >
+        ${hypersOf(kind).map(
+          (h) => html`<label
+            >${hyperLabels[h]}
+            <input
+              type="number"
+              name=${h}
+              step="any"
+              min="0"
+              max="0.9999"
+              placeholder=${String(OPTIMIZER_DEFAULTS[h])}
+              .value=${live(s[h] === undefined ? '' : String(s[h]))}
+              @change=${(e: Event) => this.patch({ [h]: this.optionalNumber(e) })}
+          /></label>`,
+        )}
+        <label
+          >gradient clipping
+          <select
+            name="clip"
+            @change=${(e: Event) => {
+              const k = inputText(e);
+              this.patch({ clip: k === 'none' ? null : { kind: k, max: s.clip?.max ?? 1 } });
+            }}
+          >
+            <option value="none" ?selected=${clipKind === 'none'}>none</option>
+            <option value="norm" ?selected=${clipKind === 'norm'}>by global norm</option>
+            <option value="value" ?selected=${clipKind === 'value'}>by value</option>
+          </select></label
+        >
+        <label
+          >clip max
+          <input
+            type="number"
+            name="clipMax"
+            step="any"
+            min="0"
+            ?disabled=${!s.clip}
+            .value=${live(s.clip ? String(s.clip.max) : '')}
+            placeholder="—"
+            @change=${(e: Event) => s.clip && this.patch({ clip: { kind: s.clip.kind, max: inputNumber(e) } })}
+        /></label>
+        <label
+          >bias std σ_b
+          <input
+            type="number"
+            name="biasStd"
+            step="any"
+            min="0"
+            placeholder="0"
+            .value=${live(s.biasStd === undefined ? '' : String(s.biasStd))}
+            @change=${(e: Event) => this.patch({ biasStd: this.optionalNumber(e) })}
+        /></label>
+        <label
+           title="a skip connection around every k hidden layers; 0 = none"
+          >residual every k
+          <input
+            type="number"
+            name="residual"
+            step="1"
+            min="0"
+            .value=${live(String(s.residual ?? 0))}
+            @change=${(e: Event) => this.patch({ residual: this.optionalNumber(e) })}
+        /></label>
+        <label
+          >normalisation
+          <select name="norm" @change=${(e: Event) => this.patch({ norm: inputText(e) })}>
+            ${NORMS.map((n) => html`<option value=${n} ?selected=${n === (s.norm ?? 'none')}>${n === 'none' ? 'none' : `${n} norm`}</option>`)}
+          </select></label
+        >
+      </div>
+    </details>`;
   }
 
   override render(): TemplateResult {
@@ -87,6 +203,7 @@ export class BpRunControls extends LitElement {
             /></label>`
           : nothing}
       </div>
+      ${this.shown('mitigations') ? this.renderMitigations(s) : nothing}
       <div class="row" style="margin-top: 4px; min-height: 30px; align-items: center">
         <span class="muted" role="status" style="flex: 1; font-variant-numeric: tabular-nums">
           ${run.message

@@ -285,6 +285,11 @@ export class LabController implements ReactiveController {
     return { backend: this.backend, data: this.data, shape: this.shape(), lab: this.lab };
   }
 
+  /** Shape of the data the runs train on (the CSV's or the built-in data set's). */
+  get dataShape(): DataShape {
+    return this.shape();
+  }
+
   private shape(): DataShape {
     const d = this.csv?.dataset;
     return d ? { inputDim: d.inputDim, outputDim: d.outputDim, task: d.task, samples: d.n } : builtinShape(this.lab);
@@ -355,6 +360,7 @@ export class LabController implements ReactiveController {
           run.spec = spec;
           run.label = runLabel(spec);
           run.activation = spec.activation;
+          run.clip = spec.clip ?? null;
         }
       });
       const added = next.runs.slice(this.runs.length).map((spec, j) => newRunState(spec, this.runs.length + j));

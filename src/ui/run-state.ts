@@ -29,6 +29,7 @@ export interface RunState extends RunView {
   message: string | null;
   /** Confusion matrix on the training data for several classes (counts[true][predicted]), else null. */
   confusion: number[][] | null;
+  clip: RunSpec['clip'] | null;
 }
 
 /** A fresh run state at position `index`. */
@@ -45,6 +46,7 @@ export function newRunState(spec: RunSpec, index: number): RunState {
     status: 'active',
     message: null,
     confusion: null,
+    clip: spec.clip ?? null,
   };
 }
 

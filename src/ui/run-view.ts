@@ -2,6 +2,7 @@
  * What a chart element is given about one run: its label, colour and the records so far. Charts read only
  * this; the lab controller owns the trainers and appends records.
  */
+import type { ClipSpec } from '../core/spec.js';
 import type { StepRecord } from '../train/records.js';
 
 /** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies; one per run. */
@@ -23,6 +24,8 @@ export interface RunView {
   readonly activation: string;
   /** Decision-boundary grid for 2-D data sets: `size × size` outputs over [-extent, extent]², row 0 at the top; null if not 2-D. */
   readonly boundary: { readonly size: number; readonly extent: number; readonly values: Float32Array } | null;
+  /** Gradient clipping of the run (the loss chart marks the steps where it acted); absent or null: none. */
+  readonly clip?: ClipSpec | null;
 }
 
 /** Charts redraw when this changes: the number of records of every run plus a reset counter. */

@@ -1,4 +1,4 @@
-/** Pure chart helpers: log ranges with an underflow floor, palette mapping by decade, ticks, column alignment. */
+/** Pure chart helpers: log ranges with an underflow floor, palette mapping by decade, ticks, column alignment, clip markers. */
 import { describe, expect, it } from 'vitest';
 import {
   axisMin, bandTop, decadeTicks, formatDecade, formatLogTick, formatValue, logAxisSplits, logPosition, logRange,
@@ -6,6 +6,7 @@ import {
 } from '../../src/ui/charts/log-scale.js';
 import { blueOrange, CLASS0_RGB, CLASS1_RGB, viridis, viridisTable } from '../../src/ui/charts/palette.js';
 import { alignToSteps, columnSamples, layerTicks, sameSteps, unionSteps } from '../../src/ui/charts/series.js';
+import { clipActed, clipNote, clippedSteps } from '../../src/ui/charts/clip-marks.js';
 
 describe('logRange', () => {
   it('spans whole decades around the positive values and puts the floor one decade below', () => {
@@ -141,5 +142,23 @@ describe('layer ticks', () => {
     expect(layerTicks(21, 120)).toEqual([1, 5, 10, 15, 20]);
     expect(layerTicks(21, 150)).toEqual([1, 5, 10, 15, 20]);
     expect(layerTicks(100, 100)).toEqual([1, 50, 100]);
+  });
+});
+
+describe('clip markers', () => {
+  it('norm clipping acted where it scaled the gradient (factor < 1), value clipping where it changed entries (> 0)', () => {
+    expect([clipActed(1, 'norm'), clipActed(0.999, 'norm'), clipActed(0, 'norm')]).toEqual([false, true, true]);
+    expect([clipActed(0, 'value'), clipActed(0.02, 'value'), clipActed(1, 'value')]).toEqual([false, true, true]);
+    expect([clipActed(0.5, null), clipActed(0, null)]).toEqual([false, false]);
+  });
+
+  it('lists the clipped steps in record order and describes one step', () => {
+    const recs = [0, 5, 10, 15].map((step, i) => ({ step, clipFactor: [1, 0.31, 1, 0.002][i]! }));
+    expect(clippedSteps(recs, 'norm')).toEqual([5, 15]);
+    expect(clippedSteps(recs, null)).toEqual([]);
+    expect(clippedSteps(recs.map((r) => ({ ...r, clipFactor: r.clipFactor === 1 ? 0 : r.clipFactor })), 'value')).toEqual([5, 15]);
+    expect(clipNote(0.3127, 'norm')).toBe('clipped ×0.31');
+    expect(clipNote(0.1234, 'value')).toBe('clipped 12% of entries');
+    expect(clipNote(1, 'norm')).toBe('');
   });
 });

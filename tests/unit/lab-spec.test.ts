@@ -70,3 +70,77 @@ describe('resetScope', () => {
     expect(resetScope(a, { ...a, speed: 10, stop: { kind: 'epochs', value: 3 } }).runs).toEqual([]);
   });
 });
+
+describe('mitigation switches per run', () => {
+  const base = defaultLab();
+  const withRun1 = (patch: Record<string, unknown>) => parseLab({ ...base, runs: [base.runs[0]!, { ...base.runs[1]!, ...patch }] });
+
+  it('pass through to the model spec (optimizer with its hyperparameters, clip, σ_b, residual, norm)', () => {
+    const r = withRun1({ optimizer: 'adam', beta1: 0.8, clip: { kind: 'norm', max: 1 }, biasStd: 0.1, residual: 2, norm: 'layer' });
+    expect(r.issues).toEqual([]);
+    const run = r.value.runs[1]!;
+    expect(run).toEqual({ ...base.runs[1]!, optimizer: 'adam', beta1: 0.8, clip: { kind: 'norm', max: 1 }, biasStd: 0.1, residual: 2, norm: 'layer' });
+    const m = modelSpec(r.value, run, builtinShape(r.value));
+    expect(m.optimizer).toEqual({ kind: 'adam', lr: 0.1, beta1: 0.8 });
+    expect(m.clip).toEqual({ kind: 'norm', max: 1 });
+    expect([m.biasStd, m.residual, m.norm]).toEqual([0.1, 2, 'layer']);
+    expect(parseExperiment({ model: m, data: dataSpec(r.value), schedule: scheduleSpec(r.value) }).ok).toBe(true);
+    // The plain run's model has none of the fields (so a trainer without them sees the same spec as before).
+    const plain = modelSpec(r.value, r.value.runs[0]!, builtinShape(r.value));
+    expect(Object.keys(plain).filter((k) => ['clip', 'biasStd', 'residual', 'norm'].includes(k))).toEqual([]);
+    expect(plain.optimizer).toEqual({ kind: 'sgd', lr: 0.1 });
+    expect(runLabel(run)).toBe('relu · he · adam · clip norm 1 · σb 0.1 · residual every 2 · layer norm');
+  });
+
+  it('leaves defaults out (one canonical form) and drops hyperparameters of another optimizer with a notice', () => {
+    const r = withRun1({ optimizer: 'sgd', momentum: undefined, clip: null, biasStd: 0, residual: 0, norm: 'none' });
+    expect(r.issues).toEqual([]);
+    expect(r.value.runs[1]).toEqual(base.runs[1]);
+    expect(withRun1({ optimizer: 'momentum', momentum: 0.9 }).value.runs[1]).toEqual({ ...base.runs[1]!, optimizer: 'momentum' });
+    const bad = withRun1({ optimizer: 'adam', momentum: 0.5 });
+    expect(bad.value.runs[1]).toEqual({ ...base.runs[1]!, optimizer: 'adam' });
+    expect(bad.issues).toHaveLength(1);
+    expect(bad.issues[0]!.field).toBe('runs[1].momentum');
+    expect(bad.issues[0]!.allowed).toMatch(/momentum, nesterov/);
+  });
+
+  it('names each bad switch with its value and keeps the default', () => {
+    const r = withRun1({ optimizer: 'lion', clip: { kind: 'norm', max: -1 }, biasStd: 'x', residual: 2.5, norm: 'group' });
+    expect(r.value.runs[1]).toEqual(base.runs[1]);
+    const by = Object.fromEntries(r.issues.map((i) => [i.field, i]));
+    expect(Object.keys(by).sort()).toEqual(['runs[1].biasStd', 'runs[1].clip', 'runs[1].norm', 'runs[1].optimizer', 'runs[1].residual']);
+    expect(by['runs[1].optimizer']).toEqual({ field: 'runs[1].optimizer', value: 'lion', allowed: 'one of sgd, momentum, nesterov, rmsprop, adam' });
+    expect(by['runs[1].clip']!.value).toBe('norm:-1');
+    expect(by['runs[1].norm']!.allowed).toBe('one of none, batch, layer');
+    expect(withRun1({ optimizer: 'adam', beta2: 1 }).issues[0]!.field).toBe('runs[1].beta2');
+    expect(withRun1({ clip: { kind: 'spike', max: 1 } }).issues[0]!.field).toBe('runs[1].clip');
+  });
+
+  it('a changed switch resets only that run, and says which switch', () => {
+    const b = parseLab({ ...base, runs: [base.runs[0]!, { ...base.runs[1]!, optimizer: 'adam', clip: { kind: 'value', max: 0.5 } }] }).value;
+    expect(resetScope(base, b)).toEqual({ all: false, runs: [1], why: ['optimizer', 'clip'] });
+    const c = { ...b, runs: [b.runs[0]!, { ...b.runs[1]!, clip: { kind: 'value' as const, max: 0.5 } }] };
+    expect(resetScope(b, c).runs).toEqual([]);
+    expect(resetScope(b, { ...c, runs: [{ ...c.runs[0]!, norm: 'batch' as const }, c.runs[1]!] })).toEqual({ all: false, runs: [0], why: ['norm'] });
+  });
+});
+
+describe('switches that need the whole lab', () => {
+  it('batch norm with one row per step is refused on the run (the lab keeps its batch)', () => {
+    const base = defaultLab();
+    const r = parseLab({ ...base, batch: 1, runs: [base.runs[0]!, { ...base.runs[1]!, norm: 'batch' }] });
+    expect(r.value.batch).toBe(1);
+    expect(r.value.runs[1]).toEqual(base.runs[1]);
+    expect(r.issues.map((i) => i.field)).toEqual(['runs[1].norm']);
+    expect(parseLab({ ...base, batch: 2, runs: [base.runs[0]!, { ...base.runs[1]!, norm: 'batch' }] }).issues).toEqual([]);
+    expect(parseLab({ ...base, batch: 1, runs: [base.runs[0]!, { ...base.runs[1]!, norm: 'layer' }] }).issues).toEqual([]);
+  });
+
+  it('a bad switch typed in the app keeps the run’s current value', () => {
+    const base = defaultLab();
+    const current = parseLab({ ...base, runs: [base.runs[0]!, { ...base.runs[1]!, optimizer: 'momentum', momentum: 0.5, clip: { kind: 'norm', max: 1 }, residual: 2 }] }).value;
+    const r = parseLab({ ...current, runs: [current.runs[0]!, { ...current.runs[1]!, momentum: 1.5, clip: { kind: 'norm', max: 'x' }, residual: -1 }] }, current);
+    expect(r.value).toEqual(current);
+    expect(r.issues.map((i) => i.field).sort()).toEqual(['runs[1].clip', 'runs[1].momentum', 'runs[1].residual']);
+  });
+});

@@ -1,8 +1,9 @@
-/** Pure helpers of the app: boundary grid, confusion matrix, throughput windows, record/weight exports. */
+/** Pure helpers of the app: boundary grid, confusion matrix, throughput windows, record/weight exports, theory lines, sweep depths. */
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { makeDataset } from '../../src/core/datasets.js';
-import { builtinShape, dataSpec, defaultLab, modelSpec, scheduleSpec } from '../../src/core/lab-spec.js';
+import { builtinShape, dataSpec, defaultLab, LAB_LIMITS, modelSpec, scheduleSpec } from '../../src/core/lab-spec.js';
+import type { ModelSpec } from '../../src/core/spec.js';
 import { Trainer } from '../../src/train/trainer.js';
 import type { StepRecord } from '../../src/train/records.js';
 import { boundaryInputs, computeBoundaries } from '../../src/ui/boundary.js';
@@ -10,6 +11,8 @@ import { confusionMatrix } from '../../src/ui/confusion.js';
 import { recordsToCsv, recordsToJson, weightsToJson } from '../../src/ui/export.js';
 import { Throughput } from '../../src/ui/throughput.js';
 import type { RunView } from '../../src/ui/run-view.js';
+import { MAX_SWEEP_DEPTHS, parseDepths } from '../../src/ui/sweep-controller.js';
+import { hiddenChi, runTheory, theoryLabel, TheoryCache } from '../../src/ui/theory-lines.js';
 
 describe('boundary grid', () => {
   it('spans [-extent, extent]² with row 0 at the top', () => {
@@ -96,5 +99,69 @@ describe('exports', () => {
     expect(j.lab.depth).toBe(20);
     const w = JSON.parse(weightsToJson(lab, [{ id: 'run0', label: 'x', step: 3, params: { weights: [Float64Array.from([1, 2, 3, 4, 5, 6])], biases: [Float64Array.from([7, 8, 9])] } }], [2, 3]));
     expect(w.runs[0].layers[0]).toEqual({ weights: [[1, 2, 3], [4, 5, 6]], biases: [7, 8, 9] });
+  });
+});
+
+describe('theory lines of the gradient profile', () => {
+  const lab = defaultLab();
+  const shape = builtinShape(lab);
+  const model = (patch: Partial<ModelSpec>): ModelSpec => ({ ...modelSpec(lab, lab.runs[1]!, shape), ...patch });
+  const measured = Array.from({ length: 21 }, (_, l) => 0.01 * (l + 1));
+
+  it('is anchored at the measured last hidden layer; ReLU/He (χ = gain², closed form) is flat in the middle', () => {
+    const t = runTheory(model({}), measured, 0.5)!;
+    expect(t.anchorLayer).toBe(19);
+    expect(t.profile).toHaveLength(21);
+    expect(t.profile[19]).toBeCloseTo(measured[19]!, 12);
+    expect(t.chi).toBeCloseTo(1, 9);
+    for (let l = 2; l < 18; l++) expect(t.profile[l]! / t.profile[l + 1]!).toBeCloseTo(1, 9);
+    expect(hiddenChi(model({ gain: 1.3 }), 0.5)).toBeCloseTo(1.69, 9);
+  });
+
+  it("a deep linear network has a flat gradient profile over its hidden layers whatever its gain (a_l grows as δ_l shrinks), χ = gain²", () => {
+    const t = runTheory(model({ activations: Array(20).fill('linear'), init: 'lecun', gain: 1.5 }), measured, 0.3)!;
+    expect(t.chi).toBeCloseTo(2.25, 9);
+    for (let l = 1; l < 20; l++) expect(t.profile[l]! / t.profile[l + 1]!).toBeCloseTo(1, 9);
+  });
+
+  it('is the chain of √χ for sigmoid/Xavier, and absent for normalised, residual or hidden-less models and bad anchors', () => {
+    const m = model({ activations: Array(20).fill('sigmoid'), init: 'xavier' });
+    const t = runTheory(m, measured, 0.5)!;
+    expect(t.chi).toBeGreaterThan(0.04);
+    expect(t.chi).toBeLessThan(0.07);
+    for (let l = 5; l < 18; l++) expect(t.profile[l]! / t.profile[l + 1]!).toBeCloseTo(Math.sqrt(t.chi), 3);
+    expect(runTheory({ ...m, norm: 'batch' }, measured, 0.5)).toBeNull();
+    expect(runTheory({ ...m, residual: 2 }, measured, 0.5)).toBeNull();
+    expect(runTheory({ ...m, hidden: [], activations: [] }, [0.1], 0.5)).toBeNull();
+    expect(runTheory(m, measured.map(() => 0), 0.5)).toBeNull();
+    expect(runTheory(m, measured.map(() => NaN), 0.5)).toBeNull();
+    expect(theoryLabel(0.056341)).toBe('theory, χ = 0.056');
+    expect(theoryLabel(1.0000001)).toBe('theory, χ = 1');
+  });
+
+  it('bias std σ_b enters χ: biased sigmoid layers sit at a larger q*, where the slope is smaller', () => {
+    const m = model({ activations: Array(20).fill('sigmoid'), init: 'xavier' });
+    expect(hiddenChi({ ...m, biasStd: 1 }, 0.5)).toBeLessThan(hiddenChi(m, 0.5));
+  });
+
+  it('caches per run and recomputes when the model or the anchor record changes', () => {
+    const cache = new TheoryCache();
+    const m = model({});
+    const a = cache.get('run0', m, measured, 0.5);
+    expect(cache.get('run0', m, measured, 0.5)).toBe(a);
+    expect(cache.get('run0', m, measured.map((v) => 2 * v), 0.5)!.profile[0]).toBeCloseTo(2 * a!.profile[0]!, 12);
+    expect(cache.get('run0', { ...m, gain: 2 }, measured, 0.5)!.chi).toBeCloseTo(4, 9);
+  });
+});
+
+describe('depth sweep input', () => {
+  it('parses comma-separated depths (sorted, distinct) and names a bad entry', () => {
+    expect(parseDepths('10, 1,2,2,50')).toEqual([1, 2, 10, 50]);
+    expect(parseDepths('1,x')).toBe(`depths: "x" is not allowed; expected whole numbers from 1 to ${LAB_LIMITS.maxDepth}, comma-separated, at most ${MAX_SWEEP_DEPTHS}`);
+    expect(parseDepths('0')).toMatch(/^depths: "0" is not allowed/);
+    expect(parseDepths('201')).toMatch(/"201"/);
+    expect(parseDepths('1.5')).toMatch(/"1.5"/);
+    expect(parseDepths(' ')).toMatch(/nothing given/);
+    expect(parseDepths(Array.from({ length: 13 }, (_, i) => i + 1).join(','))).toMatch(/13 depths is too many/);
   });
 });

@@ -101,3 +101,42 @@ describe('text helpers', () => {
     expect(parseStop('epochs:')).toBe('epochs:');
   });
 });
+
+describe('mitigation switches in the URL', () => {
+  const base = defaultLab();
+
+  it('round-trips every switch, written only when some run uses it', () => {
+    const lab: LabSpec = {
+      ...base,
+      runs: [
+        { ...base.runs[0]!, optimizer: 'momentum', momentum: 0.5, clip: { kind: 'value', max: 0.25 }, biasStd: 0.05 },
+        { ...base.runs[1]!, optimizer: 'adam', beta1: 0.8, beta2: 0.99, residual: 2, norm: 'batch' },
+      ],
+    };
+    const q = encodeLab(lab);
+    expect(q.get('opt')).toBe('momentum,adam');
+    expect(q.get('mom')).toBe('0.5,');
+    expect(q.get('clip')).toBe('value:0.25,none');
+    expect(q.get('norm')).toBe('none,batch');
+    expect(q.get('decay')).toBeNull();
+    const back = decodeLab(new URLSearchParams(q.toString()));
+    expect(back.issues).toEqual([]);
+    expect(back.value).toEqual(lab);
+    for (const k of ['opt', 'mom', 'beta1', 'beta2', 'decay', 'clip', 'biasStd', 'res', 'norm']) expect(encodeLab(base).has(k), k).toBe(false);
+  });
+
+  it('names a bad switch by its URL key and run, and keeps the default', () => {
+    const r = decodeLab(new URLSearchParams('opt=adam,lion&clip=norm:0,norm:2&res=1,x&norm=none,group&biasStd=-1,0&mom=0.5,'));
+    expect(r.value.runs.map((x) => [x.optimizer, x.clip, x.residual, x.norm, x.biasStd])).toEqual([
+      ['adam', undefined, 1, undefined, undefined],
+      [undefined, { kind: 'norm', max: 2 }, undefined, undefined, undefined],
+    ]);
+    const by = Object.fromEntries(r.issues.map((i) => [i.field, i]));
+    expect(Object.keys(by).sort()).toEqual(['biasStd (run 1)', 'clip (run 1)', 'mom (run 1)', 'norm (run 2)', 'opt (run 2)', 'res (run 2)']);
+    expect(by['opt (run 2)']!.value).toBe('lion');
+    expect(by['clip (run 1)']!.value).toBe('norm:0');
+    expect(by['res (run 2)']!.value).toBe('x');
+    expect(by['mom (run 1)']!.allowed).toMatch(/adam/);
+    expect(decodeLab(new URLSearchParams('clip=max:3,none')).issues[0]!.field).toBe('clip (run 1)');
+  });
+});

@@ -1,8 +1,10 @@
 /**
  * THE picture of the vanishing gradient: ‖∂L/∂W_l‖ per layer l (input side first) on a log axis, one line per
  * run from its latest record, redrawn live. Exact zeros (underflow) sit in a labelled "0 (underflow)" band.
- * Optional theory lines (dashed) give a predicted norm per layer.
+ * Optional theory lines (dashed) give a predicted norm per layer, each with its own legend label; a checkbox
+ * above the plot turns them off.
  */
+import { html, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import { GRID, INK, LABEL_FONT, TICK_FONT } from './chart-theme.js';
@@ -11,6 +13,11 @@ import { layerTicks } from './series.js';
 import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
 import { logAxis, logScale, underflowPlugin } from './uplot-log.js';
 import { UPlotElement, type PlotSize } from './uplot-element.js';
+
+/** A #rrggbb colour at 55 % opacity (other colour forms are returned unchanged). */
+function translucent(color: string): string {
+  return /^#[0-9a-f]{6}$/i.test(color) ? `${color}8c` : color;
+}
 
 /** Predicted gradient norm per layer (input side first), keyed by run id. */
 export type GradientTheory = Readonly<Record<string, readonly number[]>>;
@@ -24,6 +31,10 @@ export type GradientTheory = Readonly<Record<string, readonly number[]>>;
 export class BpGradientProfile extends UPlotElement {
   /** Predicted norms per layer for some runs (drawn dashed in the run's colour), or null. */
   @property({ attribute: false }) theory: GradientTheory | null = null;
+  /** Legend label of each run's theory line (e.g. "theory, χ = 0.056"); default "theory". */
+  @property({ attribute: false }) theoryLabels: Readonly<Record<string, string>> = {};
+  /** Draw the theory lines (a checkbox above the plot, shown when there are any). */
+  @property({ type: Boolean, attribute: 'show-theory' }) showTheory = true;
 
   private range: LogRange | null = null;
 
@@ -31,14 +42,29 @@ export class BpGradientProfile extends UPlotElement {
     return run.records[run.records.length - 1]?.gradNorms ?? [];
   }
 
+  private hasTheory(): boolean {
+    const theory = this.theory;
+    return theory !== null && this.runs.some((r) => (theory[r.id]?.length ?? 0) > 0);
+  }
+
   private theoryRuns() {
     const theory = this.theory;
-    return theory ? this.runs.filter((r) => (theory[r.id]?.length ?? 0) > 0) : [];
+    return theory && this.showTheory ? this.runs.filter((r) => (theory[r.id]?.length ?? 0) > 0) : [];
+  }
+
+  protected override renderControls(): TemplateResult {
+    return this.hasTheory()
+      ? html`<label title="dashed: mean-field prediction at initialisation"
+          ><input type="checkbox" name="theory" .checked=${this.showTheory} @change=${(e: Event) => (this.showTheory = (e.target as HTMLInputElement).checked)} />theory at
+          initialisation (dashed)</label
+        >`
+      : html``;
   }
 
   private layerCount(): number {
     let n = 0;
-    for (const r of this.runs) n = Math.max(n, this.latest(r).length, this.theory?.[r.id]?.length ?? 0);
+    for (const r of this.runs) n = Math.max(n, this.latest(r).length);
+    for (const r of this.theoryRuns()) n = Math.max(n, this.theory![r.id]!.length);
     return n;
   }
 
@@ -64,7 +90,8 @@ export class BpGradientProfile extends UPlotElement {
       series.push({ label: r.label, stroke: r.color, width: 2.5, points: { show: true, size: 7, fill: r.color, stroke: r.color } });
     }
     for (const r of this.theoryRuns()) {
-      series.push({ label: `${r.label} (theory)`, stroke: r.color, width: 1.5, dash: [7, 5], points: { show: false } });
+      // Wide and translucent, so that the measured line stays visible where the two coincide (at initialisation).
+      series.push({ label: `${r.label} (${this.theoryLabels[r.id] ?? 'theory'})`, stroke: translucent(r.color), width: 4, dash: [10, 6], points: { show: false } });
     }
     const axes: uPlot.Axis[] = [
       {
@@ -90,7 +117,7 @@ export class BpGradientProfile extends UPlotElement {
       const when = r.divergedAt !== null ? `diverged at step ${r.divergedAt}` : rec ? `step ${rec.step}` : '';
       return { label: when ? `${r.label} — ${when}` : r.label, color: r.color };
     });
-    if (this.theoryRuns().length > 0) entries.push({ label: 'dashed: theory', color: INK, dashed: true });
+    for (const r of this.theoryRuns()) entries.push({ label: this.theoryLabels[r.id] ?? 'theory', color: r.color, dashed: true });
     return entries;
   }
 
@@ -99,7 +126,7 @@ export class BpGradientProfile extends UPlotElement {
     const parts = this.runs.map((r) => {
       const v = this.latest(r)[idx];
       const text = v === undefined ? '—' : v === 0 ? '0 (underflow)' : formatValue(v);
-      const t = this.theory?.[r.id]?.[idx];
+      const t = this.showTheory ? this.theory?.[r.id]?.[idx] : undefined;
       return `${r.label}: ${text}${t === undefined ? '' : ` (theory ${formatValue(t)})`}`;
     });
     return `layer ${idx + 1} · ${parts.join(' · ')}`;

@@ -1,6 +1,7 @@
 /**
  * Loss per logged step of every run, overlaid (log or linear y), with accuracy as dashed lines on a right-hand
- * 0–100 % axis where the runs report it, and a vertical marker where a run diverged.
+ * 0–100 % axis where the runs report it, a vertical marker where a run diverged, and short ticks along the
+ * bottom (one row per run) at the logged steps where gradient clipping acted.
  */
 import { html, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -9,6 +10,7 @@ import { GRID, INK, LABEL_FONT, STRONG_FONT, TICK_FONT } from './chart-theme.js'
 import type { LegendEntry } from './exportable.js';
 import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
 import { alignToSteps, sameSteps, unionSteps } from './series.js';
+import { clipNote, clippedSteps } from './clip-marks.js';
 import { logAxis, logScale, underflowPlugin, uPlotPxRatio } from './uplot-log.js';
 import { UPlotElement, type PlotSize } from './uplot-element.js';
 
@@ -36,7 +38,7 @@ export class BpLossChart extends UPlotElement {
   }
 
   protected override structureKey(): string {
-    return [this.logScale, this.accuracyShown(), ...this.runs.map((r) => `${r.id}|${r.color}|${r.label}`)].join(';');
+    return [this.logScale, this.accuracyShown(), ...this.runs.map((r) => `${r.id}|${r.color}|${r.label}|${r.clip?.kind ?? ''}`)].join(';');
   }
 
   protected override plotData(): uPlot.AlignedData | null {
@@ -84,7 +86,7 @@ export class BpLossChart extends UPlotElement {
       y: this.logScale ? logScale(() => this.range) : { auto: true, range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] },
       acc: { auto: false, range: [0, 1] },
     };
-    const plugins: uPlot.Plugin[] = [this.divergencePlugin()];
+    const plugins: uPlot.Plugin[] = [this.divergencePlugin(), this.clipPlugin()];
     if (this.logScale) plugins.unshift(underflowPlugin(() => this.range));
     return { ...size, series, axes, scales, plugins, legend: { show: false }, cursor: { drag: { x: false, y: false } } };
   }
@@ -95,6 +97,7 @@ export class BpLossChart extends UPlotElement {
       color: r.color,
     }));
     if (this.accuracyShown()) entries.push({ label: 'dashed: accuracy', color: INK, dashed: true });
+    if (this.runs.some((r) => r.clip)) entries.push({ label: 'ticks at the bottom: clipping acted', color: INK, tick: true });
     return entries;
   }
 
@@ -106,7 +109,8 @@ export class BpLossChart extends UPlotElement {
       const rec = r.records.find((q) => q.step === step);
       if (!rec) return `${r.label}: —`;
       const acc = rec.accuracy === null ? '' : `, acc ${(rec.accuracy * 100).toFixed(1)}%`;
-      return `${r.label}: loss ${formatValue(rec.loss)}${acc}`;
+      const clip = clipNote(rec.clipFactor, r.clip?.kind ?? null);
+      return `${r.label}: loss ${formatValue(rec.loss)}${acc}${clip ? ` (${clip})` : ''}`;
     });
     return `step ${step} · ${parts.join(' · ')}`;
   }
@@ -118,6 +122,43 @@ export class BpLossChart extends UPlotElement {
         ? html`<label><input type="checkbox" .checked=${this.showAccuracy} @change=${(e: Event) => (this.showAccuracy = (e.target as HTMLInputElement).checked)} />accuracy</label>`
         : html``}
     `;
+  }
+
+  /** Steps at which each run's clipping acted (empty for runs without clipping), in run order. */
+  clippedSteps(): number[][] {
+    return this.runs.map((r) => clippedSteps(r.records, r.clip?.kind ?? null));
+  }
+
+  /** A short tick along the bottom of the plot at each step where a run's clipping acted, one row per run. */
+  private clipPlugin(): uPlot.Plugin {
+    return {
+      hooks: {
+        draw: (u) => {
+          const ratio = uPlotPxRatio(u);
+          const ctx = u.ctx;
+          const { left, top, width, height } = u.bbox;
+          const rows = this.clippedSteps();
+          ctx.save();
+          ctx.lineWidth = 2 * ratio;
+          let row = 0;
+          this.runs.forEach((r, i) => {
+            if (!r.clip) return;
+            const y1 = top + height - (2 + row * 10) * ratio;
+            ctx.strokeStyle = r.color;
+            ctx.beginPath();
+            for (const step of rows[i]!) {
+              const x = u.valToPos(step, 'x', true);
+              if (x < left - 1 || x > left + width + 1) continue;
+              ctx.moveTo(x, y1);
+              ctx.lineTo(x, y1 - 8 * ratio);
+            }
+            ctx.stroke();
+            row++;
+          });
+          ctx.restore();
+        },
+      },
+    };
   }
 
   /** Vertical dashed line and "diverged at step k" label for each diverged run. */

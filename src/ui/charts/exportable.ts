@@ -18,6 +18,8 @@ export interface LegendEntry {
   readonly color: string;
   /** Dashed swatch (e.g. accuracy or theory lines). */
   readonly dashed?: boolean;
+  /** A short vertical tick instead of a line (event markers such as clipped steps). */
+  readonly tick?: boolean;
 }
 
 /** A canvas of `plot` (device pixels) with a white background and a wrapped legend row underneath. */
@@ -57,8 +59,13 @@ export function canvasWithLegend(plot: HTMLCanvasElement, legend: readonly Legen
       ctx.lineWidth = 2.5 * pxRatio;
       ctx.setLineDash(e.dashed ? [5 * pxRatio, 4 * pxRatio] : []);
       ctx.beginPath();
-      ctx.moveTo(cx, cy);
-      ctx.lineTo(cx + swatch, cy);
+      if (e.tick) {
+        ctx.moveTo(cx + swatch / 2, cy - 6 * pxRatio);
+        ctx.lineTo(cx + swatch / 2, cy + 6 * pxRatio);
+      } else {
+        ctx.moveTo(cx, cy);
+        ctx.lineTo(cx + swatch, cy);
+      }
       ctx.stroke();
       ctx.setLineDash([]);
       ctx.fillStyle = INK;

@@ -5,6 +5,7 @@ import './bp-grad-heatmap.js';
 import './bp-gradient-profile.js';
 import './bp-loss-chart.js';
 import './bp-saturation-chart.js';
+import './bp-sweep-chart.js';
 import './bp-throughput.js';
 
 export type { RunView } from '../run-view.js';

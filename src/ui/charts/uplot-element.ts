@@ -68,7 +68,8 @@ export abstract class UPlotElement extends LitElement implements Exportable {
         display: flex;
         flex-wrap: wrap;
         gap: 2px 16px;
-        height: 40px;
+        /* Fixed (two rows by default), so the page does not jump while training. */
+        height: var(--bp-legend-height, 40px);
         overflow: hidden;
         align-content: flex-start;
         font-size: 13px;
@@ -88,6 +89,12 @@ export abstract class UPlotElement extends LitElement implements Exportable {
       }
       .swatch.dashed {
         border-top-style: dashed;
+      }
+      .swatch.tick {
+        width: 3px;
+        height: 12px;
+        border-top: none;
+        background: currentColor;
       }
       .readout {
         height: 18px;
@@ -152,7 +159,7 @@ export abstract class UPlotElement extends LitElement implements Exportable {
       </div>
       <div class="legend" part="legend">
         ${legend.map(
-          (e) => html`<span><i class="swatch ${e.dashed ? 'dashed' : ''}" style="color: ${e.color}"></i>${e.label}</span>`,
+          (e) => html`<span><i class="swatch ${e.dashed ? 'dashed' : ''} ${e.tick ? 'tick' : ''}" style="color: ${e.color}"></i>${e.label}</span>`,
         )}
       </div>
       <div class="readout">${this.readout || '\u00a0'}</div>
