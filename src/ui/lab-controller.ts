@@ -31,6 +31,12 @@ export const SNAPSHOT_EVERY_MS = 2000;
 /** Parameters larger than this are not read back for a snapshot (a lost device then restarts those runs). */
 export const SNAPSHOT_MAX_BYTES = 64 * 1024 ** 2;
 
+/** Milliseconds a failed step on WebGPU waits for the device-lost report before it counts as a plain error. */
+export const FAULT_GRACE_MS = 1000;
+
+/** Records kept per run at most: beyond it every other older record is dropped (the charts keep their shape). */
+export const MAX_RECORDS = 5000;
+
 /** Milliseconds an info notice stays (warnings and errors stay until dismissed). */
 export const INFO_NOTICE_MS = 10_000;
 
@@ -54,6 +60,14 @@ export interface BackendStatus {
 /** The WebGPU entry point of the page, or undefined. */
 function pageGpu(): GPU | undefined {
   return typeof navigator !== 'undefined' ? navigator.gpu : undefined;
+}
+
+/**
+ * Every other record, keeping the first and the last: a run that trains for hours keeps at most MAX_RECORDS
+ * records (memory and chart drawing stay bounded), evenly thinned over its whole history.
+ */
+export function thinRecords<T>(records: readonly T[]): T[] {
+  return records.filter((_, i) => i % 2 === 0 || i === records.length - 1);
 }
 
 /** A readable adapter name from a backend's info. */
@@ -147,10 +161,24 @@ export class LabController implements ReactiveController {
   }
 
   private failed(e: unknown): void {
+    const wasPlaying = this.playing;
     this.pause();
     // Work that failed because the device was lost is reported once, by the fault handler.
     if (this.faulted) return;
-    this.notify('error', `Training stopped: ${e instanceof Error ? e.message : String(e)}`);
+    // A lost device often shows first as a failed step, a moment before the backend reports the fault: wait for
+    // it briefly, so that the runs then go on playing on the CPU and no second, misleading notice is shown.
+    const backend = this.backend;
+    const fault =
+      backend?.info.kind === 'webgpu'
+        ? Promise.race([backend.fault.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), FAULT_GRACE_MS))])
+        : Promise.resolve(false);
+    void fault.then((isFault) => {
+      if (isFault || this.faulted) {
+        this.resumeAfterFault ||= wasPlaying;
+        return;
+      }
+      this.notify('error', `Training stopped: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
 
   /** Start the backend and the runs of the current lab. */
@@ -517,6 +545,7 @@ export class LabController implements ReactiveController {
         return;
       }
       run.records.push(rec);
+      if (run.records.length > MAX_RECORDS) run.records = thinRecords(run.records);
       const stop = this.lab.stop;
       if (stop.kind === 'loss' && rec.loss <= stop.value) {
         run.status = 'stopped';

@@ -10,6 +10,7 @@ import { boundaryInputs, computeBoundaries } from '../../src/ui/boundary.js';
 import { confusionMatrix } from '../../src/ui/confusion.js';
 import { recordsToCsv, recordsToJson, weightsToJson } from '../../src/ui/export.js';
 import { Throughput } from '../../src/ui/throughput.js';
+import { MAX_RECORDS, thinRecords } from '../../src/ui/lab-controller.js';
 import type { RunView } from '../../src/ui/run-view.js';
 import { MAX_SWEEP_DEPTHS, parseDepths } from '../../src/ui/sweep-controller.js';
 import { hiddenChi, runTheory, theoryLabel, TheoryCache } from '../../src/ui/theory-lines.js';
@@ -163,5 +164,18 @@ describe('depth sweep input', () => {
     expect(parseDepths('1.5')).toMatch(/"1.5"/);
     expect(parseDepths(' ')).toMatch(/nothing given/);
     expect(parseDepths(Array.from({ length: 13 }, (_, i) => i + 1).join(','))).toMatch(/13 depths is too many/);
+  });
+});
+
+describe('thinRecords', () => {
+  it('keeps the first, the last and every other record in between', () => {
+    const steps = Array.from({ length: MAX_RECORDS + 1 }, (_, i) => i * 10);
+    const thin = thinRecords(steps);
+    expect(thin.length).toBe(MAX_RECORDS / 2 + 1);
+    expect(thin[0]).toBe(0);
+    expect(thin.at(-1)).toBe(MAX_RECORDS * 10);
+    expect(thin.every((s, i) => i === 0 || s - thin[i - 1]! === 20)).toBe(true);
+    const odd = thinRecords([1, 2, 3, 4]);
+    expect(odd).toEqual([1, 3, 4]);
   });
 });
