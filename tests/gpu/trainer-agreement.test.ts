@@ -1,5 +1,5 @@
 // Whole training runs on WebGPU (Dawn + SwiftShader) agree with the CPU path: 100 steps against CPU f32 for
-// every hidden activation and loss, a batched cohort against separate CPU runs, mini-batches, and the
+// every hidden activation, loss and optimizer (with clipping by norm and by value), a batched cohort against separate CPU runs, mini-batches, and the
 // per-layer gradient norms of a 60-layer sigmoid net whose early layers' gradients are below 1e-30.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
@@ -101,6 +101,35 @@ describe('100 training steps: WebGPU agrees with CPU f32', () => {
     const cpu = await train(createCpuBackend({ dtype: 'f32' }), m, data, s);
     const web = await train(gpu, m, data, s);
     web.records.forEach((r, i) => expect(relDiff(r[0]!.loss, cpu.records[i]![0]!.loss)).toBeLessThan(1e-4));
+  });
+
+  it.each<[string, ModelSpec['optimizer'], ModelSpec['clip']]>([
+    ['momentum', { kind: 'momentum', lr: 0.05, momentum: 0.9 }, undefined],
+    ['nesterov', { kind: 'nesterov', lr: 0.05, momentum: 0.9 }, undefined],
+    ['rmsprop', { kind: 'rmsprop', lr: 0.003, decay: 0.9 }, undefined],
+    ['adam', { kind: 'adam', lr: 0.003 }, undefined],
+    ['adam, clipped by global norm', { kind: 'adam', lr: 0.003 }, { kind: 'norm', max: 0.05 }],
+    ['sgd, clipped by value', { kind: 'sgd', lr: 0.2 }, { kind: 'value', max: 0.01 }],
+  ])('optimizer %s: losses, gradient norms and weights over 100 mini-batch steps', async (_name, optimizer, clip) => {
+    const m = [model('tanh', [12, 12, 12], { optimizer, ...(clip ? { clip } : {}) })];
+    const s = schedule(100, 10, 16);
+    const cpu = await train(createCpuBackend({ dtype: 'f32' }), m, spiral, s);
+    const web = await train(gpu, m, spiral, s);
+    expect(web.records.map((r) => r[0]!.step)).toEqual(cpu.records.map((r) => r[0]!.step));
+    let worst = 0;
+    web.records.forEach((r, i) => {
+      const c = cpu.records[i]![0]!;
+      worst = Math.max(worst, relDiff(r[0]!.loss, c.loss));
+      r[0]!.gradNorms.forEach((g, l) => expect(relDiff(g, c.gradNorms[l]!), `step ${c.step} layer ${l}`).toBeLessThan(2e-3));
+      expect(relDiff(r[0]!.clipFactor, c.clipFactor), `step ${c.step} clip factor`).toBeLessThan(1e-3);
+    });
+    console.log(`optimizer ${_name}: worst relative loss difference over 100 steps ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-4);
+    web.params[0]!.weights.forEach((w, l) => expect(maxAbsDiff(w, cpu.params[0]!.weights[l]!)).toBeLessThan(1e-3));
+    // Clipping acted on the logged steps where it is on (factor < 1 for the norm, a share > 0 for the value).
+    if (clip) expect(cpu.records.some((r) => (clip.kind === 'norm' ? r[0]!.clipFactor < 1 : r[0]!.clipFactor > 0))).toBe(true);
+    // The run moved: the comparison is not of two untouched initial states.
+    expect(relDiff(cpu.records.at(-1)![0]!.loss, cpu.records[0]![0]!.loss)).toBeGreaterThan(1e-3);
   });
 
   it('mini-batches drawn on the GPU follow the same seeded order', async () => {
