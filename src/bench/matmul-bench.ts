@@ -8,7 +8,7 @@ import { shape } from '../backend/backend.js';
 import { NumpyRandom } from '../core/rng.js';
 import type { Agreement } from './agreement.js';
 import { matmulFlops, operandDims, squareShape, type MatmulShape, type MatmulVariant } from './shapes.js';
-import { timeReps, type RepOptions, type RepTimings } from './timing.js';
+import { checkCancelled, timeReps, type RepOptions, type RepTimings } from './timing.js';
 
 export type { MatmulVariant } from './shapes.js';
 
@@ -37,6 +37,22 @@ export interface MatmulPoint extends RepTimings {
   readonly maxAbsError: number;
   /** Agreement of C with the other backend (set by the suite runner). */
   readonly agreement?: Agreement;
+  /**
+   * Median GPU time per product from timestamp queries (one query pair around each repetition's products), and
+   * GFLOP/s at it; null where the backend has no GPU timestamps. Dawn quantises timestamps to 100 µs, under 1% of
+   * a repetition of at least 20 ms.
+   */
+  readonly gpuMedianMs: number | null;
+  readonly gpuGflops: number | null;
+}
+
+/** A backend that can time recorded work with GPU timestamps (the WebGPU backend). */
+interface GpuTimed {
+  timeGpu(record: () => void): Promise<number | null>;
+}
+
+function isGpuTimed(b: object): b is GpuTimed {
+  return typeof (b as Partial<GpuTimed>).timeGpu === 'function';
 }
 
 /** Options of a matmul run. */
@@ -98,6 +114,7 @@ export async function benchMatmulShape(backend: Backend, s: MatmulShape, opts: M
       backend.flush();
       await backend.sync();
     }, opts);
+    const gpuMedianMs = await gpuTimes(backend, () => backend.matmul(A!, B!, C!, mm), timings.callsPerRep, opts);
     const output = await backend.read(C!);
     const flops = matmulFlops(s);
     const seconds = timings.medianMs / 1000;
@@ -117,11 +134,33 @@ export async function benchMatmulShape(backend: Backend, s: MatmulShape, opts: M
       gflops: flops / seconds / 1e9,
       samplesPerSecond: s.samples / seconds,
       maxAbsError: sampledError(s, a, b, output),
+      gpuMedianMs,
+      gpuGflops: gpuMedianMs ? flops / (gpuMedianMs / 1000) / 1e9 : null,
     };
     return { point, output };
   } finally {
     for (const t of [A!, B!, C!]) backend.dispose(t);
   }
+}
+
+/**
+ * Median GPU milliseconds per call of `op` from timestamp queries, over as many repetitions of `calls` calls as
+ * the wall-clock timing had; null where the backend has no GPU timestamps.
+ */
+export async function gpuTimes(backend: Backend, op: () => void, calls: number, opts: RepOptions): Promise<number | null> {
+  if (!isGpuTimed(backend)) return null;
+  const per: number[] = [];
+  for (let r = 0; r < Math.max(1, opts.reps); r++) {
+    await opts.pause?.();
+    checkCancelled(opts.signal);
+    const ms = await backend.timeGpu(() => {
+      for (let i = 0; i < calls; i++) op();
+    });
+    if (ms === null) return null;
+    per.push(ms / calls);
+  }
+  per.sort((x, y) => x - y);
+  return per[Math.floor(per.length / 2)]!;
 }
 
 /** Time one square product n×n·n×n on a backend. */

@@ -149,7 +149,8 @@ export function pointLine(p: BenchPoint): string {
   const head = `${p.backend.padEnd(34)} ${p.suite.padEnd(8)} ${p.label.padEnd(22)}`;
   const times = `median ${fmt(p.medianMs, 3)} ms (min ${fmt(p.minMs, 3)}, max ${fmt(p.maxMs, 3)}), warm-up ${fmt(p.warmupMs, 1)} ms`;
   if (p.suite === 'matmul') {
-    return `${head} ${fmt(p.gflops, 2).padStart(9)} GFLOP/s ${fmt(p.samplesPerSecond, 0).padStart(11)} samples/s  ${times}, err ${p.maxAbsError.toExponential(1)}  ${agree}`;
+    const gpu = p.gpuMedianMs !== null ? `, GPU timestamps ${fmt(p.gpuMedianMs, 3)} ms (${fmt(p.gpuGflops!, 2)} GFLOP/s)` : '';
+    return `${head} ${fmt(p.gflops, 2).padStart(9)} GFLOP/s ${fmt(p.samplesPerSecond, 0).padStart(11)} samples/s  ${times}${gpu}, err ${p.maxAbsError.toExponential(1)}  ${agree}`;
   }
   return `${head} ${fmt(p.stepsPerSecond, 2).padStart(9)} steps/s ${fmt(p.samplesPerSecond, 0).padStart(11)} samples/s ${fmt(p.gflops, 2).padStart(8)} GFLOP/s  ${times}  ${agree}`;
 }

@@ -5,6 +5,8 @@ import { createWebGPUBackend, type WebGPUBackend } from '../../src/backend/webgp
 import { HIDDEN_ACTIVATIONS, type ActivationName, type HiddenActivation } from '../../src/core/activations.js';
 import { activate, ErrorReport, errors, host, matmulRef, rng, uniform, type Host } from './reference.js';
 import { getTestGPU } from './setup-dawn.js';
+import { benchMatmulShape } from '../../src/bench/matmul-bench.js';
+import { squareShape } from '../../src/bench/shapes.js';
 
 let be: WebGPUBackend;
 const report = new ErrorReport();
@@ -207,5 +209,19 @@ describe('weight and bias gradient in one dispatch', () => {
     const want = Array.from({ length: 4 }, (_, c) => [0, 1, 2, 3, 4, 5].reduce((s, q) => s + e.data[q * 4 + c]!, 0));
     const got = await be.read(db);
     want.forEach((w, c) => expect(got[c]).toBeCloseTo(w, 5));
+  });
+});
+
+describe('benchmark point with GPU timestamps', () => {
+  test('a WebGPU matmul point carries GPU time close to its wall time, and a right product', async () => {
+    const { point } = await benchMatmulShape(be, squareShape(96, 'AB'), { reps: 5, minRepMs: 20 });
+    expect(point.gpuMedianMs).not.toBeNull();
+    expect(point.gpuMedianMs!).toBeGreaterThan(0);
+    // The GPU time of a product is part of its wall time (submit and completion add to the latter); the two are
+    // measured in different repetitions, so allow for the machine's noise.
+    expect(point.gpuMedianMs!).toBeLessThanOrEqual(point.maxMs * 2);
+    expect(point.gpuMedianMs!).toBeGreaterThan(point.minMs * 0.2);
+    expect(point.gpuGflops!).toBeCloseTo(point.flops / (point.gpuMedianMs! / 1000) / 1e9, 6);
+    expect(point.maxAbsError).toBeLessThan(1e-4);
   });
 });

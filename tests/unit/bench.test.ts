@@ -9,7 +9,7 @@ import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { compareArrays, compareParameters } from '../../src/bench/agreement.js';
 import { crossover, describeCrossover, speedups } from '../../src/bench/crossover.js';
 import { formatGrid, gridPoints, parseGrid } from '../../src/bench/grid.js';
-import { benchMatmulShape, matmulOperands } from '../../src/bench/matmul-bench.js';
+import { benchMatmulShape, gpuTimes, matmulOperands } from '../../src/bench/matmul-bench.js';
 import { CLI_DEFAULTS, gpuLimits, makePlan, planTasks, SOFTWARE_GPU_MAX_SIZE, workloadShape } from '../../src/bench/plan.js';
 import { CSV_COLUMNS, reportToCsv, type BenchReport } from '../../src/bench/report.js';
 import { runBenchPlan, skipReason, matmulTask } from '../../src/bench/runner.js';
@@ -334,5 +334,26 @@ describe('benchmark page helpers', async () => {
     expect(t.xs).toEqual([0, 1]);
     expect(t.xTicks).toEqual(['d2 w8 b4', 'd5 w8 b4']);
     expect(t.lines.map((l) => l.values)).toEqual([[100, 50], [10, null]]);
+  });
+});
+
+describe('GPU timestamps of a matmul point', () => {
+  it('takes the median per call over the repetitions, and null without timestamps', async () => {
+    const cpu = createCpuBackend({ dtype: 'f32' });
+    expect(await gpuTimes(cpu, () => undefined, 4, { reps: 5 })).toBeNull();
+    // A stand-in for the WebGPU backend: each repetition's GPU time is given, the recorded calls are counted.
+    const times = [40, 10, 30, 20, 50];
+    let calls = 0;
+    const fake = Object.assign(Object.create(cpu) as object, {
+      async timeGpu(record: () => void) {
+        record();
+        return times.shift()!;
+      },
+    }) as unknown as typeof cpu;
+    expect(await gpuTimes(fake, () => void calls++, 10, { reps: 5 })).toBe(3);
+    expect(calls).toBe(50);
+    const none = Object.assign(Object.create(cpu) as object, { timeGpu: async (record: () => void) => (record(), null) }) as unknown as typeof cpu;
+    expect(await gpuTimes(none, () => undefined, 3, { reps: 5 })).toBeNull();
+    cpu.destroy();
   });
 });
