@@ -225,3 +225,27 @@ describe('benchmark point with GPU timestamps', () => {
     expect(point.maxAbsError).toBeLessThan(1e-4);
   });
 });
+
+describe('one tensor as both operands', () => {
+  test('A·A, Aᵀ·A and A·Aᵀ equal the f64 reference, also after A changes', async () => {
+    const draw = uniform(rng(77));
+    const a = host(1, 12, 12, draw);
+    const ta = be.tensor(shape(1, 12, 12), a.data);
+    const out = be.tensor(shape(1, 12, 12));
+    for (const [transA, transB] of [[false, false], [true, false], [false, true]] as const) {
+      be.matmul(ta, ta, out, { transA, transB });
+      be.flush();
+      const got = await be.read(out);
+      const e = errors(got, matmulRef(a, a, 1, { transA, transB }).out.data);
+      expect(e.abs, `transA ${transA} transB ${transB}`).toBeLessThan(1e-5);
+    }
+    // The copy of B follows A: a new A gives a new product.
+    const a2 = host(1, 12, 12, draw);
+    be.write(ta, a2.data);
+    be.matmul(ta, ta, out);
+    be.flush();
+    expect(errors(await be.read(out), matmulRef(a2, a2, 1, {}).out.data).abs).toBeLessThan(1e-5);
+    be.dispose(ta);
+    be.dispose(out);
+  });
+});

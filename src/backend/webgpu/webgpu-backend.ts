@@ -49,6 +49,8 @@ export class WebGPUBackend implements Backend {
 
   private destroyed = false;
   private readonly owned = new WeakSet<GPUTensor>();
+  /** Copies of tensors that were both operands of one product, by tensor id (see aliasCopy). */
+  private readonly aliasCopies = new Map<number, GPUTensor>();
   private readonly recorder: CommandRecorder;
   private readonly sites: CallSites;
   private readonly pipelines: PipelineCache;
@@ -157,6 +159,23 @@ export class WebGPUBackend implements Backend {
     this.sites.evictTensor(t.id);
     this.states.evictTensor(t.id);
     this.allocator.release(t);
+    const copy = this.aliasCopies.get(t.id);
+    if (copy) {
+      this.aliasCopies.delete(t.id);
+      this.dispose(copy);
+    }
+  }
+
+  /** A copy of t as of now (recorded in order with the work before it), kept for the next time t is bound twice. */
+  private aliasCopy(t: GPUTensor): GPUTensor {
+    this.recordDeferred();
+    let copy = this.aliasCopies.get(t.id);
+    if (!copy) {
+      copy = this.tensors([t.shape])[0] as GPUTensor;
+      this.aliasCopies.set(t.id, copy);
+    }
+    this.recorder.copy(t.buffer, t.byteOffset, copy.buffer, copy.byteOffset, t.size * 4);
+    return copy;
   }
 
   matmul(a: Tensor, b: Tensor, out: Tensor, opts: MatmulOptions = {}): void {
@@ -164,7 +183,9 @@ export class WebGPUBackend implements Backend {
     if (ep?.kind === 'bias_act') this.own(ep.bias);
     if (ep?.kind === 'act_grad') this.own(ep.act);
     const o = this.own(out);
-    const [ga, gb] = [this.own(a), this.own(b)];
+    const ga = this.own(a);
+    // One tensor bound twice would alias two writable storage bindings (a validation error): B becomes a copy.
+    const gb = b === a ? this.aliasCopy(ga) : this.own(b);
     if (opts.transA && !opts.transB && (ep === undefined || ep.kind === 'none')) {
       this.matmulKernel.validate(ga, gb, o, opts);
       this.deferred = { a: ga, b: gb, out: o, opts };
