@@ -1,7 +1,7 @@
 /**
  * Lesson 5: the vanishing gradient in a deep network — a sigmoid stack beside a ReLU stack with the gradient
- * profile, then the fixes: ReLU, initialisation (links into the lab), optimizers (a race run here), and what
- * the lab does not have yet.
+ * profile, then the fixes: ReLU, initialisation (links into the lab), optimizers (a race run here), batch
+ * normalisation and residual connections, clipping for the exploding case, and the mean-field theory line.
  */
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
@@ -172,11 +172,41 @@ export class BpLessonDeep extends LessonElement {
         </table>
       </section>
       <section class="step">
-        <h3>5. Coming soon: batch normalisation and residual connections</h3>
+        <h3>5. Fix four: ${term('batch-norm', 'batch normalisation')} and ${term('residual', 'residual connections')}</h3>
         <p>
-          Two more fixes made networks with a hundred layers trainable: ${term('batch-norm', 'batch normalisation')}, which rescales every layer's
-          values during training, and ${term('residual', 'residual connections')}, shortcuts that let the gradient skip layers. This lab
-          does not have them yet.
+          Two more fixes made networks with a hundred layers trainable. Batch normalisation rescales every unit's values over
+          the batch to mean 0 and spread 1 before the activation (then learns its own scale and shift), so sigmoid units stay
+          in the middle, where their slope is largest — even with weights that would otherwise saturate them.
+          ${term('layer-norm', 'Layer normalisation')} does the same across each sample's units instead. A residual connection adds a
+          block's input to its output, so on the way back the gradient has a shortcut that skips the block's slopes.
+        </p>
+        <p class="row">
+          <a class="button" href=${labLink(LAB_EXPERIMENTS.batchNorm)}>Sigmoid, std-1 init: without and with batch norm</a>
+          <a class="button" href=${labLink(LAB_EXPERIMENTS.residual)}>Sigmoid: without and with a shortcut every 3 layers</a>
+        </p>
+        <p class="muted">
+          From the command line: <code>npm run -s lab -- train --preset vanishing-sigmoid</code> stays at chance level (loss 0.69),
+          <code>--preset fix-batchnorm</code> reaches a loss near 0.01, <code>--preset fix-residual</code> about 0.43 after 600 steps.
+        </p>
+      </section>
+      <section class="step">
+        <h3>6. The other way round: ${term('exploding-gradient', 'exploding gradients')} and ${term('gradient-clipping', 'clipping')}</h3>
+        <p>
+          If every layer multiplies the gradient by more than 1, it grows exponentially instead: twenty linear layers with
+          weights 1.6 times too large multiply it by about 1.6²⁰ ≈ 12 000, one step throws the weights far away, and the loss
+          becomes infinite. The lab stops such a run and says at which step it diverged. Clipping shrinks any gradient longer
+          than a chosen maximum before the step: the run stays finite, and the loss chart marks the steps where clipping acted.
+        </p>
+        <p class="row"><a class="button" href=${labLink(LAB_EXPERIMENTS.exploding)}>Exploding, and the same clipped</a></p>
+      </section>
+      <section class="step">
+        <h3>7. How far does it fall? Theory against measurement</h3>
+        <p>
+          For a network at its initial weights, a short calculation (mean-field theory) predicts the factor χ by which the
+          squared gradient changes from layer to layer: about 0.056 for sigmoid with Xavier init, so the gradient shrinks by
+          √0.056 ≈ 0.24 per layer, and exactly 1 for ReLU with He init. The lab draws this prediction as a dashed line on the
+          gradient chart, and its <b>Depth sweep…</b> button measures the first layer's gradient for depths from 1 to 50
+          beside the prediction. <a href=${labLink(LAB_EXPERIMENTS.sigmoidVsRelu)}>Open the lab and try it</a>.
         </p>
       </section>
       ${this.error ? html`<p class="note warn">${this.error}</p>` : nothing}

@@ -50,6 +50,25 @@ export const LAB_EXPERIMENTS = {
   } satisfies LabLinkPatch,
   /** ReLU vs leaky ReLU: dead units. */
   leaky: { runs: [{ activation: 'relu', init: 'he' }, { activation: 'leaky_relu', init: 'he' }], hide: LESSON_HIDE } satisfies LabLinkPatch,
+  /** Sigmoid with the classic std-1 init, without and with batch norm, on the circle (the fix-batchnorm preset). */
+  batchNorm: {
+    dataset: 'circle',
+    runs: [{ activation: 'sigmoid', init: 'classic' }, { activation: 'sigmoid', init: 'classic', norm: 'batch' }],
+    hide: LESSON_HIDE,
+  } satisfies LabLinkPatch,
+  /** Sigmoid with the classic init, without and with a residual connection every 3 layers (the fix-residual preset). */
+  residual: {
+    dataset: 'circle',
+    runs: [{ activation: 'sigmoid', init: 'classic' }, { activation: 'sigmoid', init: 'classic', residual: 3 }],
+    hide: LESSON_HIDE,
+  } satisfies LabLinkPatch,
+  /** A deep linear stack at gain 1.6 explodes; the same clipped to a global gradient norm of 1 stays finite. */
+  exploding: {
+    dataset: 'circle',
+    lr: 0.05,
+    runs: [{ activation: 'linear', init: 'xavier', gain: 1.6 }, { activation: 'linear', init: 'xavier', gain: 1.6, clip: { kind: 'norm', max: 1 } }],
+    hide: LESSON_HIDE,
+  } satisfies LabLinkPatch,
   /** A shallow network: three sigmoid layers train fine. */
   shallowSigmoid: { depth: 3, runs: [{ activation: 'sigmoid', init: 'xavier' }, { activation: 'relu', init: 'he' }], hide: LESSON_HIDE } satisfies LabLinkPatch,
 } as const;
