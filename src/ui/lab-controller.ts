@@ -37,6 +37,14 @@ export const FAULT_GRACE_MS = 1000;
 /** Records kept per run at most: beyond it every other older record is dropped (the charts keep their shape). */
 export const MAX_RECORDS = 5000;
 
+/** Per-layer numbers kept per run at most (a record holds about 8 per layer): deep runs keep fewer records. */
+export const MAX_RECORD_NUMBERS = 1_000_000;
+
+/** How many records a run of `layers` weight layers keeps: MAX_RECORDS, fewer for deep nets, never below 500. */
+export function recordCap(layers: number): number {
+  return Math.max(500, Math.min(MAX_RECORDS, Math.floor(MAX_RECORD_NUMBERS / (8 * Math.max(1, layers)))));
+}
+
 /** Milliseconds an info notice stays (warnings and errors stay until dismissed). */
 export const INFO_NOTICE_MS = 10_000;
 
@@ -63,7 +71,7 @@ function pageGpu(): GPU | undefined {
 }
 
 /**
- * Every other record, keeping the first and the last: a run that trains for hours keeps at most MAX_RECORDS
+ * Every other record, keeping the first and the last: a run that trains for hours keeps at most recordCap
  * records (memory and chart drawing stay bounded), evenly thinned over its whole history.
  */
 export function thinRecords<T>(records: readonly T[]): T[] {
@@ -545,7 +553,7 @@ export class LabController implements ReactiveController {
         return;
       }
       run.records.push(rec);
-      if (run.records.length > MAX_RECORDS) run.records = thinRecords(run.records);
+      if (run.records.length > recordCap(rec.gradNorms.length)) run.records = thinRecords(run.records);
       const stop = this.lab.stop;
       if (stop.kind === 'loss' && rec.loss <= stop.value) {
         run.status = 'stopped';

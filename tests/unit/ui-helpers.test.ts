@@ -10,7 +10,7 @@ import { boundaryInputs, computeBoundaries } from '../../src/ui/boundary.js';
 import { confusionMatrix } from '../../src/ui/confusion.js';
 import { recordsToCsv, recordsToJson, weightsToJson } from '../../src/ui/export.js';
 import { Throughput } from '../../src/ui/throughput.js';
-import { MAX_RECORDS, thinRecords } from '../../src/ui/lab-controller.js';
+import { MAX_RECORDS, recordCap, thinRecords } from '../../src/ui/lab-controller.js';
 import type { RunView } from '../../src/ui/run-view.js';
 import { MAX_SWEEP_DEPTHS, parseDepths } from '../../src/ui/sweep-controller.js';
 import { hiddenChi, runTheory, theoryLabel, TheoryCache } from '../../src/ui/theory-lines.js';
@@ -177,5 +177,15 @@ describe('thinRecords', () => {
     expect(thin.every((s, i) => i === 0 || s - thin[i - 1]! === 20)).toBe(true);
     const odd = thinRecords([1, 2, 3, 4]);
     expect(odd).toEqual([1, 3, 4]);
+  });
+});
+
+describe('recordCap', () => {
+  it('keeps MAX_RECORDS for shallow nets and bounds the numbers kept for deep ones', () => {
+    expect(recordCap(2)).toBe(MAX_RECORDS);
+    expect(recordCap(21)).toBe(MAX_RECORDS);
+    expect(recordCap(51)).toBe(Math.floor(1_000_000 / (8 * 51)));
+    expect(recordCap(201) * 8 * 201).toBeLessThanOrEqual(1_000_000);
+    expect(recordCap(100_000)).toBe(500);
   });
 });
