@@ -7,17 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { type AppSession, openApp } from './harness.js';
-
-/** Records and state as the page's test hook returns them. */
-interface HookRun {
-  id: string;
-  label: string;
-  activation: string;
-  status: string;
-  divergedAt: number | null;
-  boundary: boolean;
-  records: { step: number; loss: number; gradNorms: readonly number[] }[];
-}
+import { badge, clean, click, notices, ready, RUN, runs, setField, type HookRun } from './lab-page.js';
 
 let app: AppSession | undefined;
 afterEach(async () => {
@@ -27,25 +17,6 @@ afterEach(async () => {
 
 /** Small default comparison: 20 layers of 32 on 200 spiral points (the defaults, spelled out). */
 const SMALL = 'depth=20&width=32&samples=200&dataset=spiral&logEvery=10';
-
-async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
-  await page.evaluate(() => window.__lab!.ready());
-}
-
-async function runs(page: Page): Promise<HookRun[]> {
-  return (await page.evaluate(() => window.__lab!.records())) as HookRun[];
-}
-
-/** Text of the backend badge (inside the app's shadow root). */
-async function badge(page: Page): Promise<string> {
-  return page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-backend-badge')!.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim());
-}
-
-/** Text of the notices. */
-async function notices(page: Page): Promise<string> {
-  return page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim());
-}
 
 /** For every chart element of the grid: its tag and whether it has something drawn (exportCanvas() non-null). */
 async function chartsDrawn(page: Page): Promise<{ tag: string; drawn: boolean }[]> {
@@ -109,12 +80,6 @@ async function trainAndCheck(page: Page, steps: number): Promise<HookRun[]> {
   );
   for (const c of await chartsDrawn(page)) expect(c, c.tag).toEqual({ tag: c.tag, drawn: true });
   return rs;
-}
-
-function clean(session: AppSession): void {
-  expect(session.pageErrors).toEqual([]);
-  expect(session.consoleErrors).toEqual([]);
-  expect(session.foreignRequests()).toEqual([]);
 }
 
 describe('lab app on the CPU path', () => {
@@ -265,37 +230,6 @@ describe('shareable state', () => {
     clean(app);
   });
 });
-
-/** Set an input or select in the app's shadow tree (`host` is a selector path of shadow hosts) and fire change. */
-async function setField(page: Page, hosts: string[], selector: string, value: string): Promise<void> {
-  await page.evaluate(
-    (hosts, selector, value) => {
-      let root: ParentNode = document;
-      for (const h of hosts) root = (root.querySelector(h) as Element).shadowRoot!;
-      const el = root.querySelector<HTMLInputElement | HTMLSelectElement>(selector)!;
-      el.value = value;
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-    },
-    hosts,
-    selector,
-    value,
-  );
-}
-
-/** Click a button in the app's shadow tree. */
-async function click(page: Page, hosts: string[], selector: string): Promise<void> {
-  await page.evaluate(
-    (hosts, selector) => {
-      let root: ParentNode = document;
-      for (const h of hosts) root = (root.querySelector(h) as Element).shadowRoot!;
-      (root.querySelector(selector) as HTMLElement).click();
-    },
-    hosts,
-    selector,
-  );
-}
-
-const RUN = (i: number) => ['bp-app', `bp-run-controls:nth-of-type(${i + 1})`];
 
 describe('runs', () => {
   it('a per-run change resets only that run; runs can be added and removed; a diverged run stops alone', async () => {

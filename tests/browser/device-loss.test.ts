@@ -7,12 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { type AppSession, openApp } from './harness.js';
+import { badge, notices as shownNotices, ready, runs } from './lab-page.js';
 
-interface HookRun {
-  activation: string;
-  status: string;
-  records: { step: number; loss: number }[];
-}
 
 let app: AppSession | undefined;
 afterEach(async () => {
@@ -22,23 +18,6 @@ afterEach(async () => {
 
 /** The default comparison (20 layers of 32 on 200 spiral points), forced onto WebGPU. */
 const GPU_DEFAULT = '/?backend=webgpu&depth=20&width=32&samples=200&dataset=spiral&logEvery=10';
-
-async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
-  await page.evaluate(() => window.__lab!.ready());
-}
-
-async function runs(page: Page): Promise<HookRun[]> {
-  return (await page.evaluate(() => window.__lab!.records())) as HookRun[];
-}
-
-async function badge(page: Page): Promise<string> {
-  return page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-backend-badge')!.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim());
-}
-
-async function shownNotices(page: Page): Promise<string> {
-  return page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim());
-}
 
 describe('lost WebGPU device', () => {
   it('stops with a message, keeps the records, and continues on the CPU from the last parameters read back', async () => {

@@ -14,6 +14,7 @@ import { chi, dataMeanSquare, sigmaW2For } from '../../src/core/theory.js';
 import type { StepRecord } from '../../src/train/records.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { type AppSession, openApp } from './harness.js';
+import { clean, ready, RUN, setField, text } from './lab-page.js';
 
 let app: AppSession | undefined;
 afterEach(async () => {
@@ -23,46 +24,10 @@ afterEach(async () => {
 
 const URL_SMALL = '/?backend=cpu&depth=20&width=32&samples=200&dataset=spiral&logEvery=5';
 
-async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
-  await page.evaluate(() => window.__lab!.ready());
-}
-
-/** Set an input or select in the app's shadow tree (`hosts`: selector path of shadow hosts) and fire change. */
-async function setField(page: Page, hosts: string[], selector: string, value: string): Promise<void> {
-  await page.evaluate(
-    (hosts, selector, value) => {
-      let root: ParentNode = document;
-      for (const h of hosts) root = (root.querySelector(h) as Element).shadowRoot!;
-      const el = root.querySelector<HTMLInputElement | HTMLSelectElement>(selector)!;
-      el.value = value;
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-    },
-    hosts,
-    selector,
-    value,
-  );
-}
-
-/** Run i's controls. */
-const RUN = (i: number) => ['bp-app', `bp-run-controls:nth-of-type(${i + 1})`];
 const GRID = ['bp-app', 'bp-chart-grid'];
 
 async function records(page: Page): Promise<{ label: string; records: StepRecord[] }[]> {
   return page.evaluate(() => window.__lab!.records());
-}
-
-/** Text of a shadow root's element, whitespace collapsed. */
-async function text(page: Page, hosts: string[], selector: string): Promise<string> {
-  return page.evaluate(
-    (hosts, selector) => {
-      let root: ParentNode = document;
-      for (const h of hosts) root = (root.querySelector(h) as Element).shadowRoot!;
-      return (root.querySelector(selector)?.textContent ?? '').replace(/\s+/g, ' ').trim();
-    },
-    hosts,
-    selector,
-  );
 }
 
 /** The same run trained by a Node Trainer on the CPU backend (the oracle of the app's plumbing). */
@@ -77,12 +42,6 @@ async function nodeRecords(lab: LabSpec, run: number, steps: number): Promise<St
   trainer.dispose();
   backend.destroy();
   return out;
-}
-
-function clean(session: AppSession): void {
-  expect(session.pageErrors).toEqual([]);
-  expect(session.consoleErrors).toEqual([]);
-  expect(session.foreignRequests()).toEqual([]);
 }
 
 describe('mitigation switches per run', () => {
