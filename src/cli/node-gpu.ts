@@ -18,6 +18,19 @@ export async function loadNodeGpu(): Promise<NodeGpu> {
   if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && fs.existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
+  // Without XDG_RUNTIME_DIR (a headless machine, CI) the Vulkan stack prints a warning on every start: give it a
+  // private runtime folder of its own.
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = path.join(os.tmpdir(), `backprop-lab-runtime-${os.userInfo().uid}`);
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      process.env.XDG_RUNTIME_DIR = dir;
+    } catch {
+      // only the warning is at stake
+    }
+  }
   try {
     const webgpu = await import('webgpu');
     Object.assign(globalThis, webgpu.globals);
