@@ -1,0 +1,204 @@
+/**
+ * The network's passes on a backend: the activations and deltas of one row count (a workspace), the forward pass
+ * (with batch or layer norm and residual connections), and the backward pass by the chain rule layer by layer.
+ */
+import type { Backend, NormOptions, Tensor } from '../backend/backend.js';
+import { shape } from '../backend/backend.js';
+import type { HiddenActivation, OutputActivation } from '../core/activations.js';
+import type { LossName } from '../core/losses.js';
+import { residualSources, type ModelSpec, type NormName } from '../core/spec.js';
+import type { ParameterTensors } from './parameters.js';
+
+/** ε added to the variance by batch and layer norm (PyTorch's default). */
+export const NORM_EPS = 1e-5;
+
+/** Momentum of batch norm's running statistics (PyTorch's default). */
+export const BN_MOMENTUM = 0.1;
+
+/** How the forward pass normalises with batch norm: training (batch statistics, running ones updated), evaluation (running statistics), or batch statistics alone. */
+export type ForwardMode = 'train' | 'evaluate' | 'batch-stats';
+
+/** Activations and deltas for one row count. */
+export interface Workspace {
+  readonly rows: number;
+  /** acts[0] is the input; acts[l+1] the output h_l of layer l (the sum, where a residual connection ends there). */
+  readonly acts: Tensor[];
+  /** deltas[l] = ∂L/∂z of layer l (∂L/∂h_l on the way there). */
+  readonly deltas: Tensor[];
+  /** Hidden layers where a residual connection ends: the activations a_l = φ(…) before the sum; null elsewhere. */
+  readonly post: (Tensor | null)[];
+  /** Where a residual connection ends: ∂L/∂h_l saved for the skip's first layer (training only); null elsewhere. */
+  readonly saved: (Tensor | null)[];
+  /** Normalised hidden layers: the pre-activations z_l, x̂_l and 1/σ_l. */
+  readonly z: Tensor[];
+  readonly xhat: Tensor[];
+  readonly invStd: Tensor[];
+}
+
+/** Matmul FLOPs of one training step (forward, weight gradients, input gradients of layers above the first). */
+export function flopsPerStep(sizes: readonly number[], rows: number, models = 1): number {
+  let f = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const mk = sizes[l]! * sizes[l + 1]!;
+    f += 2 * rows * mk * (l === 0 ? 2 : 3);
+  }
+  return f * models;
+}
+
+/** The forward and backward passes of a cohort of same-shape models over its parameter tensors. */
+export class Network {
+  /** Number of weight layers. */
+  readonly layers: number;
+  /** Number of models trained together. */
+  readonly members: number;
+  /** Activations per model of each hidden layer, and of the output layer (built once: the step loop allocates nothing). */
+  readonly hiddenActs: readonly HiddenActivation[][];
+  readonly outActs: OutputActivation[];
+  private readonly loss: LossName;
+  private readonly outputActivation: OutputActivation;
+  private readonly norm: NormName;
+  /** Per hidden layer: the hidden layer its residual connection starts from, or −1. */
+  private readonly sources: readonly number[];
+  /** Per hidden layer: the hidden layer whose residual connection starts here, or −1. */
+  private readonly targets: readonly number[];
+  /** Per hidden layer: whether its backward pass is unfused (normalised, or a residual connection starts or ends there). */
+  private readonly unfused: readonly boolean[];
+  private readonly identities = new Map<number, Uint32Array>();
+  private readonly weights: readonly Tensor[];
+  private readonly biases: readonly Tensor[];
+  private readonly gammas: readonly Tensor[];
+  private readonly wGrads: readonly Tensor[];
+  private readonly bGrads: readonly Tensor[];
+  private readonly gGrads: readonly Tensor[];
+  private readonly runMean: readonly Tensor[];
+  private readonly runVar: readonly Tensor[];
+
+  constructor(
+    private readonly backend: Backend,
+    models: readonly ModelSpec[],
+    private readonly sizes: readonly number[],
+    p: ParameterTensors,
+  ) {
+    const first = models[0]!;
+    this.layers = sizes.length - 1;
+    this.loss = first.loss;
+    this.outputActivation = first.outputActivation;
+    this.norm = first.norm ?? 'none';
+    this.sources = residualSources(first);
+    const targets = first.hidden.map(() => -1);
+    this.sources.forEach((src, l) => src >= 0 && (targets[src] = l));
+    this.targets = targets;
+    this.unfused = first.hidden.map((_, l) => this.norm !== 'none' || this.sources[l]! >= 0 || targets[l]! >= 0);
+    this.hiddenActs = first.hidden.map((_, l) => models.map((m) => m.activations[l]!));
+    this.outActs = models.map((m) => m.outputActivation);
+    this.members = models.length;
+    this.weights = p.weights;
+    this.biases = p.biases;
+    this.gammas = p.gammas;
+    this.runMean = p.runMean;
+    this.runVar = p.runVar;
+    this.wGrads = p.wGrads;
+    this.bGrads = p.bGrads;
+    this.gGrads = p.gGrads;
+  }
+
+  /** Activations (and with `withDeltas` deltas) of `rows` rows of every model, reading `input`. */
+  workspace(rows: number, input: Tensor, withDeltas: boolean): Workspace {
+    const B = this.members;
+    const ws: Workspace = { rows, acts: [input], deltas: [], post: [], saved: [], z: [], xhat: [], invStd: [] };
+    const make = (cols: number, r = rows) => this.backend.tensor(shape(B, r, cols));
+    for (let l = 0; l < this.layers; l++) {
+      const w = this.sizes[l + 1]!;
+      ws.acts.push(make(w));
+      if (withDeltas) ws.deltas.push(make(w));
+      if (l === this.layers - 1) continue;
+      const ends = this.sources[l]! >= 0;
+      ws.post.push(ends ? make(w) : null);
+      ws.saved.push(ends && withDeltas ? make(w) : null);
+      if (this.norm === 'none') continue;
+      ws.z.push(make(w));
+      ws.xhat.push(make(w));
+      ws.invStd.push(this.norm === 'batch' ? make(w, 1) : make(1));
+    }
+    return ws;
+  }
+
+  /** Every tensor a workspace allocated (its input excluded), for release. */
+  workspaceTensors(ws: Workspace): Tensor[] {
+    const all = [...ws.acts.slice(1), ...ws.deltas, ...ws.z, ...ws.xhat, ...ws.invStd];
+    for (const t of [...ws.post, ...ws.saved]) if (t) all.push(t);
+    return all;
+  }
+
+  /** Activation of hidden layer l, per model. */
+  private activationsOf(l: number): HiddenActivation[] {
+    return this.hiddenActs[l]!;
+  }
+
+  /** Copy src into dst (same shape) through a gather of every row in order. */
+  private copy(src: Tensor, dst: Tensor, rows: number): void {
+    let identity = this.identities.get(rows);
+    if (!identity) {
+      identity = Uint32Array.from({ length: rows }, (_, i) => i);
+      this.identities.set(rows, identity);
+    }
+    this.backend.gatherRows(src, identity, dst);
+  }
+
+  /** Forward pass from ws.acts[0] to ws.acts[layers] (the prediction). */
+  forward(ws: Workspace, mode: ForwardMode): void {
+    const backend = this.backend;
+    const L = this.layers;
+    for (let l = 0; l < L; l++) {
+      if (l === L - 1) {
+        backend.matmul(ws.acts[l]!, this.weights[l]!, ws.acts[l + 1]!, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations: this.outActs } });
+        continue;
+      }
+      const activations = this.activationsOf(l);
+      const a = ws.post[l] ?? ws.acts[l + 1]!;
+      if (this.norm === 'none') {
+        backend.matmul(ws.acts[l]!, this.weights[l]!, a, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations } });
+      } else {
+        backend.matmul(ws.acts[l]!, this.weights[l]!, ws.z[l]!);
+        const opts: NormOptions = { eps: NORM_EPS, xhat: ws.xhat[l]!, invStd: ws.invStd[l]! };
+        const running = { mean: this.runMean[l]!, variance: this.runVar[l]!, momentum: BN_MOMENTUM };
+        const extra = this.norm !== 'batch' || mode === 'batch-stats' ? {} : mode === 'train' ? { running } : { running, evaluate: true };
+        backend.normForward(this.norm, ws.z[l]!, this.gammas[l]!, this.biases[l]!, a, activations, { ...opts, ...extra });
+      }
+      const src = this.sources[l]!;
+      if (src >= 0) {
+        this.copy(a, ws.acts[l + 1]!, ws.rows);
+        backend.addInto(ws.acts[l + 1]!, ws.acts[src + 1]!);
+      }
+    }
+  }
+
+  /** Backward pass after `forward(ws, 'train')`: the loss gradient against `target`, then ∂L/∂W, ∂L/∂b, ∂L/∂γ of every layer. */
+  backward(ws: Workspace, target: Tensor): void {
+    const backend = this.backend;
+    const L = this.layers;
+    backend.outputDelta(this.loss, this.outputActivation, ws.acts[L]!, target, ws.deltas[L - 1]!);
+    for (let l = L - 1; l >= 0; l--) {
+      const d = ws.deltas[l]!;
+      const unfused = l < L - 1 && this.unfused[l]!;
+      if (unfused) {
+        // d holds ∂L/∂h_l: keep it for the skip's first layer, then take it through φ′ and the normalisation.
+        if (ws.saved[l]) this.copy(d, ws.saved[l]!, ws.rows);
+        backend.actGradInPlace(d, ws.post[l] ?? ws.acts[l + 1]!, this.activationsOf(l));
+        if (this.norm === 'none') backend.columnSums(d, this.bGrads[l]!);
+        else backend.normBackward(this.norm, d, ws.xhat[l]!, ws.invStd[l]!, this.gammas[l]!, d, this.gGrads[l]!, this.bGrads[l]!);
+      }
+      backend.matmul(ws.acts[l]!, d, this.wGrads[l]!, { transA: true });
+      if (!unfused) backend.columnSums(d, this.bGrads[l]!);
+      if (l > 0) {
+        const below = l - 1;
+        const epilogue = this.unfused[below]
+          ? ({ kind: 'none' } as const)
+          : ({ kind: 'act_grad', act: ws.acts[l]!, activations: this.activationsOf(below) } as const);
+        backend.matmul(d, this.weights[l]!, ws.deltas[below]!, { transB: true, epilogue });
+        const target = this.targets[below]!;
+        if (target >= 0) backend.addInto(ws.deltas[below]!, ws.saved[target]!);
+      }
+    }
+  }
+}
