@@ -1,98 +1,45 @@
 /**
  * The lab's long-lived behaviour as a lit ReactiveController: it owns the backend, the trainers (cohorts) and
- * the training loop. The loop steps every cohort a few times per animation frame (time-boxed on the CPU; on
- * WebGPU it submits `speed` steps and then awaits the metrics read), collects records, stops diverged runs and
- * runs that met the stop condition, measures throughput and refreshes the decision boundaries. All work on
- * the trainers is serialised through one queue, so a settings change never interleaves with a step.
+ * the training loop. Each frame (frame-loop.ts) steps every cohort a few times (cohort-steps.ts: time-boxed on the
+ * CPU; on WebGPU it submits `speed` steps and then awaits the metrics read), takes the records (record-store.ts),
+ * measures throughput and refreshes the decision boundaries (run-insights.ts). A lost WebGPU device moves the runs
+ * to the CPU (device-recovery.ts). All work on the trainers is serialised through one queue, so a settings change
+ * (run-changes.ts) never interleaves with a step.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Backend, BackendFault } from '../backend/backend.js';
 import { createCpuBackend } from '../backend/cpu/cpu-backend.js';
-import { selectBackend } from '../backend/select.js';
 import { makeDataset, type Dataset } from '../core/datasets.js';
 import type { Parameters } from '../core/init.js';
-import { builtinShape, dataSpec, resetScope, runLabel, scheduleSpec, type DataShape, type LabSpec, type RunSpec } from '../core/lab-spec.js';
-import { isDiverged, type StepRecord } from '../train/records.js';
-import { computeBoundaries } from './boundary.js';
-import { confusionMatrix } from './confusion.js';
+import { builtinShape, dataSpec, resetScope, type DataShape, type LabSpec, type RunSpec } from '../core/lab-spec.js';
+import type { StepRecord } from '../train/records.js';
+import { activeCohorts, frameSteps, stepCohorts, stepMany } from './cohort-steps.js';
 import type { CsvInfo } from './csv.js';
-import { Trainer } from '../train/trainer.js';
-import { buildCohorts, cohortStep, globalRecord, newRunState, renumber, runModel, withoutRuns, type Cohort, type CohortContext, type RunState } from './run-state.js';
+import { discardLost, FaultGuard, loseDevice, resumeCohorts } from './device-recovery.js';
+import { FrameLoop } from './frame-loop.js';
+import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
+import { NoticeBoard, type Notice } from './notices.js';
+import { takeRecords } from './record-store.js';
+import { cohortParameters, cohortsWithout, resetsAll, resetSome, respecRuns } from './run-changes.js';
+import { refreshInsights } from './run-insights.js';
+import { buildCohorts, cohortStep, newRunState, renumber, type Cohort, type CohortContext, type RunState } from './run-state.js';
 import { runsVersion, type RunView } from './run-view.js';
 import { Throughput, type ThroughputSample } from './throughput.js';
 
-/** CPU milliseconds of stepping per animation frame at most. */
-export const FRAME_BUDGET_MS = 12;
+export { FRAME_BUDGET_MS } from './cohort-steps.js';
+export { FAULT_GRACE_MS, SNAPSHOT_EVERY_MS, SNAPSHOT_MAX_BYTES } from './device-recovery.js';
+export { adapterName, type BackendStatus } from './lab-backend.js';
+export { INFO_NOTICE_MS, type Notice } from './notices.js';
+export { MAX_RECORD_NUMBERS, MAX_RECORDS, recordCap, thinRecords } from './record-store.js';
+
 /** Milliseconds between decision-boundary refreshes while training. */
 export const BOUNDARY_EVERY_MS = 500;
-
-/** Milliseconds between parameter read-backs on WebGPU while playing, kept to survive a lost device. */
-export const SNAPSHOT_EVERY_MS = 2000;
-/** Parameters larger than this are not read back for a snapshot (a lost device then restarts those runs). */
-export const SNAPSHOT_MAX_BYTES = 64 * 1024 ** 2;
-
-/** Milliseconds a failed step on WebGPU waits for the device-lost report before it counts as a plain error. */
-export const FAULT_GRACE_MS = 1000;
-
-/** Records kept per run at most: beyond it every other older record is dropped (the charts keep their shape). */
-export const MAX_RECORDS = 5000;
-
-/** Per-layer numbers kept per run at most (a record holds about 8 per layer): deep runs keep fewer records. */
-export const MAX_RECORD_NUMBERS = 1_000_000;
-
-/** How many records a run of `layers` weight layers keeps: MAX_RECORDS, fewer for deep nets, never below 500. */
-export function recordCap(layers: number): number {
-  return Math.max(500, Math.min(MAX_RECORDS, Math.floor(MAX_RECORD_NUMBERS / (8 * Math.max(1, layers)))));
-}
-
-/** Milliseconds an info notice stays (warnings and errors stay until dismissed). */
-export const INFO_NOTICE_MS = 10_000;
-
-/** A message shown to the user. */
-export interface Notice {
-  readonly id: number;
-  readonly kind: 'info' | 'warning' | 'error';
-  readonly text: string;
-  /** Details, one per line (e.g. every bad URL parameter). */
-  readonly details: readonly string[];
-}
-
-/** Which backend trains and why. */
-export interface BackendStatus {
-  readonly kind: 'cpu' | 'webgpu' | 'starting';
-  /** Adapter name on WebGPU, "CPU f32" on the CPU. */
-  readonly name: string;
-  readonly reason: string;
-}
-
-/** The WebGPU entry point of the page, or undefined. */
-function pageGpu(): GPU | undefined {
-  return typeof navigator !== 'undefined' ? navigator.gpu : undefined;
-}
-
-/**
- * Every other record, keeping the first and the last: a run that trains for hours keeps at most recordCap
- * records (memory and chart drawing stay bounded), evenly thinned over its whole history.
- */
-export function thinRecords<T>(records: readonly T[]): T[] {
-  return records.filter((_, i) => i % 2 === 0 || i === records.length - 1);
-}
-
-/** A readable adapter name from a backend's info. */
-export function adapterName(backend: Backend): string {
-  const a = backend.info.adapter;
-  if (backend.info.kind !== 'webgpu' || !a) return backend.info.description;
-  const pick = (k: string) => (typeof a[k] === 'string' && a[k] !== '' ? (a[k] as string) : null);
-  return pick('description') ?? ([pick('vendor'), pick('architecture'), pick('device')].filter(Boolean).join(' ') || backend.info.description);
-}
 
 /** Owns backend, trainers and the training loop of a lab page. */
 export class LabController implements ReactiveController {
   lab: LabSpec;
   readonly runs: RunState[] = [];
-  notices: Notice[] = [];
-  backendStatus: BackendStatus = { kind: 'starting', name: 'starting…', reason: '' };
-  playing = false;
+  backendStatus: BackendStatus = STARTING_STATUS;
   readonly throughput = new Throughput();
   /** Loaded CSV data (replaces the built-in data set while set). */
   csv: { dataset: Dataset; info: CsvInfo; name: string } | null = null;
@@ -100,31 +47,34 @@ export class LabController implements ReactiveController {
   private cohorts: Cohort[] = [];
   private data: Dataset | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private frameId = 0;
   private revision = 0;
-  private noticeId = 0;
   private lastBoundary = 0;
-  private lastSnapshot = 0;
-  /** Parameters read back from each WebGPU trainer, and its step then: where the runs go on after a lost device. */
-  private snapshots = new WeakMap<Trainer, { step: number; params: Parameters[] }>();
-  /** Set as soon as the backend reports a fault, before the fault is handled in the queue. */
-  private faulted = false;
-  private resumeOnVisible = false;
-  private resumeAfterFault = false;
-  private readonly onVisibility = () => this.visibilityChanged();
+  private readonly board = new NoticeBoard(() => this.host.requestUpdate());
+  private readonly guard = new FaultGuard({
+    backend: () => this.backend,
+    playing: () => this.playing,
+    pause: () => this.pause(),
+    report: (text) => this.notify('error', text),
+    recover: (lost, f) => void this.exclusive(() => this.onFault(lost, f)),
+  });
+  private readonly loop: FrameLoop;
 
   constructor(private readonly host: ReactiveControllerHost, lab: LabSpec) {
     this.lab = lab;
     host.addController(this);
+    // A failed frame is reported by the queue (FaultGuard.failed); the loop only schedules the next one.
+    this.loop = new FrameLoop(host, { frame: () => this.exclusive(() => this.frame()), play: () => this.play(), pause: () => this.pause() });
   }
 
-  hostConnected(): void {
-    document.addEventListener('visibilitychange', this.onVisibility);
-  }
+  hostConnected(): void {}
 
   hostDisconnected(): void {
-    document.removeEventListener('visibilitychange', this.onVisibility);
     this.pause();
+  }
+
+  /** Whether the runs are training frame by frame. */
+  get playing(): boolean {
+    return this.loop.playing;
   }
 
   /** Charts redraw when this changes. */
@@ -147,46 +97,30 @@ export class LabController implements ReactiveController {
     return this.cohorts.length ? Math.min(...this.cohorts.map(cohortStep)) : 0;
   }
 
+  /** The messages on show, oldest first. */
+  get notices(): Notice[] {
+    return this.board.items;
+  }
+
+  set notices(items: Notice[]) {
+    this.board.items = items;
+  }
+
   /** Show a message. */
   notify(kind: Notice['kind'], text: string, details: readonly string[] = []): void {
-    const id = ++this.noticeId;
-    this.notices = [...this.notices.filter((n) => n.text !== text), { id, kind, text, details }];
-    if (kind === 'info') setTimeout(() => this.dismiss(id), INFO_NOTICE_MS);
-    this.host.requestUpdate();
+    this.board.notify(kind, text, details);
   }
 
   /** Hide a message. */
   dismiss(id: number): void {
-    this.notices = this.notices.filter((n) => n.id !== id);
-    this.host.requestUpdate();
+    this.board.dismiss(id);
   }
 
   /** Run `fn` after everything queued before it (trainers are never used by two tasks at once). */
   private exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
     const next = this.queue.then(fn);
-    this.queue = next.catch((e: unknown) => this.failed(e));
+    this.queue = next.catch((e: unknown) => this.guard.failed(e));
     return next;
-  }
-
-  private failed(e: unknown): void {
-    const wasPlaying = this.playing;
-    this.pause();
-    // Work that failed because the device was lost is reported once, by the fault handler.
-    if (this.faulted) return;
-    // A lost device often shows first as a failed step, a moment before the backend reports the fault: wait for
-    // it briefly, so that the runs then go on playing on the CPU and no second, misleading notice is shown.
-    const backend = this.backend;
-    const fault =
-      backend?.info.kind === 'webgpu'
-        ? Promise.race([backend.fault.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), FAULT_GRACE_MS))])
-        : Promise.resolve(false);
-    void fault.then((isFault) => {
-      if (isFault || this.faulted) {
-        this.resumeAfterFault ||= wasPlaying;
-        return;
-      }
-      this.notify('error', `Training stopped: ${e instanceof Error ? e.message : String(e)}`);
-    });
   }
 
   /** Start the backend and the runs of the current lab. */
@@ -199,27 +133,13 @@ export class LabController implements ReactiveController {
 
   private async openBackend(choice: LabSpec['backend']): Promise<void> {
     this.closeBackend();
-    this.backendStatus = { kind: 'starting', name: 'starting…', reason: '' };
+    this.backendStatus = STARTING_STATUS;
     this.host.requestUpdate();
-    let backend: Backend;
-    let reason: string;
-    try {
-      ({ backend, reason } = await selectBackend(choice, { dtype: this.lab.dtype, gpu: pageGpu() }));
-    } catch (e) {
-      backend = createCpuBackend({ dtype: this.lab.dtype });
-      reason = `WebGPU was requested but is unavailable: ${e instanceof Error ? e.message : String(e)}`;
-      this.notify('warning', `${reason}. Training on the CPU instead.`);
-    }
+    const { backend, reason, warning } = await openLabBackend(choice, this.lab.dtype);
+    if (warning) this.notify('warning', warning);
     this.backend = backend;
-    this.faulted = false;
+    this.guard.watch(backend);
     this.backendStatus = { kind: backend.info.kind, name: adapterName(backend), reason };
-    void backend.fault.then((f) => {
-      if (this.backend !== backend) return;
-      this.faulted = true;
-      this.resumeAfterFault = this.playing;
-      this.pause();
-      void this.exclusive(() => this.onFault(backend, f));
-    });
   }
 
   private closeBackend(): void {
@@ -238,81 +158,22 @@ export class LabController implements ReactiveController {
     this.pause();
     const old = this.cohorts;
     this.cohorts = [];
-    for (const c of old) {
-      try {
-        c.trainer.dispose();
-      } catch {
-        // the device is gone; its buffers went with it
-      }
-    }
-    try {
-      lost.destroy();
-    } catch {
-      // already unusable
-    }
+    discardLost(old, lost);
     const backend = createCpuBackend({ dtype: this.lab.dtype });
     this.backend = backend;
-    this.faulted = false;
+    this.guard.faulted = false;
     this.backendStatus = { kind: 'cpu', name: adapterName(backend), reason: `WebGPU device lost (${f.message})` };
-    const ctx = this.context();
-    const restarted: RunState[] = [];
-    const resumed: string[] = [];
-    for (const c of old) {
-      const snap = this.snapshots.get(c.trainer);
-      const members = c.members.filter((r) => this.runs.includes(r));
-      if (!members.length) continue;
-      if (!snap) {
-        restarted.push(...members);
-        continue;
-      }
-      const at = c.offset + snap.step;
-      const params = members.map((r) => snap.params[c.members.indexOf(r)]!);
-      const trainer = new Trainer(backend, { models: members.map((r) => runModel(ctx, r)), data: ctx.data, schedule: scheduleSpec(this.lab) }, params, snap.step);
-      for (const r of members) {
-        r.records = r.records.filter((x) => x.step < at);
-        if (r.status === 'diverged' && (r.divergedAt ?? 0) >= at) Object.assign(r, { status: 'active', divergedAt: null, message: null });
-      }
-      this.cohorts.push({ trainer, members, offset: c.offset });
-      resumed.push(`${members.map((r) => `Run ${this.runs.indexOf(r) + 1}`).join(', ')} from step ${at}`);
-    }
-    for (const r of restarted) Object.assign(r, newRunState(r.spec, this.runs.indexOf(r)));
-    if (restarted.length) this.cohorts.push(...buildCohorts(ctx, restarted));
+    const how = resumeCohorts(this.context(), old, this.runs, this.guard.snapshots, this.cohorts);
     this.revision++;
-    const how = [
-      ...(resumed.length ? [`continuing on the CPU from the parameters read back: ${resumed.join('; ')} (later records dropped; mini-batch order restarts)`] : []),
-      ...(restarted.length ? [`${restarted.map((r) => `Run ${this.runs.indexOf(r) + 1}`).join(', ')} had no parameters read back and start again from their initial weights`] : []),
-    ];
     this.notify('error', `WebGPU device lost (${f.reason}: ${f.message}). Training stopped and moved to the CPU.`, how);
     await this.refreshBoundaries();
     this.host.requestUpdate();
-    if (this.resumeAfterFault) {
-      this.resumeAfterFault = false;
-      this.play();
-    }
-  }
-
-  /** Read back every WebGPU trainer's parameters (for a lost device), at most every SNAPSHOT_EVERY_MS unless forced. */
-  private async snapshot(force: boolean): Promise<void> {
-    const b = this.backend;
-    if (!b || b.info.kind !== 'webgpu' || this.faulted) return;
-    const now = performance.now();
-    if (!force && now - this.lastSnapshot < SNAPSHOT_EVERY_MS) return;
-    this.lastSnapshot = now;
-    for (const c of this.cohorts) {
-      const count = c.trainer.sizes.reduce((s, n, i, a) => (i ? s + (a[i - 1]! + 1) * n : s), 0) * c.trainer.members;
-      if (count * b.bytesPerElement > SNAPSHOT_MAX_BYTES) continue;
-      const step = c.trainer.step;
-      const params = await c.trainer.readParameters();
-      this.snapshots.set(c.trainer, { step, params });
-    }
+    if (this.guard.takeResume()) this.play();
   }
 
   /** Test hook: lose the WebGPU device as a driver reset would; false when the backend has no such hook. */
   loseDevice(): boolean {
-    const b = this.backend as (Backend & { loseDevice?: () => void }) | null;
-    if (!b || typeof b.loseDevice !== 'function') return false;
-    b.loseDevice();
-    return true;
+    return loseDevice(this.backend);
   }
 
   private context(): CohortContext {
@@ -352,19 +213,11 @@ export class LabController implements ReactiveController {
 
   /** Reset the runs in `which` to their initial weights; the others keep training where they are. */
   private async resetRuns(which: readonly RunState[]): Promise<void> {
-    if (which.length === this.runs.length || this.runs.every((r) => r.records.length === 0 || which.includes(r))) {
+    if (resetsAll(this.runs, which)) {
       this.rebuild();
       return;
     }
-    const ctx = this.context();
-    const leaving = new Set(which);
-    const kept: Cohort[] = [];
-    for (const c of this.cohorts) {
-      const next = await withoutRuns(ctx, c, leaving);
-      if (next) kept.push(next);
-    }
-    for (const r of which) Object.assign(r, newRunState(r.spec, this.runs.indexOf(r)));
-    this.cohorts = [...kept, ...buildCohorts(ctx, which)];
+    this.cohorts = await resetSome(this.context(), this.runs, this.cohorts, which);
     this.revision++;
     await this.refreshBoundaries();
     this.host.requestUpdate();
@@ -390,17 +243,7 @@ export class LabController implements ReactiveController {
         this.notify('info', `Every run was reset (${why}); the initial weights are the same as before.`);
         return;
       }
-      next.runs.forEach((spec, i) => {
-        const run = this.runs[i];
-        if (run) {
-          run.spec = spec;
-          run.label = runLabel(spec);
-          run.activation = spec.activation;
-          run.clip = spec.clip ?? null;
-        }
-      });
-      const added = next.runs.slice(this.runs.length).map((spec, j) => newRunState(spec, this.runs.length + j));
-      this.runs.push(...added);
+      const added = respecRuns(this.runs, next.runs);
       const reset = [...scope.runs.map((i) => this.runs[i]!), ...added];
       if (reset.length) {
         await this.resetRuns(reset);
@@ -418,13 +261,7 @@ export class LabController implements ReactiveController {
     return this.exclusive(async () => {
       const run = this.runs[index];
       if (!run || this.runs.length <= 1) return;
-      const ctx = this.context();
-      const kept: Cohort[] = [];
-      for (const c of this.cohorts) {
-        const next = await withoutRuns(ctx, c, new Set([run]));
-        if (next) kept.push(next);
-      }
-      this.cohorts = kept;
+      this.cohorts = await cohortsWithout(this.context(), this.cohorts, new Set([run]));
       this.runs.splice(index, 1);
       renumber(this.runs);
       this.lab = { ...this.lab, runs: this.lab.runs.filter((_, i) => i !== index) };
@@ -448,16 +285,13 @@ export class LabController implements ReactiveController {
 
   play(): void {
     if (this.playing || !this.runs.some((r) => r.status === 'active')) return;
-    this.playing = true;
+    this.loop.start();
     this.throughput.resume();
-    this.scheduleFrame();
     this.host.requestUpdate();
   }
 
   pause(): void {
-    this.playing = false;
-    if (this.frameId) cancelAnimationFrame(this.frameId);
-    this.frameId = 0;
+    this.loop.stop();
     this.host.requestUpdate();
   }
 
@@ -469,97 +303,37 @@ export class LabController implements ReactiveController {
   /** Take `n` steps now (every one logged when n is 1), then refresh the boundaries. */
   stepBy(n: number, logAll = n === 1): Promise<void> {
     return this.exclusive(async () => {
-      let t0 = performance.now();
-      const pending: Promise<void>[] = [];
-      for (let i = 0; i < n; i++) {
-        if (!this.stepCohorts(pending, logAll || i === n - 1)) break;
-        if (performance.now() - t0 > FRAME_BUDGET_MS) {
-          await Promise.all(pending.splice(0));
-          await new Promise((r) => setTimeout(r, 0));
-          t0 = performance.now();
-        }
-      }
-      await Promise.all(pending);
-      await this.snapshot(true);
+      await stepMany(n, logAll, (pending, log) => this.stepCohorts(pending, log));
+      await this.guard.snapshot(this.backend, this.cohorts, true);
       await this.refreshBoundaries();
       this.revision++;
       this.host.requestUpdate();
     });
   }
 
-  private scheduleFrame(): void {
-    if (!this.playing || this.frameId) return;
-    this.frameId = requestAnimationFrame(() => {
-      // A failed frame is reported by the queue (failed()); this chain only schedules the next one.
-      void this.exclusive(() => this.frame())
-        .catch(() => undefined)
-        .finally(() => {
-          this.frameId = 0;
-          this.scheduleFrame();
-        });
-    });
-  }
-
   private async frame(): Promise<void> {
     if (!this.playing || !this.backend) return;
     const gpu = this.backend.info.kind === 'webgpu';
-    const t0 = performance.now();
     const pending: Promise<void>[] = [];
-    let steps = 0;
-    while (steps < this.lab.speed && (gpu || steps === 0 || performance.now() - t0 < FRAME_BUDGET_MS)) {
-      if (!this.stepCohorts(pending, false)) break;
-      steps++;
-    }
+    const steps = frameSteps(this.lab.speed, gpu, pending, (p, log) => this.stepCohorts(p, log));
     await Promise.all(pending);
     if (gpu && pending.length === 0) await this.backend.sync();
-    this.throughput.add(steps, this.activeCohorts(), performance.now());
-    await this.snapshot(false);
+    this.throughput.add(steps, activeCohorts(this.cohorts), performance.now());
+    await this.guard.snapshot(this.backend, this.cohorts, false);
     if (performance.now() - this.lastBoundary > BOUNDARY_EVERY_MS) await this.refreshBoundaries();
     if (!this.runs.some((r) => r.status === 'active')) this.pause();
     this.host.requestUpdate();
   }
 
-  private activeCohorts(): Cohort[] {
-    return this.cohorts.filter((c) => c.members.some((r) => r.status === 'active'));
-  }
-
   /** One step of every cohort with an active run; false when none is left. */
   private stepCohorts(pending: Promise<void>[], forceLog: boolean): boolean {
-    const active = this.activeCohorts();
-    for (const c of active) {
-      const step = cohortStep(c);
-      const stop = this.lab.stop;
-      if (stop.kind === 'epochs' && (step * c.trainer.rowsPerStep) / (this.data?.n ?? 1) >= stop.value) {
-        for (const r of c.members) if (r.status === 'active') Object.assign(r, { status: 'stopped', message: `reached ${stop.value} epochs` });
-        continue;
-      }
-      const p = c.trainer.stepOnce(forceLog || step % this.lab.logEvery === 0);
-      if (p) pending.push(p.then((recs) => this.take(c, recs)));
-    }
-    return active.length > 0;
+    return stepCohorts(this.cohorts, this.lab, this.data?.n ?? 1, pending, forceLog, (c, recs) => this.take(c, recs));
   }
 
   private take(c: Cohort, recs: StepRecord[]): void {
-    const n = this.data?.n ?? 1;
-    c.members.forEach((run, i) => {
-      if (run.status !== 'active' || !this.runs.includes(run)) return;
-      const rec = globalRecord(recs[i]!, c.offset, c.trainer.rowsPerStep, n);
-      // Judged per record (not from trainer.memberStatus(), which may already know of a later step's NaN).
-      if (isDiverged(rec)) {
-        run.status = 'diverged';
-        run.divergedAt = rec.step;
-        run.message = `diverged at step ${run.divergedAt}`;
-        this.notify('warning', `Run ${this.runs.indexOf(run) + 1} (${run.label}) diverged at step ${run.divergedAt} (NaN or infinity); its records are kept, the other runs go on.`);
-        return;
-      }
-      run.records.push(rec);
-      if (run.records.length > recordCap(rec.gradNorms.length)) run.records = thinRecords(run.records);
-      const stop = this.lab.stop;
-      if (stop.kind === 'loss' && rec.loss <= stop.value) {
-        run.status = 'stopped';
-        run.message = `reached loss ${stop.value} at step ${rec.step}`;
-      }
-    });
+    takeRecords(c, recs, this.runs, this.data?.n ?? 1, this.lab.stop, (run) =>
+      this.notify('warning', `Run ${this.runs.indexOf(run) + 1} (${run.label}) diverged at step ${run.divergedAt} (NaN or infinity); its records are kept, the other runs go on.`),
+    );
   }
 
   /** Recompute the decision boundaries (2-D data) and confusion matrices (several classes). */
@@ -567,29 +341,13 @@ export class LabController implements ReactiveController {
     this.lastBoundary = performance.now();
     const data = this.data;
     if (!data) return;
-    for (const c of this.cohorts) {
-      if (data.inputDim === 2) {
-        const grids = await computeBoundaries(c.trainer);
-        c.members.forEach((r, i) => (r.boundary = grids[i]!));
-      }
-      if (data.task === 'multiclass') {
-        const preds = await c.trainer.predict(data.x, data.n);
-        c.members.forEach((r, i) => (r.confusion = confusionMatrix(preds[i]!, data.y, data.n, data.outputDim)));
-      }
-    }
+    await refreshInsights(this.cohorts, data);
     this.revision++;
   }
 
   /** Trained parameters of every run, for the weights export. */
   parameters(): Promise<{ id: string; label: string; step: number; params: Parameters }[]> {
-    return this.exclusive(async () => {
-      const out = [];
-      for (const c of this.cohorts) {
-        const ps = await c.trainer.readParameters();
-        out.push(...c.members.map((r, i) => ({ id: r.id, label: r.label, step: cohortStep(c), params: ps[i]! })));
-      }
-      return out.sort((a, b) => a.id.localeCompare(b.id));
-    });
+    return this.exclusive(() => cohortParameters(this.cohorts));
   }
 
   /** Layer sizes of the models, input first. */
@@ -605,15 +363,5 @@ export class LabController implements ReactiveController {
   /** A run spec with a patch applied, for the controls. */
   static patchRun(lab: LabSpec, index: number, patch: Partial<RunSpec>): LabSpec {
     return { ...lab, runs: lab.runs.map((r, i) => (i === index ? { ...r, ...patch } : r)) };
-  }
-
-  private visibilityChanged(): void {
-    if (document.hidden && this.playing) {
-      this.resumeOnVisible = true;
-      this.pause();
-    } else if (!document.hidden && this.resumeOnVisible) {
-      this.resumeOnVisible = false;
-      this.play();
-    }
   }
 }
