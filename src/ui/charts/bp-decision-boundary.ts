@@ -9,6 +9,7 @@ import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
 import { canvasOnWhite, type Exportable } from './exportable.js';
 import { FrameController } from './frame-controller.js';
 import { blueOrange, CLASS0_RGB, CLASS1_RGB, rgbCss, type Rgb } from './palette.js';
+import { scaledContext } from '../canvas.js';
 
 /** Data points: `x` is n×2 (row-major), `y` is n×outputDim targets (one-hot for softmax). */
 export interface BoundaryPoints {
@@ -87,18 +88,10 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
   private draw(): void {
     const canvas = this.renderRoot.querySelector('canvas');
     if (!canvas) return;
-    const ratio = window.devicePixelRatio || 1;
     const side = this.size;
     const width = side + 2 * M.side;
     const height = side + M.top + M.bottom;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-    }
-    const ctx = canvas.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const ctx = scaledContext(canvas, width, height, 'both');
     ctx.clearRect(0, 0, width, height);
     const run = this.run;
     ctx.textBaseline = 'middle';

@@ -11,6 +11,7 @@ import { FrameController } from './frame-controller.js';
 import { decadeTicks, formatDecade, formatValue, logRange, NAN_INDEX, paletteIndex, ZERO_INDEX, type LogRange } from './log-scale.js';
 import { NAN_COLOR, viridisTable, ZERO_COLOR } from './palette.js';
 import { columnSamples } from './series.js';
+import { scaledContext } from '../canvas.js';
 
 const PALETTE_SIZE = 256;
 /** Margins of the heatmap area inside the canvas, CSS pixels. */
@@ -93,16 +94,8 @@ export class BpGradHeatmap extends LitElement implements Exportable {
     const canvas = this.renderRoot.querySelector('canvas');
     const width = this.frames.width;
     if (!canvas || width <= 0) return;
-    const ratio = window.devicePixelRatio || 1;
     const height = this.height;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-    }
-    const ctx = canvas.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const ctx = scaledContext(canvas, width, height, 'both');
     ctx.clearRect(0, 0, width, height);
     const run = this.run;
     ctx.font = `600 13px ${FONT_FAMILY}`;

@@ -3,6 +3,7 @@ import { css, html, LitElement, type PropertyValues, type TemplateResult } from 
 import { customElement, state } from 'lit/decorators.js';
 import { corrected, landing } from './aim-game.js';
 import { lessonStyles } from './lesson-styles.js';
+import { scaledContext } from '../canvas.js';
 
 const W = 720;
 const H = 150;
@@ -66,11 +67,7 @@ export class BpAimGame extends LitElement {
   protected override updated(_changed: PropertyValues<this>): void {
     const canvas = this.renderRoot.querySelector('canvas');
     if (!canvas) return;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = W * ratio;
-    canvas.height = H * ratio;
-    const ctx = canvas.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const ctx = scaledContext(canvas, W, H);
     ctx.fillStyle = '#eef5fb';
     ctx.fillRect(0, 0, W, H);
     const ground = H - 30;

@@ -1,6 +1,7 @@
 /** A grid of digit images on a canvas, each with its label and optionally the predictions of the networks. */
 import { css, html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { scaledContext } from '../canvas.js';
 
 /** One network's guesses for the shown digits. */
 export interface DigitGuesses {
@@ -54,12 +55,7 @@ export class BpDigitGrid extends LitElement {
     const cellH = CELL + LABEL_H * (1 + this.guesses.length);
     const w = this.columns * (CELL + 8);
     const h = rows * (cellH + 8);
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = w * ratio;
-    canvas.height = h * ratio;
-    canvas.style.width = `${w}px`;
-    const ctx = canvas.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const ctx = scaledContext(canvas, w, h, 'width');
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, w, h);
     const side = this.side;

@@ -2,6 +2,7 @@
 import { css, html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { sigmoid, sigmoidSlope } from './neuron-math.js';
+import { scaledContext } from '../canvas.js';
 
 const W = 520;
 const H = 260;
@@ -43,12 +44,7 @@ export class BpSigmoidPlot extends LitElement {
   private draw(): void {
     const canvas = this.renderRoot.querySelector('canvas');
     if (!canvas) return;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = W * ratio;
-    canvas.height = H * ratio;
-    canvas.style.width = `${W}px`;
-    const ctx = canvas.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const ctx = scaledContext(canvas, W, H, 'width');
     ctx.clearRect(0, 0, W, H);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, W, H);

@@ -7,6 +7,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { chainProduct, chainSignals } from './aim-game.js';
 import { lessonStyles } from './lesson-styles.js';
 import { formatNumber, powerOfTen } from './neuron-math.js';
+import { scaledContext } from '../canvas.js';
 
 const W = 860;
 const H = 240;
@@ -96,11 +97,7 @@ export class BpVanishingChain extends LitElement {
   protected override updated(_changed: PropertyValues<this>): void {
     const canvas = this.renderRoot.querySelector('canvas');
     if (!canvas) return;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = W * ratio;
-    canvas.height = H * ratio;
-    const ctx = canvas.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const ctx = scaledContext(canvas, W, H);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, W, H);
     const signals = chainSignals(this.factor, this.depth);
