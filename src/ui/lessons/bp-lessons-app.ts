@@ -174,9 +174,10 @@ export class BpLessonsApp extends LitElement {
 
   /** Go to a route (through the hash, so that the back button works). */
   go(route: Route): void {
+    // The route changes now, not at the hashchange event: a second key pressed before that event moves on from here.
+    this.route = route;
     const hash = formatRoute(route);
-    if (location.hash === hash) this.route = route;
-    else location.hash = hash;
+    if (location.hash !== hash) location.hash = hash;
   }
 
   /** Next (+1) or previous (−1) step, moving to the next or previous lesson at the ends. */
