@@ -11,6 +11,7 @@ import { makeDataset } from '../../src/core/datasets.js';
 import type { ModelSpec, ScheduleSpec } from '../../src/core/spec.js';
 import type { StepRecord } from '../../src/train/records.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { relDiff, spiralModel } from './models.js';
 import { getTestGPU } from './setup-dawn.js';
 
 let gpu: Backend;
@@ -23,21 +24,9 @@ afterAll(() => gpu?.destroy());
 const spiral = makeDataset({ dataset: 'spiral', samples: 48, noise: 0.05, inputDim: 2, outputDim: 1, seed: 2 });
 const schedule: ScheduleSpec = { batchSize: 16, steps: 40, logEvery: 5, batchSeed: 3, dtype: 'f32' };
 
-function model(act: HiddenActivation, hidden: number[], over: Partial<ModelSpec>): ModelSpec {
-  return {
-    inputDim: 2,
-    hidden,
-    activations: hidden.map(() => act),
-    outputDim: 1,
-    outputActivation: 'sigmoid',
-    loss: 'bce',
-    init: act === 'relu' || act === 'leaky_relu' ? 'he' : 'xavier',
-    gain: 1,
-    initSeed: 11,
-    optimizer: { kind: 'sgd', lr: 0.1 },
-    ...over,
-  };
-}
+/** The shared test model at lr 0.1. */
+const model = (act: HiddenActivation, hidden: number[], over: Partial<ModelSpec>): ModelSpec =>
+  spiralModel(act, hidden, { optimizer: { kind: 'sgd', lr: 0.1 }, ...over });
 
 /** Train, then read the last step's gradients, the parameters and evaluation-mode predictions on the whole data set. */
 async function train(backend: Backend, models: ModelSpec[]) {
@@ -49,10 +38,6 @@ async function train(backend: Backend, models: ModelSpec[]) {
   const predictions = await trainer.predict(spiral.x, spiral.n);
   trainer.dispose();
   return { records, grads, params, predictions };
-}
-
-function relDiff(a: number, b: number): number {
-  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-30);
 }
 
 /** max |a − b| / max |b|: the error relative to the tensor's scale. */

@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { createWebGPUBackend } from '../../src/backend/webgpu/webgpu-backend.js';
-import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../../src/core/activations.js';
+import { HIDDEN_ACTIVATIONS } from '../../src/core/activations.js';
 import { makeDataset, type Dataset } from '../../src/core/datasets.js';
 import type { LossName } from '../../src/core/losses.js';
 import { NumpyRandom } from '../../src/core/rng.js';
 import type { ModelSpec, ScheduleSpec } from '../../src/core/spec.js';
 import type { StepRecord } from '../../src/train/records.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { relDiff, spiralModel } from './models.js';
 import { getTestGPU } from './setup-dawn.js';
 
 let gpu: Backend;
@@ -21,21 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => gpu?.destroy());
 
-function model(act: HiddenActivation, hidden: number[], over: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    inputDim: 2,
-    hidden,
-    activations: hidden.map(() => act),
-    outputDim: 1,
-    outputActivation: 'sigmoid',
-    loss: 'bce',
-    init: act === 'relu' || act === 'leaky_relu' ? 'he' : 'xavier',
-    gain: 1,
-    initSeed: 11,
-    optimizer: { kind: 'sgd', lr: 0.2 },
-    ...over,
-  };
-}
+const model = spiralModel;
 
 function schedule(steps: number, logEvery: number, batchSize = 0): ScheduleSpec {
   return { batchSize, steps, logEvery, batchSeed: 3, dtype: 'f32' };
@@ -48,10 +35,6 @@ async function train(backend: Backend, models: ModelSpec[], data: Dataset, s: Sc
   const params = await trainer.readParameters();
   trainer.dispose();
   return { records, params };
-}
-
-function relDiff(a: number, b: number): number {
-  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-30);
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
