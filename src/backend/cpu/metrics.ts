@@ -11,8 +11,22 @@ export function argmax(d: ArrayLike<number>, off: number, n: number): number {
   return best;
 }
 
+/**
+ * Plain sums of squares at or above this (and at most PLAIN_MAX) lose nothing to underflow or overflow: each
+ * square that underflows is below 2.3e-308, so even 1e9 of them are under 1e-19 of the sum.
+ */
+export const PLAIN_MIN = 1e-280;
+export const PLAIN_MAX = 1e300;
+
 /** Euclidean norm with scaling by the largest magnitude, exact for tiny and huge entries alike. */
 export function safeNorm(d: ArrayLike<number>, off: number, n: number): number {
+  // One plain pass first: exact whenever its sum is in range (see PLAIN_MIN); otherwise scale by the largest entry.
+  let plain = 0;
+  for (let i = 0; i < n; i++) {
+    const v = d[off + i]!;
+    plain += v * v;
+  }
+  if (plain >= PLAIN_MIN && plain <= PLAIN_MAX) return Math.sqrt(plain);
   let max = 0;
   for (let i = 0; i < n; i++) {
     const v = Math.abs(d[off + i]!);

@@ -4,6 +4,7 @@
  * update kernel computes the same formulas.
  */
 import type { ClipRule, UpdateRule } from '../backend.js';
+import { PLAIN_MAX, PLAIN_MIN } from './metrics.js';
 
 type Buf = Float32Array | Float64Array;
 
@@ -15,6 +16,15 @@ export interface OptimizerSlots {
 
 /** Global L2 norm of the slices [off, off+n) of several gradients, scaled so that tiny and huge entries stay exact. */
 export function globalNorm(slices: readonly { data: Buf; off: number; n: number }[]): number {
+  // One plain pass first: it is exact whenever its sum is in range (always for f32 data without NaN or ±∞).
+  let plain = 0;
+  for (const { data, off, n } of slices) {
+    for (let i = off; i < off + n; i++) {
+      const v = data[i]!;
+      plain += v * v;
+    }
+  }
+  if (plain >= PLAIN_MIN && plain <= PLAIN_MAX) return Math.sqrt(plain);
   let max = 0;
   for (const { data, off, n } of slices) {
     for (let i = off; i < off + n; i++) {
