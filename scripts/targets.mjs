@@ -56,7 +56,9 @@ log('lab bench matmul 64…1024, cpu and webgpu');
 const matmul = lab('matmul', '--backend', 'cpu,webgpu', '--sizes', '64,128,256,512,1024');
 const at512 = (kind) => matmul.points.find((p) => p.backendKind === kind && p.n === 512)?.gflops ?? null;
 log('lab bench train 256 → 20×256 sigmoid → 256, batch 256, cpu and webgpu');
-const mlp = lab('train', '--backend', 'cpu,webgpu', '--layers', '256x20', '--input-dim', '256', '--output-dim', '256', '--activation', 'sigmoid', '--batch', '256', '--log-every', '10');
+// Repetitions of at least 1 s: about 20 CPU steps each, so that every one holds its share of logged steps (the
+// references time their steps over 1–2 s too).
+const mlp = lab('train', '--backend', 'cpu,webgpu', '--layers', '256x20', '--input-dim', '256', '--output-dim', '256', '--activation', 'sigmoid', '--batch', '256', '--log-every', '10', '--min-rep-ms', '1000');
 log('lab bench train XOR 2-2-1, batch 4 (CPU f64; WebGPU), metrics every 10 steps');
 const xorCpu = lab('train', '--backend', 'cpu', '--dtype', 'f64', '--layers', '2', '--input-dim', '2', '--output-dim', '1', '--activation', 'sigmoid', '--batch', '4', '--log-every', '10');
 const xorGpu = lab('train', '--backend', 'webgpu', '--layers', '2', '--input-dim', '2', '--output-dim', '1', '--activation', 'sigmoid', '--batch', '4', '--log-every', '10');

@@ -47,3 +47,28 @@ describe('CPU norms', () => {
     expect(norms([1, -Infinity]).global).toBe(Infinity);
   });
 });
+
+describe('CPU SGD update with its report', () => {
+  it('updates θ − lr·g per model and reports each model\'s global gradient norm (plain and scaled cases)', async () => {
+    const { createCpuBackend } = await import('../../src/backend/cpu/cpu-backend.js');
+    const { shape } = await import('../../src/backend/backend.js');
+    const be = createCpuBackend({ dtype: 'f64' });
+    // Two models: model 0's gradients are ordinary, model 1's so small that their squares underflow.
+    const w = be.tensor(shape(2, 1, 2), [1, 2, 3, 4]);
+    const b = be.tensor(shape(2, 1, 1), [5, 6]);
+    const gw = be.tensor(shape(2, 1, 2), [3, 0, 3e-200, 0]);
+    const gb = be.tensor(shape(2, 1, 1), [4, 4e-200]);
+    const metrics = be.tensor(shape(2, 1, 4));
+    be.update([w, b], [gw, gb], { kind: 'sgd', lr: [0.5, 1e190], report: { metrics, col: 2 } });
+    expect(Array.from(await be.read(w))).toEqual([1 - 1.5, 2, 3 - 3e-10, 4]);
+    const bias = await be.read(b);
+    expect(bias[0]).toBe(5 - 2);
+    expect(Math.abs(bias[1]! - (6 - 4e-10))).toBeLessThan(1e-15);
+    const m = await be.read(metrics);
+    expect(m[2]).toBe(5);
+    expect(m[3]).toBe(1);
+    expect(Math.abs(m[6]! - 5e-200) / 5e-200).toBeLessThan(1e-15);
+    expect(m[7]).toBe(1);
+    be.destroy();
+  });
+});

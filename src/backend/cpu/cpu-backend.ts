@@ -13,8 +13,8 @@ import { columnSumsBand, multiplyByDerivative, softmaxRowBand, type Buf } from '
 import { EPILOGUE, emptyJob, jobViews, runJobRows } from './matmul-job.js';
 import { MatmulWorkspace } from './matmul.js';
 import { batchNormForward, layerNormForward, normBackwardBlock } from './norm.js';
-import { argmax, safeNorm, saturatedShare } from './metrics.js';
-import { applyRule, clipGradients, type OptimizerSlots } from './optimizers.js';
+import { argmax, PLAIN_MAX, PLAIN_MIN, safeNorm, saturatedShare } from './metrics.js';
+import { applyRule, clipGradients, globalNorm, type OptimizerSlots } from './optimizers.js';
 import { coreCount, workerSource } from './spawn-worker.js';
 import { ThreadPool, type PoolStats } from './thread-pool.js';
 
@@ -245,6 +245,10 @@ export class CpuBackend implements Backend {
     }
     if (params.length === 0) return;
     const batch = params[0]!.shape.batch;
+    if (rule.kind === 'sgd' && !rule.clip && params.every((t) => t.shape.batch === batch)) {
+      this.sgdReporting(params, grads, rule, batch);
+      return;
+    }
     if (rule.clip || rule.report) this.clip(grads, rule, batch);
     const first = rule.kind === 'momentum' || rule.kind === 'adam';
     const second = rule.kind === 'rmsprop' || rule.kind === 'adam';
@@ -255,6 +259,45 @@ export class CpuBackend implements Backend {
       const per = p.shape.rows * p.shape.cols;
       for (let bi = 0; bi < p.shape.batch; bi++) applyRule(rule, p.data, g.data, slots, bi * per, per, bi);
     }
+  }
+
+  /**
+   * Plain SGD, the lab's most common rule: the update and the global gradient norm (for the report) in one pass
+   * over the gradients; where the plain sum of squares is out of range the scaled norm is taken afterwards (SGD
+   * leaves the gradients as they are).
+   */
+  private sgdReporting(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule, batch: number): void {
+    const report = rule.report ? cpu(rule.report.metrics) : null;
+    for (let bi = 0; bi < batch; bi++) {
+      const lr = rule.lr[bi]!;
+      let plain = 0;
+      for (let i = 0; i < params.length; i++) {
+        const p = cpu(params[i]!).data;
+        const g = cpu(grads[i]!).data;
+        const per = params[i]!.shape.rows * params[i]!.shape.cols;
+        const end = (bi + 1) * per;
+        for (let k = bi * per; k < end; k++) {
+          const v = g[k]!;
+          plain += v * v;
+          p[k]! -= lr * v;
+        }
+      }
+      if (!report) continue;
+      const at = bi * report.shape.cols + rule.report!.col;
+      report.data[at] = plain >= PLAIN_MIN && plain <= PLAIN_MAX ? Math.sqrt(plain) : this.batchNorm(grads, bi);
+      report.data[at + 1] = 1;
+    }
+  }
+
+  /** Global norm of batch entry bi's gradients (scaled where needed). */
+  private batchNorm(grads: readonly Tensor[], bi: number): number {
+    return globalNorm(
+      grads.map((t) => {
+        const g = cpu(t);
+        const per = g.shape.rows * g.shape.cols;
+        return { data: g.data, off: g.shape.batch === 1 ? 0 : bi * per, n: per };
+      }),
+    );
   }
 
   /** Clip the gradients of each batch entry (global norm or value) and report the norm and factor when asked. */
