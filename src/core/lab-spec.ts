@@ -2,24 +2,17 @@
  * The lab spec: everything a lab page shows (shared data/model/schedule settings, up to four runs that differ
  * in activation, init, gain, learning rate and the mitigation switches — optimizer, gradient clipping, bias std,
  * residual connections, normalisation —, the backend, speed, stop condition and hidden controls), its
- * defaults, and its validation. Every model/data/schedule value is checked by the parsers of spec.ts (the one
- * place of validation); a bad field falls back to its default and is reported by name.
+ * defaults, the model/data/schedule specs it stands for, and which runs a change resets. Its validation is in
+ * lab-parse.ts.
  */
 import { HIDDEN_ACTIVATIONS, type HiddenActivation, type OutputActivation } from './activations.js';
 import type { Task } from './datasets.js';
 import type { LossName } from './losses.js';
 import { deepStack } from './presets.js';
 import {
-  CLIP_KINDS,
-  NORMS,
   OPTIMIZER_DEFAULTS,
-  OPTIMIZERS,
   datasetDims,
-  describeValue,
-  parseData,
-  parseExperiment,
-  parseModel,
-  parseSchedule,
+  isRecord,
   type DataSpec,
   type DatasetName,
   type DType,
@@ -30,7 +23,6 @@ import {
   type OptimizerName,
   type OptimizerSpec,
   type ScheduleSpec,
-  type SpecIssue,
 } from './spec.js';
 
 /** Backend choices of the lab. */
@@ -267,223 +259,6 @@ export function mitigationLabel(run: RunSpec): string {
   if (run.residual) parts.push(`residual every ${run.residual}`);
   if (run.norm && run.norm !== 'none') parts.push(`${run.norm} norm`);
   return parts.join(' · ');
-}
-
-/** A lab and what was wrong with the input it came from (each bad field replaced by its default). */
-export interface ParsedLab {
-  readonly value: LabSpec;
-  readonly issues: readonly SpecIssue[];
-}
-
-type Input = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Input {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Collects field-named issues, keeping the default where a value is bad. */
-class LabChecker {
-  readonly issues: SpecIssue[] = [];
-
-  /** The issues of a spec parse, renamed to the lab field. */
-  take(field: string, value: unknown, issues: readonly SpecIssue[] | null): boolean {
-    if (!issues || issues.length === 0) return true;
-    this.issues.push({ field, value, allowed: issues[0]!.allowed });
-    return false;
-  }
-
-  range(field: string, v: unknown, min: number, max: number): boolean {
-    if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return true;
-    this.issues.push({ field, value: v, allowed: `an integer from ${min} to ${max}` });
-    return false;
-  }
-}
-
-function issuesOf<T>(r: { ok: true; value: T } | { ok: false; issues: readonly SpecIssue[] }): readonly SpecIssue[] | null {
-  return r.ok ? null : r.issues;
-}
-
-/**
- * Validate a lab from a plain object (decoded from a URL or JSON). Missing fields take their defaults; bad
- * ones take their defaults too and are listed in `issues`, each naming the field, the value and what is allowed.
- */
-export function parseLab(input: unknown, defaults: LabSpec = defaultLab()): ParsedLab {
-  const c = new LabChecker();
-  if (!isRecord(input)) return { value: defaults, issues: [{ field: 'lab', value: input, allowed: 'an object' }] };
-  const d = defaults;
-  const base = modelSpec(d, d.runs[0]!, builtinShape(d));
-  const baseData = dataSpec(d);
-  const baseSchedule = scheduleSpec(d);
-  const model = (field: string, v: unknown, patch: Partial<Record<keyof ModelSpec, unknown>>) =>
-    c.take(field, v, issuesOf(parseModel({ ...base, ...patch })));
-  const data = (field: string, v: unknown, patch: Partial<Record<keyof DataSpec, unknown>>) =>
-    c.take(field, v, issuesOf(parseData({ ...baseData, ...patch })));
-  const sched = (field: string, v: unknown, patch: Partial<Record<keyof ScheduleSpec, unknown>>) =>
-    c.take(field, v, issuesOf(parseSchedule({ ...baseSchedule, ...patch })));
-  /** The input's value of a field when present and accepted by `check`, else the default. */
-  const pick = <K extends keyof LabSpec>(key: K, check: (v: unknown) => boolean): LabSpec[K] => {
-    if (!(key in input) || input[key] === undefined) return d[key];
-    const v = input[key];
-    return check(v) ? (v as LabSpec[K]) : d[key];
-  };
-
-  const dataset = pick('dataset', (v) => data('dataset', v, { dataset: v }));
-  const samples = pick('samples', (v) => c.range('samples', v, 1, LAB_LIMITS.maxSamples) && data('samples', v, { samples: v }));
-  const noise = pick('noise', (v) => data('noise', v, { noise: v }));
-  const dataSeed = pick('dataSeed', (v) => data('dataSeed', v, { seed: v }));
-  const depth = pick('depth', (v) => c.range('depth', v, 1, LAB_LIMITS.maxDepth));
-  const width = pick('width', (v) => c.range('width', v, 1, LAB_LIMITS.maxWidth) && model('width', v, { hidden: Array(base.hidden.length).fill(v) }));
-  const lr = pick('lr', (v) => model('lr', v, { optimizer: { kind: 'sgd', lr: v } }));
-  const initSeed = pick('initSeed', (v) => model('initSeed', v, { initSeed: v }));
-  let batch = pick('batch', (v) => sched('batch', v, { batchSize: v }));
-  const batchSeed = pick('batchSeed', (v) => sched('batchSeed', v, { batchSeed: v }));
-  const logEvery = pick('logEvery', (v) => c.range('logEvery', v, 1, 100000));
-  const dtype = pick('dtype', (v) => sched('dtype', v, { dtype: v }));
-  const backend = pick('backend', (v) => oneOf(c, 'backend', v, BACKEND_CHOICES));
-  const speed = pick('speed', (v) => c.range('speed', v, 1, LAB_LIMITS.maxSpeed));
-  const stop = pick('stop', (v) => checkStop(c, v));
-  const hide = pick('hide', (v) => checkHide(c, v));
-  const runs = parseRuns(c, input.runs, d.runs, model, base.hidden.length);
-
-  // Agreement between the fields, checked by spec.parseExperiment on the assembled experiment.
-  const draft: LabSpec = { dataset, samples, noise, dataSeed, depth, width, lr, batch, initSeed, batchSeed, logEvery, dtype, runs, backend, speed, stop, hide };
-  let batchBad = false;
-  const checked = runs.map((run, i) => {
-    const whole = parseExperiment({ model: modelSpec(draft, run, builtinShape(draft)), data: dataSpec(draft), schedule: scheduleSpec(draft) });
-    if (whole.ok) return run;
-    let out = run;
-    for (const issue of whole.issues) {
-      if (issue.field !== 'schedule.batchSize') continue;
-      if (run.norm === 'batch' && /batch norm/.test(issue.allowed)) {
-        // Batch norm needs two rows per step: the run loses its batch norm, the lab keeps its batch.
-        c.issues.push({ field: `runs[${i}].norm`, value: 'batch', allowed: `none or layer with ${batch === 1 ? 'batch 1' : 'one row per step'} (${issue.allowed})` });
-        const { norm: _norm, ...rest } = run;
-        out = rest;
-      } else if (!batchBad) {
-        batchBad = true;
-        c.issues.push({ field: 'batch', value: batch, allowed: issue.allowed });
-      }
-    }
-    return out;
-  });
-  if (batchBad) batch = d.batch <= datasetDims(dataSpec(draft)).samples ? d.batch : 0;
-  return { value: { ...draft, runs: checked, batch }, issues: c.issues };
-}
-
-function oneOf<T extends string>(c: LabChecker, field: string, v: unknown, choices: readonly T[]): boolean {
-  if (typeof v === 'string' && (choices as readonly string[]).includes(v)) return true;
-  c.issues.push({ field, value: v, allowed: `one of ${choices.join(', ')}` });
-  return false;
-}
-
-function checkStop(c: LabChecker, v: unknown): boolean {
-  const allowed = `none, epochs:N (N from 1 to ${LAB_LIMITS.maxEpochs}) or loss:T (T a finite number above 0)`;
-  const ok =
-    isRecord(v) &&
-    (v.kind === 'none' ||
-      (v.kind === 'epochs' && typeof v.value === 'number' && Number.isInteger(v.value) && v.value >= 1 && v.value <= LAB_LIMITS.maxEpochs) ||
-      (v.kind === 'loss' && typeof v.value === 'number' && Number.isFinite(v.value) && v.value > 0));
-  if (!ok) c.issues.push({ field: 'stop', value: v, allowed });
-  return ok;
-}
-
-function checkHide(c: LabChecker, v: unknown): boolean {
-  if (!Array.isArray(v)) {
-    c.issues.push({ field: 'hide', value: v, allowed: `a list of control names (${CONTROL_NAMES.join(', ')})` });
-    return false;
-  }
-  const bad = v.filter((n) => typeof n !== 'string' || !(CONTROL_NAMES as readonly string[]).includes(n));
-  if (bad.length) c.issues.push({ field: 'hide', value: bad.join(','), allowed: `control names: ${CONTROL_NAMES.join(', ')}` });
-  return bad.length === 0;
-}
-
-function parseRuns(
-  c: LabChecker,
-  v: unknown,
-  defaults: readonly RunSpec[],
-  model: (field: string, v: unknown, patch: Partial<Record<keyof ModelSpec, unknown>>) => boolean,
-  depth: number,
-): RunSpec[] {
-  if (v === undefined) return [...defaults];
-  if (!Array.isArray(v) || v.length < LAB_LIMITS.minRuns || v.length > LAB_LIMITS.maxRuns) {
-    c.issues.push({ field: 'runs', value: Array.isArray(v) ? `${v.length} runs` : v, allowed: `${LAB_LIMITS.minRuns} to ${LAB_LIMITS.maxRuns} runs` });
-    return [...defaults];
-  }
-  return v.map((raw: unknown, i) => {
-    const fallback = defaults[i] ?? defaults[defaults.length - 1]!;
-    if (!isRecord(raw)) {
-      c.issues.push({ field: `runs[${i}]`, value: raw, allowed: 'an object { activation, init, gain, lr }' });
-      return fallback;
-    }
-    const at = (k: string) => `runs[${i}].${k}`;
-    const activation =
-      raw.activation !== undefined && model(at('activation'), raw.activation, { activations: Array(depth).fill(raw.activation) })
-        ? (raw.activation as HiddenActivation)
-        : fallback.activation;
-    const init = raw.init !== undefined && model(at('init'), raw.init, { init: raw.init }) ? (raw.init as InitName) : standardInit(activation);
-    const gain = raw.gain !== undefined && model(at('gain'), raw.gain, { gain: raw.gain }) ? (raw.gain as number) : fallback.gain;
-    const lr =
-      raw.lr === undefined || raw.lr === null
-        ? null
-        : model(at('lr'), raw.lr, { optimizer: { kind: 'sgd', lr: raw.lr } })
-          ? (raw.lr as number)
-          : null;
-    return { activation, init, gain, lr, ...parseMitigations(c, raw, fallback, at, model) };
-  });
-}
-
-/**
- * The mitigation switches of one raw run in canonical form (defaults left out). A bad value is reported and the
- * fallback run's value is kept (the current run's for a change in the app, the default run's for a URL).
- */
-function parseMitigations(
-  c: LabChecker,
-  raw: Input,
-  fallback: RunSpec,
-  at: (k: string) => string,
-  model: (field: string, v: unknown, patch: Partial<Record<keyof ModelSpec, unknown>>) => boolean,
-): Partial<RunSpec> {
-  const given = (k: string) => raw[k] !== undefined && raw[k] !== null && raw[k] !== '';
-  const kind: OptimizerName = !given('optimizer') ? 'sgd' : oneOf(c, at('optimizer'), raw.optimizer, OPTIMIZERS) ? (raw.optimizer as OptimizerName) : (fallback.optimizer ?? 'sgd');
-  const out: { -readonly [K in keyof RunSpec]?: RunSpec[K] } = {};
-  for (const h of Object.keys(OPTIMIZER_HYPERS) as OptimizerHyper[]) {
-    const applies = OPTIMIZER_HYPERS[h] as readonly OptimizerName[];
-    if (!given(h)) continue;
-    const v = raw[h];
-    if (!applies.includes(kind)) c.issues.push({ field: at(h), value: v, allowed: `no value with optimizer ${kind}; it applies to ${applies.join(', ')}` });
-    else out[h] = model(at(h), v, { optimizer: { kind, lr: 0.1, [h]: v } }) ? (v as number) : kind === fallback.optimizer ? fallback[h] : undefined;
-  }
-  if (given('clip') && raw.clip !== 'none') {
-    const v = raw.clip;
-    const ok = isRecord(v) && Object.keys(v).every((k) => k === 'kind' || k === 'max');
-    const allowed = `none, or ${CLIP_KINDS.map((k) => `${k}:MAX`).join(' or ')} with MAX a finite number above 0`;
-    if (!ok) c.issues.push({ field: at('clip'), value: v, allowed });
-    out.clip = ok && model(at('clip'), `${String(v.kind)}:${describeValue(v.max)}`, { clip: v }) ? { kind: v.kind as ClipSpec['kind'], max: v.max as number } : fallback.clip;
-  }
-  if (given('biasStd')) {
-    const v = raw.biasStd;
-    const ok = typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= LAB_LIMITS.maxBiasStd;
-    if (!ok) c.issues.push({ field: at('biasStd'), value: v, allowed: `a finite number from 0 to ${LAB_LIMITS.maxBiasStd}` });
-    out.biasStd = ok && model(at('biasStd'), v, { biasStd: v }) ? v : fallback.biasStd;
-  }
-  if (given('residual')) {
-    const v = raw.residual;
-    out.residual = c.range(at('residual'), v, 0, LAB_LIMITS.maxDepth) && model(at('residual'), v, { residual: v }) ? (v as number) : fallback.residual;
-  }
-  if (given('norm')) out.norm = oneOf(c, at('norm'), raw.norm, NORMS) && model(at('norm'), raw.norm, { norm: raw.norm }) ? (raw.norm as NormName) : fallback.norm;
-  return canonicalMitigations(kind, out);
-}
-
-/** The switches with every default left out (sgd, default hyperparameters, no clip, σ_b 0, residual 0, norm none). */
-function canonicalMitigations(kind: OptimizerName, m: Partial<RunSpec>): Partial<RunSpec> {
-  const out: { -readonly [K in keyof RunSpec]?: RunSpec[K] } = {};
-  if (kind !== 'sgd') out.optimizer = kind;
-  for (const h of hypersOf(kind)) if (m[h] !== undefined && m[h] !== OPTIMIZER_DEFAULTS[h]) out[h] = m[h];
-  if (m.clip) out.clip = m.clip;
-  if (m.biasStd) out.biasStd = m.biasStd;
-  if (m.residual) out.residual = m.residual;
-  if (m.norm && m.norm !== 'none') out.norm = m.norm;
-  return out;
 }
 
 /** Whether two run field values are equal (clip objects by kind and max). */

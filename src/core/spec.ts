@@ -211,7 +211,8 @@ class Checker {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** Whether v is a plain object (not null, not an array). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

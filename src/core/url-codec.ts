@@ -4,7 +4,8 @@
  * validation to lab-spec's parseLab (and through it spec.ts); it adds the issues only a URL can have:
  * unknown, duplicated and mismatched parameters.
  */
-import { defaultLab, parseLab, type LabSpec, type ParsedLab, type RunSpec, type StopCondition } from './lab-spec.js';
+import { parseLab, type ParsedLab } from './lab-parse.js';
+import { defaultLab, type LabSpec, type RunSpec, type StopCondition } from './lab-spec.js';
 import type { ClipSpec, SpecIssue } from './spec.js';
 
 /** URL keys of the scalar lab fields (the key is the field name). */

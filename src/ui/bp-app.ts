@@ -4,7 +4,8 @@
  */
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { modelSpec, nextRun, parseLab, LAB_LIMITS, type LabSpec } from '../core/lab-spec.js';
+import { parseLab } from '../core/lab-parse.js';
+import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../core/lab-spec.js';
 import type { Dataset } from '../core/datasets.js';
 import { dataMeanSquare } from '../core/theory.js';
 import { formatIssue } from '../core/spec.js';

@@ -1,7 +1,8 @@
 /** Lab spec: defaults match the deepStack presets, bad fields fall back to defaults and are named, reset scope. */
 import { describe, expect, it } from 'vitest';
 import { deepStack } from '../../src/core/presets.js';
-import { defaultLab, modelSpec, builtinShape, parseLab, resetScope, runLabel, scheduleSpec, dataSpec, nextRun } from '../../src/core/lab-spec.js';
+import { parseLab } from '../../src/core/lab-parse.js';
+import { defaultLab, modelSpec, builtinShape, resetScope, runLabel, scheduleSpec, dataSpec, nextRun } from '../../src/core/lab-spec.js';
 import { parseExperiment } from '../../src/core/spec.js';
 
 describe('defaultLab', () => {

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HIDDEN_ACTIVATIONS } from '../../src/core/activations.js';
-import { BACKEND_CHOICES, CONTROL_NAMES, LAB_LIMITS, defaultLab, parseLab, type LabSpec } from '../../src/core/lab-spec.js';
+import { parseLab } from '../../src/core/lab-parse.js';
+import { BACKEND_CHOICES, CONTROL_NAMES, LAB_LIMITS, defaultLab, type LabSpec } from '../../src/core/lab-spec.js';
 import { DATASETS, DTYPES, INITS, LIMITS, datasetDims, describeValue, formatIssue, type SpecIssue } from '../../src/core/spec.js';
 import { EMPTY_KEY, URL_KEYS, decodeLab, encodeLab } from '../../src/core/url-codec.js';
 
