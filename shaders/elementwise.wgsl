@@ -48,8 +48,6 @@ struct ActGradParams {
 }
 
 override WG: u32 = 64u;
-const LEAKY_SLOPE: f32 = 0.01;
-
 @group(0) @binding(0) var<storage, read_write> t: array<f32>;
 @group(0) @binding(1) var<uniform> sp: SoftmaxParams;
 
@@ -100,17 +98,6 @@ fn add_into(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) group
   if (e >= ap.total) { return; }
   let batch = e / ap.per_batch;
   dst[e] += src[batch * ap.src_batch_stride + e - batch * ap.per_batch];
-}
-
-// φ′ as a function of the output y = φ(z): codes 1 sigmoid, 2 tanh, 3 relu, 4 leaky_relu, else 1.
-fn derivative_from_output(y: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: { return y * (1.0 - y); }
-    case 2u: { return 1.0 - y * y; }
-    case 3u: { return select(0.0, 1.0, y > 0.0); }
-    case 4u: { return select(LEAKY_SLOPE, 1.0, y > 0.0); }
-    default: { return 1.0; }
-  }
 }
 
 @compute @workgroup_size(WG)

@@ -43,8 +43,6 @@ override BLOCK: u32 = 4u;
 // M and N are multiples of BLOCK, K of 4, and both operands load as vec4s: no bounds checks in the k loop.
 override ALIGNED: bool = false;
 
-const LEAKY_SLOPE: f32 = 0.01;
-
 @group(0) @binding(0) var<storage, read_write> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read_write> b: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
@@ -54,35 +52,6 @@ const LEAKY_SLOPE: f32 = 0.01;
 
 fn act_code(batch: u32) -> u32 {
   return p.acts[batch >> 2u][batch & 3u];
-}
-
-// φ(z) for codes 0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 leaky_relu, 5 softmax (identity: rows normalised later).
-fn activate(z: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: {
-      if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
-      let e = exp(z);
-      return e / (1.0 + e);
-    }
-    case 2u: {
-      if (abs(z) < 10.0) { return tanh(z); }
-      return sign(z);
-    }
-    case 3u: { return max(z, 0.0); }
-    case 4u: { return select(LEAKY_SLOPE * z, z, z > 0.0); }
-    default: { return z; }
-  }
-}
-
-// φ′ as a function of the output a = φ(z).
-fn derivative_from_output(y: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: { return y * (1.0 - y); }
-    case 2u: { return 1.0 - y * y; }
-    case 3u: { return select(0.0, 1.0, y > 0.0); }
-    case 4u: { return select(LEAKY_SLOPE, 1.0, y > 0.0); }
-    default: { return 1.0; }
-  }
 }
 
 // op(A)[r][k], zero outside the matrix.

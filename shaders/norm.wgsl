@@ -48,8 +48,6 @@ override WG: u32 = 64u;
 override LAYER: bool = false;
 override IN_PLACE: bool = false;
 
-const LEAKY_SLOPE: f32 = 0.01;
-
 @group(0) @binding(0) var<storage, read_write> z: array<f32>;
 @group(0) @binding(1) var<storage, read_write> gamma: array<f32>;
 @group(0) @binding(2) var<storage, read_write> beta: array<f32>;
@@ -98,24 +96,6 @@ fn workgroup_sum(i: u32, v: vec2<f32>) -> vec2<f32> {
     if (i < s) { partial[i] += partial[i + s]; }
   }
   return workgroupUniformLoad(&partial[0]);
-}
-
-// φ(z) for codes 0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 leaky_relu (as in matmul.wgsl).
-fn activate(v: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: {
-      if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
-      let e = exp(v);
-      return e / (1.0 + e);
-    }
-    case 2u: {
-      if (abs(v) < 10.0) { return tanh(v); }
-      return sign(v);
-    }
-    case 3u: { return max(v, 0.0); }
-    case 4u: { return select(LEAKY_SLOPE * v, v, v > 0.0); }
-    default: { return v; }
-  }
 }
 
 @compute @workgroup_size(WG)

@@ -1,4 +1,5 @@
 /** The WGSL sources of every kernel family, imported as text. */
+import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
 import lossWgsl from '../../../shaders/loss.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
@@ -6,12 +7,12 @@ import normWgsl from '../../../shaders/norm.wgsl?raw';
 import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
 import updateWgsl from '../../../shaders/update.wgsl?raw';
 
-/** WGSL text per kernel family (file name without extension). */
+/** WGSL text per kernel family (file name without extension); those that apply activations get activations.wgsl first. */
 export const SHADERS = {
-  matmul: matmulWgsl,
-  elementwise: elementwiseWgsl,
+  matmul: `${activationsWgsl}\n${matmulWgsl}`,
+  elementwise: `${activationsWgsl}\n${elementwiseWgsl}`,
   loss: lossWgsl,
-  norm: normWgsl,
+  norm: `${activationsWgsl}\n${normWgsl}`,
   reduce: reduceWgsl,
   update: updateWgsl,
 } as const;
