@@ -6,7 +6,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { Backend } from '../../backend/backend.js';
-import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
+import { LessonBackend } from './lesson-backend.js';
 import { makeDataset } from '../../core/datasets.js';
 import '../charts/bp-gradient-profile.js';
 import '../charts/bp-loss-chart.js';
@@ -30,28 +30,26 @@ export class BpLessonDeep extends LessonElement {
   @state() private depth = PROFILE_DEPTH;
   @state() private revision = 0;
   @state() private error = '';
-  private backend: Backend | null = null;
   private profile: LessonCohort | null = null;
   private race: LessonCohort[] = [];
   private readonly onError = (e: unknown) => (this.error = e instanceof Error ? e.message : String(e));
   private readonly profileLoop = new LessonLoop(this, () => void this.revision++, this.onError);
   private readonly raceLoop = new LessonLoop(this, () => void this.revision++, this.onError);
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.backend ??= createCpuBackend({ dtype: 'f32' });
-    this.buildProfile();
-    this.buildRace();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
+  private readonly cpu = new LessonBackend(this, 'f32', () => {
     this.profile?.dispose();
     this.race.forEach((c) => c.dispose());
     this.profile = null;
     this.race = [];
-    this.backend?.destroy();
-    this.backend = null;
+  });
+
+  private get backend(): Backend | null {
+    return this.cpu.backend;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.buildProfile();
+    this.buildRace();
   }
 
   private buildProfile(): void {

@@ -6,7 +6,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { Backend } from '../../backend/backend.js';
-import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
+import { LessonBackend } from './lesson-backend.js';
 import type { Dataset } from '../../core/datasets.js';
 import '../charts/bp-loss-chart.js';
 import { RUN_COLORS } from '../run-view.js';
@@ -47,29 +47,27 @@ export class BpLessonMnist extends LessonElement {
   @state() private measuring = false;
   @state() private revision = 0;
   @state() private error = '';
-  private backend: Backend | null = null;
   private cohort: LessonCohort | null = null;
   private test: Dataset | null = null;
   private readonly loop = new LessonLoop(this, () => this.afterFrame(), (e) => (this.error = e instanceof Error ? e.message : String(e)));
+  private readonly cpu = new LessonBackend(this, 'f32', () => {
+    this.cohort?.dispose();
+    this.cohort = null;
+  });
+
+  private get backend(): Backend | null {
+    return this.cpu.backend;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.loop.chunk = 4;
-    this.backend ??= createCpuBackend({ dtype: 'f32' });
     void this.loop.exclusive(async () => {
       const loaded = await loadDigits();
       this.digits = loaded.digits;
       this.fallback = loaded.fallback;
       this.build();
     });
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.cohort?.dispose();
-    this.cohort = null;
-    this.backend?.destroy();
-    this.backend = null;
   }
 
   private build(): void {

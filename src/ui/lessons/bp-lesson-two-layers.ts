@@ -5,7 +5,7 @@
  */
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
+import { LessonBackend } from './lesson-backend.js';
 import type { Backend } from '../../backend/backend.js';
 import { makeDataset, type Dataset } from '../../core/datasets.js';
 import type { Parameters } from '../../core/init.js';
@@ -48,7 +48,6 @@ export class BpLessonTwoLayers extends LessonElement {
   @state() private walk: Walk | null = null;
   @state() private revision = 0;
   @state() private error = '';
-  private backend: Backend | null = null;
   private cohort: LessonCohort | null = null;
   private data: Dataset | null = null;
   private readonly loop = new LessonLoop(
@@ -56,19 +55,18 @@ export class BpLessonTwoLayers extends LessonElement {
     () => this.refresh(),
     (e) => (this.error = e instanceof Error ? e.message : String(e)),
   );
+  private readonly cpu = new LessonBackend(this, 'f64', () => {
+    this.cohort?.dispose();
+    this.cohort = null;
+  });
+
+  private get backend(): Backend | null {
+    return this.cpu.backend;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.backend ??= createCpuBackend({ dtype: 'f64' });
     this.rebuild();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.cohort?.dispose();
-    this.cohort = null;
-    this.backend?.destroy();
-    this.backend = null;
   }
 
   private rebuild(): void {
