@@ -55,22 +55,34 @@ function threeClasses(): Dataset {
   return { name: 'csv', x, y, n, inputDim: 2, outputDim: 3, task: 'multiclass', classes: ['a', 'b', 'c'] };
 }
 
+type Run = Awaited<ReturnType<typeof train>>;
+
+/**
+ * The shared checks of a 100-step comparison: the same logged steps, every layer's gradient norm within 2e-3,
+ * the losses within 1e-4 (relative), the weights within 1e-3; `each` adds per-record checks. Returns the worst
+ * relative loss difference.
+ */
+function expectAgreement(web: Run, cpu: Run, each: (w: StepRecord, c: StepRecord) => void): number {
+  expect(web.records.map((r) => r[0]!.step)).toEqual(cpu.records.map((r) => r[0]!.step));
+  let worst = 0;
+  web.records.forEach((r, i) => {
+    const c = cpu.records[i]![0]!;
+    worst = Math.max(worst, relDiff(r[0]!.loss, c.loss));
+    r[0]!.gradNorms.forEach((g, l) => expect(relDiff(g, c.gradNorms[l]!), `step ${c.step} layer ${l}`).toBeLessThan(2e-3));
+    each(r[0]!, c);
+  });
+  expect(worst).toBeLessThan(1e-4);
+  web.params[0]!.weights.forEach((w, l) => expect(maxAbsDiff(w, cpu.params[0]!.weights[l]!)).toBeLessThan(1e-3));
+  return worst;
+}
+
 describe('100 training steps: WebGPU agrees with CPU f32', () => {
   it.each(HIDDEN_ACTIVATIONS)('%s hidden layers, bce loss', async (act) => {
     const m = [model(act, [12, 12, 12])];
     const s = schedule(100, 10);
     const cpu = await train(createCpuBackend({ dtype: 'f32' }), m, spiral, s);
     const web = await train(gpu, m, spiral, s);
-    expect(web.records.map((r) => r[0]!.step)).toEqual(cpu.records.map((r) => r[0]!.step));
-    let worst = 0;
-    web.records.forEach((r, i) => {
-      const c = cpu.records[i]![0]!;
-      worst = Math.max(worst, relDiff(r[0]!.loss, c.loss));
-      r[0]!.gradNorms.forEach((g, l) => expect(relDiff(g, c.gradNorms[l]!), `step ${c.step} layer ${l}`).toBeLessThan(2e-3));
-      expect(r[0]!.accuracy).toBeCloseTo(c.accuracy!, 6);
-    });
-    expect(worst).toBeLessThan(1e-4);
-    web.params[0]!.weights.forEach((w, l) => expect(maxAbsDiff(w, cpu.params[0]!.weights[l]!)).toBeLessThan(1e-3));
+    expectAgreement(web, cpu, (w, c) => expect(w.accuracy).toBeCloseTo(c.accuracy!, 6));
   });
 
   it.each<[LossName, ModelSpec['outputActivation']]>([
@@ -98,17 +110,8 @@ describe('100 training steps: WebGPU agrees with CPU f32', () => {
     const s = schedule(100, 10, 16);
     const cpu = await train(createCpuBackend({ dtype: 'f32' }), m, spiral, s);
     const web = await train(gpu, m, spiral, s);
-    expect(web.records.map((r) => r[0]!.step)).toEqual(cpu.records.map((r) => r[0]!.step));
-    let worst = 0;
-    web.records.forEach((r, i) => {
-      const c = cpu.records[i]![0]!;
-      worst = Math.max(worst, relDiff(r[0]!.loss, c.loss));
-      r[0]!.gradNorms.forEach((g, l) => expect(relDiff(g, c.gradNorms[l]!), `step ${c.step} layer ${l}`).toBeLessThan(2e-3));
-      expect(relDiff(r[0]!.clipFactor, c.clipFactor), `step ${c.step} clip factor`).toBeLessThan(1e-3);
-    });
+    const worst = expectAgreement(web, cpu, (w, c) => expect(relDiff(w.clipFactor, c.clipFactor), `step ${c.step} clip factor`).toBeLessThan(1e-3));
     console.log(`optimizer ${_name}: worst relative loss difference over 100 steps ${worst.toExponential(2)}`);
-    expect(worst).toBeLessThan(1e-4);
-    web.params[0]!.weights.forEach((w, l) => expect(maxAbsDiff(w, cpu.params[0]!.weights[l]!)).toBeLessThan(1e-3));
     // Clipping acted on the logged steps where it is on (factor < 1 for the norm, a share > 0 for the value).
     if (clip) expect(cpu.records.some((r) => (clip.kind === 'norm' ? r[0]!.clipFactor < 1 : r[0]!.clipFactor > 0))).toBe(true);
     // The run moved: the comparison is not of two untouched initial states.
