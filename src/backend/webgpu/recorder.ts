@@ -10,7 +10,26 @@ export const MAX_STEPS_PER_SUBMIT = 4;
 /** Most milliseconds between the first recorded command of a command buffer and its submit at a step's end. */
 export const MAX_RECORDING_MS = 2;
 
-/** The current command encoder and compute pass; `flush()` submits them as one command buffer. */
+/** Where the recorder reads the time and how it defers a submit to the end of the current task (injectable for tests). */
+export interface RecorderTiming {
+  /** Milliseconds on a monotonic clock. */
+  readonly now: () => number;
+  /** Runs `fn` once the current JavaScript task has finished recording. */
+  readonly defer: (fn: () => void) => void;
+}
+
+/** The real clock and the microtask queue. */
+export const REAL_TIMING: RecorderTiming = {
+  now: () => performance.now(),
+  defer: (fn) => queueMicrotask(fn),
+};
+
+/**
+ * The current command encoder and compute pass; `flush()` submits them as one command buffer.
+ * Batching policy, exactly: a step's end submits when it is the `maxStepsPerSubmit`-th step since the last submit
+ * or when `maxRecordingMs` have passed on the clock since the buffer's first command; otherwise the submit is
+ * deferred (once) to the end of the current task.
+ */
 export class CommandRecorder {
   /** Incremented by every flush: uniform and index buffers written since then are not yet in flight. */
   epoch = 0;
@@ -33,7 +52,10 @@ export class CommandRecorder {
   private waiters: (() => void)[] = [];
   private timestamps: { querySet: GPUQuerySet; begun: boolean } | null = null;
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly timing: RecorderTiming = REAL_TIMING,
+  ) {}
 
   /** Whether work has been recorded since the last flush. */
   get pending(): boolean {
@@ -66,7 +88,7 @@ export class CommandRecorder {
   endStep(): void {
     if (!this.encoder) return;
     this.steps++;
-    if (this.steps >= this.maxStepsPerSubmit || performance.now() - this.startedAt >= this.maxRecordingMs) this.flush();
+    if (this.steps >= this.maxStepsPerSubmit || this.timing.now() - this.startedAt >= this.maxRecordingMs) this.flush();
     else this.schedule();
   }
 
@@ -104,7 +126,7 @@ export class CommandRecorder {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    this.timing.defer(() => {
       this.scheduled = false;
       this.flush();
     });
@@ -139,7 +161,7 @@ export class CommandRecorder {
   private currentEncoder(): GPUCommandEncoder {
     if (!this.encoder) {
       this.encoder = this.device.createCommandEncoder();
-      this.startedAt = performance.now();
+      this.startedAt = this.timing.now();
     }
     return this.encoder;
   }

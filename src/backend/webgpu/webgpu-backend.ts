@@ -14,7 +14,7 @@ import { MatmulKernel, canFuseColumnSums } from './matmul-kernel.js';
 import { NormKernel } from './norm-kernel.js';
 import { OptimizerStates } from './optimizer-state.js';
 import { ReadbackRing } from './readback.js';
-import { CommandRecorder } from './recorder.js';
+import { CommandRecorder, type RecorderTiming } from './recorder.js';
 import { ReduceKernels } from './reduce-kernels.js';
 import { UpdateKernel } from './update-kernel.js';
 
@@ -24,6 +24,8 @@ export { WebGPUUnavailableError } from './device.js';
 export interface WebGPUBackendOptions extends DeviceOptions {
   /** Test hook: dispatch as if maxComputeWorkgroupsPerDimension were this small (exercises the x/y split). */
   readonly maxWorkgroupsPerDimension?: number;
+  /** The command recorder's clock and end-of-task scheduler (default: performance.now and microtasks). */
+  readonly timing?: RecorderTiming;
 }
 
 /** Counts of cached GPU objects, to check that a repeated training step creates none. */
@@ -84,7 +86,7 @@ export class WebGPUBackend implements Backend {
     };
     this.maxTensorBytes = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     this.fault = handle.fault.then((f) => (this.destroyed ? new Promise<BackendFault>(() => {}) : f));
-    this.recorder = new CommandRecorder(device);
+    this.recorder = new CommandRecorder(device, opts.timing);
     this.sites = new CallSites(device, () => this.recorder.epoch);
     this.pipelines = new PipelineCache(device);
     this.allocator = new TensorAllocator(device, {
