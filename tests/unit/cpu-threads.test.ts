@@ -161,11 +161,12 @@ describe('packed operands are reused only within one job', () => {
     const x = run(one);
     // A worker whose core is busy elsewhere does not claim its band and the main thread does it: on a loaded
     // machine, repeat until the workers have taken part.
-    for (let attempt = 0; attempt < 50 && two.threadStats.workerBands === 0; attempt++) {
+    for (let attempt = 0; attempt < 1000 && two.threadStats.workerBands === 0; attempt++) {
       const y = run(two);
       expect(y).toEqual(x);
       expect(y[1]).not.toEqual(y[0]);
-      if (two.threadStats.workerBands === 0) await new Promise((r) => setTimeout(r, 20));
+      // Yield so the workers get a core (a condition wait with a generous bound, not a duration).
+      if (two.threadStats.workerBands === 0) await new Promise((r) => setTimeout(r, 0));
     }
     expect(two.threadStats.workerBands).toBeGreaterThan(0);
   });
