@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// The page benchmark: the lab's steps/s in the page against the engine's (`lab bench train` of the same runs, in
+// the same script), frames per second, the 95th-percentile frame time, the longest main-thread task, the time from
+// Pause to the last step, and the default lab's story at 15 s (accuracies, the sigmoid run's last/first-layer
+// gradient ratio). Serves the built app (run `npm run build` first) and opens it in headless Chromium, launched
+// as the browser tests launch it. Prints one JSON object on stdout; progress on stderr.
+//   node scripts/page-bench.mjs [--seconds 10] [--story-seconds 15] [--cases default,deep50,heavy] [--speed N] [--webgpu]
+// --speed sets the lab's `speed` URL key for the measured cases (default: the lab's own default).
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+import { startServer } from './serve.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt;
+};
+const seconds = Number(opt('seconds', '10'));
+const storySeconds = Number(opt('story-seconds', '15'));
+const webgpu = args.includes('--webgpu');
+const backend = webgpu ? 'webgpu' : 'cpu';
+const speed = opt('speed', null);
+
+/** The measured cases: the default lab, a pair of 50 × 32 runs, and a heavy model the budget admits. */
+const CASES = {
+  default: { query: '', layers: null },
+  deep50: { query: 'depth=50&width=32', layers: { depth: 50, width: 32 } },
+  heavy: { query: 'depth=30&width=1024&samples=400', layers: { depth: 30, width: 1024 }, engine: false },
+};
+const chosen = opt('cases', 'default,deep50,heavy').split(',');
+for (const c of chosen) if (!(c in CASES)) throw new Error(`--cases: unknown case '${c}' (allowed: ${Object.keys(CASES).join(', ')})`);
+if (!(seconds > 0) || !(storySeconds > 0)) throw new Error('--seconds and --story-seconds must be positive numbers');
+
+const log = (s) => process.stderr.write(`${s}\n`);
+const quantile = (xs, q) => {
+  if (xs.length === 0) return null;
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+/**
+ * The engine's steps/s for one lab step of the given runs (each run one model; a lab step steps every run), from
+ * `lab bench train` on this machine's CPU: 1 / Σ (1 / steps/s of each run).
+ */
+function engineStepsPerSec(lab) {
+  const perRun = lab.runs.map((run) => {
+    const out = execFileSync(process.execPath, [path.join(root, 'scripts/lab.mjs'), 'bench', 'train',
+      '--layers', `${lab.width}x${lab.depth}`, '--activation', run.activation, '--batch', String(lab.batch || lab.samples),
+      '--input-dim', '2', '--output-dim', '1', '--dtype', lab.dtype, '--reps', '5', '--min-rep-ms', '200', '--json'], { encoding: 'utf8' });
+    const point = JSON.parse(out).points[0];
+    return { activation: run.activation, stepsPerSec: point.stepsPerSecond, medianMs: point.medianMs, minMs: point.minMs, maxMs: point.maxMs };
+  });
+  return { perRun, stepsPerSec: 1 / perRun.reduce((s, r) => s + 1 / r.stepsPerSec, 0) };
+}
+
+const server = await startServer({ root: path.join(root, 'dist'), port: 0 });
+const userDataDir = await mkdtemp(path.join(tmpdir(), 'backprop-lab-page-bench-'));
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  userDataDir,
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+    '--disable-dev-shm-usage', ...(webgpu ? ['--enable-unsafe-webgpu'] : ['--disable-gpu'])],
+  defaultViewport: { width: 1280, height: 800 },
+});
+
+/** Opens the lab at `query`, waits until it is ready, and installs a frame and long-task recorder. */
+async function open(query) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(new URL(`index.html?backend=${backend}${query ? `&${query}` : ''}`, server.url).href, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.__lab !== undefined, { timeout: 60_000 });
+  await page.evaluate(() => window.__lab.ready());
+  await page.evaluate(() => {
+    const w = window;
+    w.__bench = { frames: [], longTasks: [], last: null, lastStep: 0, lastStepAt: 0 };
+    const step = () => Math.max(...w.__lab.records().map((r) => r.records.at(-1)?.step ?? 0));
+    const tick = (t) => {
+      const b = w.__bench;
+      if (b.last !== null) b.frames.push(t - b.last);
+      b.last = t;
+      const s = step();
+      if (s !== b.lastStep) [b.lastStep, b.lastStepAt] = [s, performance.now()];
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__bench.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: false });
+  });
+  return { page, errors };
+}
+
+/** Plays for `secs` s; returns page steps/s, fps, p95 frame, longest task, pause latency. */
+async function measure(page, secs) {
+  const lastStep = () => page.evaluate(() => Math.max(...window.__lab.records().map((r) => r.records.at(-1)?.step ?? 0)));
+  const s0 = await lastStep();
+  await page.evaluate(() => {
+    window.__bench.frames = [];
+    window.__bench.longTasks = [];
+    window.__lab.play();
+  });
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, secs * 1000));
+  const s1 = await lastStep();
+  const elapsed = (Date.now() - t0) / 1000;
+  const pause = await page.evaluate(async () => {
+    const at = performance.now();
+    window.__lab.pause();
+    // The pause latency: from pause() to the last step that changed the records (waited for over 2 s of frames).
+    const until = performance.now() + 2000;
+    while (performance.now() < until) await new Promise((r) => requestAnimationFrame(r));
+    return Math.max(0, window.__bench.lastStepAt - at);
+  });
+  const { frames, longTasks } = await page.evaluate(() => ({ frames: window.__bench.frames, longTasks: window.__bench.longTasks }));
+  return {
+    seconds: elapsed,
+    steps: s1 - s0,
+    pageStepsPerSec: (s1 - s0) / elapsed,
+    fps: frames.length / (frames.reduce((a, b) => a + b, 0) / 1000),
+    p95FrameMs: quantile(frames, 0.95),
+    maxFrameMs: frames.length ? Math.max(...frames) : null,
+    longestTaskMs: longTasks.length ? Math.max(...longTasks) : 0,
+    longTasksOver200Ms: longTasks.filter((d) => d > 200).length,
+    pauseToLastStepMs: pause,
+  };
+}
+
+const report = { backend, viewport: '1280x800', seconds, speed: speed ?? '(default)', cases: {}, story: null };
+try {
+  for (const name of chosen) {
+    const c = CASES[name];
+    log(`${name}: opening …`);
+    const { page, errors } = await open([c.query, speed ? `speed=${speed}` : ''].filter(Boolean).join('&'));
+    const lab = await page.evaluate(() => window.__lab.lab());
+    const m = await measure(page, seconds);
+    const engine = c.engine === false ? null : engineStepsPerSec(lab);
+    report.cases[name] = {
+      query: c.query || '(default)',
+      runs: lab.runs.map((r) => `${r.activation}:${r.init}`),
+      ...m,
+      engineStepsPerSec: engine?.stepsPerSec ?? null,
+      engine: engine?.perRun ?? null,
+      pageToEngine: engine ? m.pageStepsPerSec / engine.stepsPerSec : null,
+      pageErrors: errors,
+    };
+    log(`${name}: ${m.pageStepsPerSec.toFixed(1)} steps/s in the page${engine ? ` vs ${engine.stepsPerSec.toFixed(1)} engine` : ''}, ${m.fps.toFixed(1)} fps, p95 frame ${m.p95FrameMs?.toFixed(1)} ms, longest task ${m.longestTaskMs.toFixed(0)} ms, pause ${m.pauseToLastStepMs.toFixed(0)} ms`);
+    await page.close();
+  }
+
+  // The story: the default lab, Play, and at `storySeconds` the accuracies and the sigmoid run's gradient ratio.
+  log(`story: ${storySeconds} s of the default lab …`);
+  const { page, errors } = await open('');
+  await page.evaluate(() => window.__lab.play());
+  await new Promise((r) => setTimeout(r, storySeconds * 1000));
+  const runs = await page.evaluate(() => window.__lab.records().map((r) => {
+    const last = r.records.at(-1);
+    return { activation: r.activation, status: r.status, step: last?.step ?? 0, accuracy: last?.accuracy ?? null, gradNorms: last ? [...last.gradNorms] : [] };
+  }));
+  await page.evaluate(() => window.__lab.pause());
+  report.story = {
+    seconds: storySeconds,
+    runs: runs.map((r) => ({
+      activation: r.activation,
+      status: r.status,
+      step: r.step,
+      accuracy: r.accuracy,
+      firstLayerGrad: r.gradNorms[0] ?? null,
+      lastLayerGrad: r.gradNorms.at(-1) ?? null,
+      lastOverFirst: r.gradNorms.length ? r.gradNorms.at(-1) / r.gradNorms[0] : null,
+    })),
+    pageErrors: errors,
+  };
+  log(`story: ${report.story.runs.map((r) => `${r.activation} ${((r.accuracy ?? 0) * 100).toFixed(1)} % at step ${r.step}, last/first ${r.lastOverFirst?.toExponential(2)}`).join('; ')}`);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+} finally {
+  await browser.close();
+  await server.close();
+  await rm(userDataDir, { recursive: true, force: true });
+}
