@@ -34,6 +34,9 @@ const BASE_ARGS = [
  */
 const WEBGPU_ARGS = { on: ['--enable-unsafe-webgpu'], off: ['--disable-gpu'] } as const;
 
+/** Outer limit of every wait and navigation of a test page, in milliseconds. */
+export const BROWSER_WAIT_MS = 240_000;
+
 /** Options of openApp. */
 export interface OpenAppOptions {
   /** Start Chromium with WebGPU available (default true); false makes requestAdapter() resolve to null. */
@@ -117,6 +120,10 @@ export async function openApp(path: string, opts: OpenAppOptions = {}): Promise<
       defaultViewport: opts.viewport ?? { width: 1280, height: 800 },
     });
     const page = await browser.newPage();
+    // Waits are for conditions; their limit is an outer bound for a machine whose cores are busy elsewhere, not a
+    // speed target (puppeteer's own default is 30 s).
+    page.setDefaultTimeout(BROWSER_WAIT_MS);
+    page.setDefaultNavigationTimeout(BROWSER_WAIT_MS);
     const origin = new URL(server.url).origin;
     const consoleErrors: string[] = [];
     const pageErrors: string[] = [];

@@ -61,7 +61,7 @@ describe('depthSweep', () => {
     }
     const sig = points.filter((p) => p.activation === 'sigmoid');
     expect(sig[3]!.measured / sig[0]!.measured).toBeLessThan(1e-11);
-  }, 30_000);
+  });
 
   it('spiral, full batch, width 32: the per-layer decay of sigmoid/xavier matches √χ to 3%, the level to a factor 4', async () => {
     const data = spiral();
@@ -77,7 +77,7 @@ describe('depthSweep', () => {
     console.log(`spiral sigmoid/xavier: per-layer ${perLayer.toFixed(4)} vs √χ ${Math.sqrt(d10!.chi).toFixed(4)}; measured/predicted ${points.map((p) => (p.measured / p.predicted).toFixed(3)).join(', ')}`);
     expect(Math.abs(perLayer / Math.sqrt(d10!.chi) - 1)).toBeLessThan(0.03);
     for (const p of points) expect(Math.abs(Math.log(p.measured / p.predicted))).toBeLessThan(Math.log(4));
-  }, 30_000);
+  });
 });
 
 describe('lab sweep', () => {
