@@ -2,17 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { deepStack } from '../../src/core/presets.js';
 import { parseLab } from '../../src/core/lab-parse.js';
-import { defaultLab, modelSpec, builtinShape, resetScope, runLabel, scheduleSpec, dataSpec, nextRun } from '../../src/core/lab-spec.js';
+import { DEFAULT_OPTIMIZER, defaultLab, modelSpec, builtinShape, resetScope, runLabel, scheduleSpec, dataSpec, nextRun, sgdLab } from '../../src/core/lab-spec.js';
 import { parseExperiment } from '../../src/core/spec.js';
 
 describe('defaultLab', () => {
-  it('is the deep sigmoid (xavier) vs deep ReLU (he) comparison of the presets', () => {
+  it('is the deep sigmoid (xavier) vs deep ReLU (he) comparison of the presets, both trained by Adam at 0.003', () => {
     const lab = defaultLab();
     expect(lab.runs.map((r) => [r.activation, r.init])).toEqual([['sigmoid', 'xavier'], ['relu', 'he']]);
     for (const [i, act] of (['sigmoid', 'relu'] as const).entries()) {
       const p = deepStack(act);
       const m = modelSpec(lab, lab.runs[i]!, builtinShape(lab));
-      expect(m).toEqual(p.model);
+      expect(m).toEqual({ ...p.model, optimizer: { kind: DEFAULT_OPTIMIZER.optimizer, lr: DEFAULT_OPTIMIZER.lr } });
+      expect(modelSpec(sgdLab(), sgdLab().runs[i]!, builtinShape(lab))).toEqual(p.model);
       expect(dataSpec(lab)).toEqual(p.data);
       expect(scheduleSpec(lab).batchSize).toBe(p.schedule.batchSize);
       expect(parseExperiment({ model: m, data: dataSpec(lab), schedule: scheduleSpec(lab) }).ok).toBe(true);
@@ -21,7 +22,8 @@ describe('defaultLab', () => {
 
   it('labels runs and proposes a new run with an unused activation and its standard init', () => {
     expect(runLabel({ activation: 'relu', init: 'he', gain: 2, lr: 0.01 })).toBe('relu · he · gain 2 · lr 0.01');
-    expect(nextRun(defaultLab())).toEqual({ activation: 'tanh', init: 'xavier', gain: 1, lr: null });
+    expect(nextRun(defaultLab())).toEqual({ activation: 'tanh', init: 'xavier', gain: 1, lr: null, optimizer: 'adam' });
+    expect(nextRun(sgdLab())).toEqual({ activation: 'tanh', init: 'xavier', gain: 1, lr: null });
   });
 });
 
@@ -66,15 +68,15 @@ describe('resetScope', () => {
     expect(resetScope(a, { ...a, depth: 3 })).toEqual({ all: true, runs: [0, 1], why: ['depth'] });
     const b = { ...a, runs: [a.runs[0]!, { ...a.runs[1]!, gain: 2 }] };
     expect(resetScope(a, b)).toEqual({ all: false, runs: [1], why: ['gain'] });
-    const c = { ...a, lr: 0.5, runs: [a.runs[0]!, { ...a.runs[1]!, lr: 0.1 }] };
+    const c = { ...a, lr: 0.5, runs: [a.runs[0]!, { ...a.runs[1]!, lr: a.lr }] };
     expect(resetScope(a, c)).toEqual({ all: false, runs: [0], why: ['lr'] });
     expect(resetScope(a, { ...a, speed: 10, stop: { kind: 'epochs', value: 3 } }).runs).toEqual([]);
   });
 });
 
 describe('mitigation switches per run', () => {
-  const base = defaultLab();
-  const withRun1 = (patch: Record<string, unknown>) => parseLab({ ...base, runs: [base.runs[0]!, { ...base.runs[1]!, ...patch }] });
+  const base = sgdLab();
+  const withRun1 = (patch: Record<string, unknown>) => parseLab({ ...base, runs: [base.runs[0]!, { ...base.runs[1]!, ...patch }] }, base);
 
   it('pass through to the model spec (optimizer with its hyperparameters, clip, σ_b, residual, norm)', () => {
     const r = withRun1({ optimizer: 'adam', beta1: 0.8, clip: { kind: 'norm', max: 1 }, biasStd: 0.1, residual: 2, norm: 'layer' });

@@ -1,7 +1,7 @@
 /** URL codec: round trips, named issues for bad/unknown/duplicated parameters, fallbacks to defaults. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONTROL_NAMES, defaultLab, type LabSpec } from '../../src/core/lab-spec.js';
+import { CONTROL_NAMES, defaultLab, sgdLab, type LabSpec } from '../../src/core/lab-spec.js';
 import { HIDDEN_ACTIVATIONS } from '../../src/core/activations.js';
 import { INITS } from '../../src/core/spec.js';
 import { decodeLab, encodeLab, numberOrText, parseStop } from '../../src/core/url-codec.js';
@@ -103,7 +103,7 @@ describe('text helpers', () => {
 });
 
 describe('mitigation switches in the URL', () => {
-  const base = defaultLab();
+  const base = sgdLab();
 
   it('round-trips every switch, written only when some run uses it', () => {
     const lab: LabSpec = {
@@ -122,11 +122,14 @@ describe('mitigation switches in the URL', () => {
     const back = decodeLab(new URLSearchParams(q.toString()));
     expect(back.issues).toEqual([]);
     expect(back.value).toEqual(lab);
+    // The default lab's shared optimizer is written (opt=adam,adam) and restored; a plain SGD lab writes no switch.
+    expect(encodeLab(defaultLab()).get('opt')).toBe('adam,adam');
+    expect(decodeLab(encodeLab(defaultLab())).value).toEqual(defaultLab());
     for (const k of ['opt', 'mom', 'beta1', 'beta2', 'decay', 'clip', 'biasStd', 'res', 'norm']) expect(encodeLab(base).has(k), k).toBe(false);
   });
 
   it('names a bad switch by its URL key and run, and keeps the default', () => {
-    const r = decodeLab(new URLSearchParams('opt=adam,lion&clip=norm:0,norm:2&res=1,x&norm=none,group&biasStd=-1,0&mom=0.5,'));
+    const r = decodeLab(new URLSearchParams('opt=adam,lion&clip=norm:0,norm:2&res=1,x&norm=none,group&biasStd=-1,0&mom=0.5,'), base);
     expect(r.value.runs.map((x) => [x.optimizer, x.clip, x.residual, x.norm, x.biasStd])).toEqual([
       ['adam', undefined, 1, undefined, undefined],
       [undefined, { kind: 'norm', max: 2 }, undefined, undefined, undefined],

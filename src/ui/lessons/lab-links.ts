@@ -2,7 +2,7 @@
  * Links from the lessons into the lab app (index.html): a lab spec built from the default comparison with a few
  * changes, written with the lab's own URL codec so that the lab restores it exactly.
  */
-import { defaultLab, type ControlName, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
+import { sgdLab, type ControlName, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
 import { encodeLab } from '../../core/url-codec.js';
 
 /** Changes to the default lab; runs given as partial specs fill in gain 1 and the shared learning rate. */
@@ -12,7 +12,8 @@ export interface LabLinkPatch extends Partial<Omit<LabSpec, 'runs'>> {
 
 /** The lab spec of a patch. */
 export function labFor(patch: LabLinkPatch): LabSpec {
-  const base = defaultLab();
+  // The lessons' experiments are written for plain SGD at 0.1 (the lab's own default is Adam at 0.003).
+  const base = sgdLab();
   const runs = patch.runs?.map((r) => ({ gain: 1, lr: null, ...r })) ?? base.runs;
   return { ...base, ...patch, runs };
 }
