@@ -337,7 +337,7 @@ describe('lab bench CLI', { timeout: 150_000 }, () => {
 });
 
 describe('benchmark page helpers', async () => {
-  const { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, settingsToRequest } = await import('../../src/ui/bench/bench-settings.js');
+  const { DEFAULT_SETTINGS, formatQueryIssue, readSettingsQuery, settingsFromQuery, settingsToQuery, settingsToRequest } = await import('../../src/ui/bench/bench-settings.js');
   const { gflopsChart, speedupChart, trainChart } = await import('../../src/ui/bench/bench-series.js');
 
   it('reads settings from the URL, keeps defaults for bad fields, and writes back only what differs', () => {
@@ -346,6 +346,26 @@ describe('benchmark page helpers', async () => {
     expect(settingsFromQuery(new URLSearchParams('suites=nope&reps=2'))).toEqual(DEFAULT_SETTINGS);
     expect(settingsFromQuery(new URLSearchParams(settingsToQuery(s).slice(1)))).toEqual(s);
     expect(settingsToQuery(DEFAULT_SETTINGS)).toBe('');
+  });
+
+  it('names every URL parameter it cannot use (name, value, what is allowed) and applies the others', () => {
+    const q = new URLSearchParams('reps=2&suites=matmul,nope&backends=cpu&sizes=16,x&shape=8x4&grid=depth=0&batch=0&large=yes&frobnicate=1&constructor=&reps=7');
+    const { settings, issues } = readSettingsQuery(q);
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, backends: ['cpu'] });
+    expect(issues.map(formatQueryIssue)).toEqual([
+      'reps: "2 and 7" is not allowed; expected a whole number from 5 to 1000, given once',
+      'suites: "matmul,nope" is not allowed; expected a comma-separated list of matmul, train, workload',
+      'sizes: "16,x" is not allowed; expected comma-separated whole numbers from 1 to 8192',
+      'shape: "8x4" is not allowed; expected batch×in×out like 64x784x256',
+      expect.stringMatching(/^grid: "depth=0" is not allowed; expected depth=…, width=… and batch=… with comma-separated whole numbers/),
+      'batch: "0" is not allowed; expected a whole number from 1 to 65536',
+      'large: "yes" is not allowed; expected 1 (or nothing) for on, 0 for off',
+      '"frobnicate" (value "1"): unknown parameter; expected one of suites, backends, sizes, shape, grid, batch, reps, large',
+      '"constructor" (value ""): unknown parameter; expected one of suites, backends, sizes, shape, grid, batch, reps, large',
+    ]);
+    const good = readSettingsQuery(new URLSearchParams('suites=matmul&sizes=16,32&shape=&grid=depth=3&batch=64&large&reps=9'));
+    expect(good.issues).toEqual([]);
+    expect(good.settings).toEqual({ ...DEFAULT_SETTINGS, suites: ['matmul'], sizes: '16,32', grid: 'depth=3', workloadBatch: 64, allowLarge: true, reps: 9 });
   });
 
   it('turns settings into a request, or errors naming the field', () => {
