@@ -4,7 +4,7 @@
  * SPA fallback, no directory traversal. Run directly (`node scripts/serve.mjs [--port N]`) or import
  * `startServer` from tests.
  */
-import { createServer } from 'node:http';
+import { STATUS_CODES, createServer, maxHeaderSize } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -140,6 +140,32 @@ async function handle(root, req, res) {
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/** Status and reason for a request Node's parser refused (its own choices: 431, 413, 408, else 400). */
+function clientErrorStatus(code) {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, `the request line and headers must fit in ${Math.round(maxHeaderSize / 1024)} KB`];
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return [413, 'chunk extensions too large'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'the request took too long to arrive'];
+  return [400, 'the request could not be parsed'];
+}
+
+/**
+ * Answers a request that never reached the handler (too long a request line, malformed, too slow) with a short
+ * text body and the same security headers as every other response, instead of Node's bare status line.
+ */
+function onClientError(err, socket) {
+  // Answered already: later parse errors of the same bytes are not answered twice.
+  if (socket.writableEnded) return;
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, why] = clientErrorStatus(err.code);
+  const body = `${STATUS_CODES[status]}: ${why}\n`;
+  const headers = { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' };
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${body}`);
+}
+
 function listen(server, port) {
   return new Promise((resolveListen, rejectListen) => {
     const onError = (err) => {
@@ -169,6 +195,7 @@ export async function startServer({ root = DEFAULT_ROOT, port = DEFAULT_PORT } =
       else res.destroy(err);
     });
   });
+  server.on('clientError', onClientError);
   let bound;
   try {
     bound = await listen(server, port);

@@ -26,6 +26,8 @@ export interface RepOptions {
   readonly signal?: AbortSignal;
   /** Awaited between repetitions (a page yields to the event loop here). */
   readonly pause?: () => Promise<void>;
+  /** The clock, in ms (default performance.now); tests pass a fake one. */
+  readonly now?: () => number;
 }
 
 /** Timings of one measured operation. */
@@ -53,10 +55,11 @@ export function callsPerRep(oneCallMs: number, minRepMs: number, maxCalls: numbe
  * right after the first call, e.g. to read the result of a computation from the initial state.
  */
 export async function timeReps(run: (count: number) => Promise<void>, opts: RepOptions, afterWarmup?: () => Promise<void>): Promise<RepTimings> {
+  const now = opts.now ?? (() => performance.now());
   const clock = async (count: number): Promise<number> => {
-    const t0 = performance.now();
+    const t0 = now();
     await run(count);
-    return performance.now() - t0;
+    return now() - t0;
   };
   checkCancelled(opts.signal);
   const warmupMs = await clock(1);

@@ -5,7 +5,7 @@
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../core/activations.js';
 import { LOSSES } from '../core/losses.js';
 import { PRESETS, preset, type PresetName } from '../core/presets.js';
-import { DATASETS, DTYPES, INITS, NORMS, OPTIMIZERS, datasetDims, describeValue, formatIssue, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
+import { DATASETS, DTYPES, INITS, LIMITS, NORMS, OPTIMIZERS, datasetDims, describeValue, formatIssue, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
 
 /** Where training runs. */
 export const BACKEND_CHOICES = ['cpu', 'webgpu', 'auto'] as const;
@@ -53,8 +53,8 @@ export const TRAIN_FLAGS: Record<string, FlagDef> = {
   backend: { value: true, help: `where to train: ${BACKEND_CHOICES.join(', ')} (default cpu)` },
   dtype: { value: true, help: `CPU element type: ${DTYPES.join(', ')}` },
   'log-every': { value: true, help: 'record metrics every N steps' },
-  json: { value: false, help: 'one JSON object per logged step on stdout' },
-  'lose-device-at': { value: true, help: 'rehearse a GPU driver reset: destroy the WebGPU device after step k' },
+  json: { value: false, help: 'JSON lines on stdout: {"step",…} per logged step, {"diverged":{"step","reason"}} if the run diverges, last {"predictions","samples"} (of the first 16 rows)' },
+  'lose-device-at': { value: true, help: 'rehearse a GPU driver reset: destroy the WebGPU device after step k (WebGPU only)' },
   help: { value: false, help: 'show this help' },
 };
 
@@ -212,17 +212,21 @@ export function trainOptions(flags: Map<string, string>): TrainOptions {
   }
   if (get('log-every') !== undefined) schedule.logEvery = num('log-every', get('log-every')!, 'a whole number of steps ≥ 1');
   else if (get('preset') === undefined && (get('steps') !== undefined || get('epochs') !== undefined)) {
-    schedule.logEvery = Math.max(1, Math.round(schedule.steps / 10));
+    // Within its own range whatever --steps is: an out-of-range --steps is reported under --steps alone.
+    schedule.logEvery = Math.max(1, Math.min(LIMITS.maxSteps, Math.round(schedule.steps / 10)));
   }
 
   const parsed = parseExperiment({ model, data, schedule });
   if (!parsed.ok) throw new UsageError(parsed.issues.map(flagMessage).join('\n'));
-  return {
-    spec: parsed.value,
-    backend: choice('backend', get('backend') ?? 'cpu', BACKEND_CHOICES),
-    json: flags.has('json'),
-    loseDeviceAt: flags.has('lose-device-at') ? wholeNumber('lose-device-at', flags.get('lose-device-at')!) : null,
-  };
+  const backend = choice('backend', get('backend') ?? 'cpu', BACKEND_CHOICES);
+  const loseDeviceAt = flags.has('lose-device-at') ? wholeNumber('lose-device-at', flags.get('lose-device-at')!) : null;
+  if (loseDeviceAt !== null && backend === 'cpu') throw new UsageError(loseDeviceOnCpu(backend === get('backend') ? '--backend cpu' : 'the default backend, cpu'));
+  return { spec: parsed.value, backend, json: flags.has('json'), loseDeviceAt };
+}
+
+/** Why --lose-device-at is refused when the run is on the CPU (`where` says how the CPU was chosen). */
+export function loseDeviceOnCpu(where: string): string {
+  return `--lose-device-at destroys the WebGPU device, and this run is on the CPU (${where}): there is no device to lose; give --backend webgpu, or drop --lose-device-at`;
 }
 
 /** A spec issue phrased for the command line: the flag that set the field first. */

@@ -3,7 +3,7 @@
  * warm-up apart, and the agreement of the two backends' results — as a table, one JSON report (the format the
  * benchmark page exports) or CSV.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Backend } from '../backend/backend.js';
 import { selectBackend } from '../backend/select.js';
@@ -39,7 +39,7 @@ export const BENCH_FLAGS = {
   'log-every': { value: true, help: 'train: also record metrics every N steps (default 0: never)' },
   'max-step-gflop': { value: true, help: 'train, workload: skip models above this many GFLOP per step (default 20)' },
   json: { value: false, help: 'print one JSON report on stdout (the format of the benchmark page\'s export)' },
-  csv: { value: true, help: 'also write the points as CSV to FILE (- for stdout)' },
+  csv: { value: true, help: 'also write the points as CSV to FILE (- for stdout instead of the table; not with --json)' },
   help: { value: false, help: 'show this help' },
 };
 
@@ -78,6 +78,22 @@ export function joinGridWords(argv: readonly string[]): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Checks before anything runs that the CSV can be written where `--csv` says: opens the file for appending (which
+ * leaves an existing file as it is) and removes it again if it was not there before. Throws a UsageError naming
+ * `--csv` otherwise.
+ */
+export function checkCsvPath(file: string): void {
+  const existed = existsSync(file);
+  try {
+    closeSync(openSync(file, 'a'));
+  } catch (e) {
+    const { code, message } = e as NodeJS.ErrnoException;
+    throw new UsageError(`--csv: cannot write ${describeValue(file)} (${code ?? message}); expected a writable file path, or - for stdout`);
+  }
+  if (!existed) unlinkSync(file);
 }
 
 /** The machine a benchmark runs on. */
@@ -178,6 +194,9 @@ export async function runBench(argv: readonly string[], gpuHolder: { gpu?: NodeG
   const request = benchRequest(suites as BenchSuite[], flags);
   const json = flags.has('json');
   const csv = flags.get('csv');
+  // stdout carries one format: the JSON report, or the CSV, or the table.
+  if (json && csv === '-') throw new UsageError('--json and --csv - would both write to stdout; give one of them, or write the CSV to a file (--csv FILE)');
+  if (csv !== undefined && csv !== '-') checkCsvPath(csv);
   const log = (s: string) => process.stderr.write(`${s}\n`);
 
   const backends: Backend[] = [];
@@ -195,7 +214,9 @@ export async function runBench(argv: readonly string[], gpuHolder: { gpu?: NodeG
     const report = await runBenchPlan(makePlan(request), backends, nodeEnvironment(), {
       log,
       onPoint: (p) => {
-        if (!json) process.stdout.write(`${pointLine(p)}\n`);
+        // The table goes to stdout unless the JSON report or the CSV does; beside the CSV it goes to stderr.
+        if (csv === '-') log(pointLine(p));
+        else if (!json) process.stdout.write(`${pointLine(p)}\n`);
       },
     });
     const kindsRun = new Set(backends.map((b) => b.info.kind));

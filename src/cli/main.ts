@@ -1,6 +1,11 @@
 /**
  * The `lab` command line: `train` runs the trainer on the CPU or WebGPU backend and prints a table or JSON
  * lines; `bench` prints benchmark figures as JSON. Usage errors exit with code 2.
+ *
+ * `train --json` writes one JSON object per line on stdout, in this order: a step record (`{"step":…}`) per
+ * logged step up to the last finite one; `{"diverged":{"step":k,"reason":…}}` when the run diverges at step k;
+ * last, `{"predictions":[[…],…],"samples":n}`, the network's outputs for the first (at most 16) of the n rows.
+ * JSON has no NaN or Infinity: such values are written as null.
  */
 import { makeDataset } from '../core/datasets.js';
 import type { Backend, BackendFault } from '../backend/backend.js';
@@ -9,7 +14,7 @@ import { selectBackend } from '../backend/select.js';
 import type { Parameters } from '../core/init.js';
 import { Trainer } from '../train/trainer.js';
 import type { StepRecord } from '../train/records.js';
-import { TRAIN_FLAGS, UsageError, helpText, parseFlags, trainOptions } from './args.js';
+import { TRAIN_FLAGS, UsageError, helpText, loseDeviceOnCpu, parseFlags, trainOptions } from './args.js';
 import { progressBar, tableHeader, tableRow } from './format.js';
 import { loadNodeGpu, type NodeGpu } from './node-gpu.js';
 import { runBench } from './bench.js';
@@ -17,7 +22,7 @@ import { runSweep } from './sweep.js';
 import { runSoak } from './soak.js';
 import { ResourceError } from '../train/memory.js';
 
-/** Rows of a data set up to which `--json` ends with the network's predictions. */
+/** Rows of a data set whose predictions are printed: all of a data set this small, else the first this many with `--json`. */
 const PREDICTION_ROWS = 16;
 
 const USAGE = `usage: npm run -s lab -- <command> [flags]
@@ -28,6 +33,9 @@ commands:
           (see: npm run -s lab -- sweep --help)
   soak    a long run that reports heap and tensor counts at its start and end, as JSON
           (see: npm run -s lab -- soak --help)`;
+
+/** What a diverged run's message and its `--json` line say happened. */
+const DIVERGED_REASON = 'the loss or a gradient became NaN or infinite';
 
 /** Reads a backend's fault without waiting: null while it runs. */
 function watchFault(backend: Backend): { current: BackendFault | null } {
@@ -51,6 +59,10 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
     if (!gpu && opts.backend === 'webgpu') throw new Error(gpuHolder.gpu.problem ?? 'WebGPU is not available');
   }
   let { backend, reason } = await selectBackend(opts.backend, { dtype: spec.schedule.dtype, gpu });
+  if (opts.loseDeviceAt !== null && backend.info.kind !== 'webgpu') {
+    backend.destroy();
+    throw new UsageError(loseDeviceOnCpu(`--backend ${opts.backend}: ${reason}`));
+  }
   const err = (s: string) => process.stderr.write(`${s}\n`);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const info = (s: string) => (opts.json ? err(s) : out(s));
@@ -73,7 +85,10 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
     const diverged = trainer.memberStatus()[0]!.divergedAt;
     if (diverged !== null && r.step >= diverged) {
       // Records from the step the run diverged at onwards hold NaN or Infinity: report the step, keep the finite ones.
-      if (!divergenceReported) err(`diverged at step ${diverged}: the loss or a gradient became NaN or infinite; training stopped`);
+      if (!divergenceReported) {
+        err(`diverged at step ${diverged}: ${DIVERGED_REASON}; training stopped`);
+        if (opts.json) out(JSON.stringify({ diverged: { step: diverged, reason: DIVERGED_REASON } }));
+      }
       divergenceReported = true;
       return;
     }
@@ -124,10 +139,11 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
   if (showProgress) process.stderr.write('\r\x1b[K');
   const seconds = (performance.now() - started) / 1000;
   const summary = `${trainer.step} steps in ${seconds.toFixed(2)} s (${(trainer.step / Math.max(seconds, 1e-9)).toFixed(1)} steps/s)`;
-  if (data.n <= PREDICTION_ROWS) {
-    const [pred] = await trainer.predict(data.x, data.n);
-    const rows = Array.from({ length: data.n }, (_, i) => Array.from(pred!.subarray(i * data.outputDim, (i + 1) * data.outputDim)));
-    if (opts.json) out(JSON.stringify({ predictions: rows }));
+  if (opts.json || data.n <= PREDICTION_ROWS) {
+    const n = Math.min(data.n, PREDICTION_ROWS);
+    const [pred] = await trainer.predict(data.x.subarray(0, n * data.inputDim), n);
+    const rows = Array.from({ length: n }, (_, i) => Array.from(pred!.subarray(i * data.outputDim, (i + 1) * data.outputDim)));
+    if (opts.json) out(JSON.stringify({ predictions: rows, samples: data.n }));
     else out(`predictions: ${rows.map((r) => `[${r.map((v) => v.toFixed(4)).join(', ')}]`).join(' ')}`);
   }
   info(summary);

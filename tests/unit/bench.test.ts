@@ -1,7 +1,7 @@
 // Benchmark suites: the crossover interpolation (closed form), grid and shape parsing, the timing loop, the
 // agreement check, CSV/JSON export, and whole runs on CPU f32 vs CPU f64 checked against naive products.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { runBenchPlan, skipReason, matmulTask } from '../../src/bench/runner.js'
 import { layerShapes, matmulFlops, parseLayerShape, squareShape, type MatmulShape } from '../../src/bench/shapes.js';
 import { BenchCancelled, callsPerRep, timeReps } from '../../src/bench/timing.js';
 import { benchTrainShape, initialGradients, trainFlops, type TrainBenchShape } from '../../src/bench/train-bench.js';
-import { joinGridWords } from '../../src/cli/bench.js';
+import { checkCsvPath, joinGridWords } from '../../src/cli/bench.js';
 
 const ENV = { runtime: 'node', version: `node ${process.version}`, node: process.version, platform: 'test', cpuThreads: 2 } as const;
 
@@ -159,25 +159,6 @@ describe('timing loop', () => {
     expect(t.reps).toBe(5);
     expect(t.minMs).toBeLessThanOrEqual(t.medianMs);
     expect(t.medianMs).toBeLessThanOrEqual(t.maxMs);
-    // 1 ms per call and a 8 ms target: warm-up 1, sizing 1, 4 (×4 until half the target), once more at the chosen
-    // size (8), then equal reps.
-    const sized: number[] = [];
-    const busy = async (n: number) => {
-      sized.push(n);
-      const end = performance.now() + n;
-      while (performance.now() < end);
-    };
-    const s = await timeReps(busy, { reps: 5, minRepMs: 8 });
-    const sizing = sized.slice(1, -5);
-    expect(sized[0]).toBe(1);
-    expect(sizing.slice(0, 2)).toEqual([1, 4]);
-    // The second pass runs only when the ramp chose more calls than its last batch (a loaded machine may not).
-    expect(sizing.length).toBeLessThanOrEqual(3);
-    expect(sizing.slice(2).every((n) => n > 4 && n <= 8)).toBe(true);
-    expect(sized.slice(-5)).toEqual(Array(5).fill(s.callsPerRep));
-    expect(s.callsPerRep).toBeGreaterThanOrEqual(2);
-    expect(s.callsPerRep).toBeLessThanOrEqual(8);
-    expect(s.medianMs).toBeGreaterThanOrEqual(1);
     const ctl = new AbortController();
     const done: number[] = [];
     const run = timeReps(async (n) => {
@@ -186,6 +167,31 @@ describe('timing loop', () => {
     }, { reps: 5, signal: ctl.signal });
     await expect(run).rejects.toBeInstanceOf(BenchCancelled);
     expect(done).toHaveLength(3);
+  });
+
+  it('sizes the repetitions exactly on a fake clock, and corrects a choice made while a JIT compiled', async () => {
+    // 1 ms per call on a fake clock and an 8 ms target: warm-up 1, sizing 1 then 4 (×4 until a batch lasts half the
+    // target), once more at the chosen size 8 (its time confirms 8), then five reps of 8.
+    let fakeMs = 0;
+    const sized: number[] = [];
+    const oneMsPerCall = async (n: number) => {
+      sized.push(n);
+      fakeMs += n;
+    };
+    const s = await timeReps(oneMsPerCall, { reps: 5, minRepMs: 8, now: () => fakeMs });
+    expect(sized).toEqual([1, 1, 4, 8, 8, 8, 8, 8, 8]);
+    expect(s).toMatchObject({ warmupMs: 1, callsPerRep: 8, reps: 5, medianMs: 1, minMs: 1, maxMs: 1 });
+    // A JIT still compiling in the first two calls (4 ms each, then 1 ms): sizing stops at 1 call (4 ms, half the
+    // target) and picks 2; the pass at that size measures 1 ms per call and corrects the choice to 8.
+    sized.length = 0;
+    let callsSoFar = 0;
+    const jit = async (n: number) => {
+      sized.push(n);
+      for (let i = 0; i < n; i++) fakeMs += callsSoFar++ < 2 ? 4 : 1;
+    };
+    const j = await timeReps(jit, { reps: 5, minRepMs: 8, now: () => fakeMs });
+    expect(sized).toEqual([1, 1, 2, 8, 8, 8, 8, 8]);
+    expect(j).toMatchObject({ warmupMs: 4, callsPerRep: 8, medianMs: 1, minMs: 1, maxMs: 1 });
   });
 });
 
@@ -259,7 +265,8 @@ describe('benchmarks on the CPU backend', () => {
   });
 });
 
-describe('lab bench CLI', () => {
+// Each test spawns the CLI: a limit for a loaded machine, not the 5 s default.
+describe('lab bench CLI', { timeout: 150_000 }, () => {
   function lab(...args: string[]) {
     const r = spawnSync(process.execPath, ['scripts/lab.mjs', ...args], { encoding: 'utf8', timeout: 120_000 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -286,6 +293,40 @@ describe('lab bench CLI', () => {
     for (const l of lines) expect(l).toMatch(/steps\/s .* max \|Δ\| \d\.\d\de-\d+ vs CPU f64/);
   });
 
+  it('keeps stdout one format: --json with --csv - is refused; --csv - alone sends the table to stderr', () => {
+    const both = lab('bench', 'matmul', '--backend', 'cpu', '--sizes', '8', '--json', '--csv', '-');
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe('');
+    expect(both.stderr).toMatch(/^error: --json and --csv - would both write to stdout/);
+    const csv = lab('bench', 'matmul', '--backend', 'cpu', '--sizes', '8,16', '--min-rep-ms', '1', '--csv', '-');
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout.trim().split('\n')).toEqual([CSV_COLUMNS.join(','), expect.stringMatching(/^matmul,/), expect.stringMatching(/^matmul,/)]);
+    expect(csv.stderr).toMatch(/GFLOP\/s/);
+  });
+
+  it('checks the --csv path before running anything: exit 2 naming --csv and the path, nothing on stdout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    for (const file of ['/proc/x.csv', join(dir, 'missing', 'x.csv'), dir]) {
+      const r = lab('bench', 'matmul', '--backend', 'cpu', '--sizes', '8', '--csv', file);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`error: --csv: cannot write ${JSON.stringify(file)} (`);
+      expect(r.stderr).toMatch(/\((ENOENT|EISDIR)\); expected a writable file path, or - for stdout\n$/);
+    }
+  });
+
+  it('the --csv check leaves a new path absent and an existing file as it was', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    const fresh = join(dir, 'new.csv');
+    checkCsvPath(fresh);
+    expect(existsSync(fresh)).toBe(false);
+    const old = join(dir, 'old.csv');
+    writeFileSync(old, 'kept\n');
+    checkCsvPath(old);
+    expect(readFileSync(old, 'utf8')).toBe('kept\n');
+    expect(() => checkCsvPath(join(dir, 'no', 'such.csv'))).toThrow(/^--csv: cannot write .* \(ENOENT\)/);
+  });
+
   it('exits 2 on a bad suite, grid or shape', () => {
     expect(lab('bench', 'nope').code).toBe(2);
     const g = lab('bench', 'train', '--grid', 'depth=0');
@@ -296,7 +337,7 @@ describe('lab bench CLI', () => {
 });
 
 describe('benchmark page helpers', async () => {
-  const { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, settingsToRequest } = await import('../../src/ui/bench/bench-settings.js');
+  const { DEFAULT_SETTINGS, formatQueryIssue, readSettingsQuery, settingsFromQuery, settingsToQuery, settingsToRequest } = await import('../../src/ui/bench/bench-settings.js');
   const { gflopsChart, speedupChart, trainChart } = await import('../../src/ui/bench/bench-series.js');
 
   it('reads settings from the URL, keeps defaults for bad fields, and writes back only what differs', () => {
@@ -305,6 +346,26 @@ describe('benchmark page helpers', async () => {
     expect(settingsFromQuery(new URLSearchParams('suites=nope&reps=2'))).toEqual(DEFAULT_SETTINGS);
     expect(settingsFromQuery(new URLSearchParams(settingsToQuery(s).slice(1)))).toEqual(s);
     expect(settingsToQuery(DEFAULT_SETTINGS)).toBe('');
+  });
+
+  it('names every URL parameter it cannot use (name, value, what is allowed) and applies the others', () => {
+    const q = new URLSearchParams('reps=2&suites=matmul,nope&backends=cpu&sizes=16,x&shape=8x4&grid=depth=0&batch=0&large=yes&frobnicate=1&constructor=&reps=7');
+    const { settings, issues } = readSettingsQuery(q);
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, backends: ['cpu'] });
+    expect(issues.map(formatQueryIssue)).toEqual([
+      'reps: "2 and 7" is not allowed; expected a whole number from 5 to 1000, given once',
+      'suites: "matmul,nope" is not allowed; expected a comma-separated list of matmul, train, workload',
+      'sizes: "16,x" is not allowed; expected comma-separated whole numbers from 1 to 8192',
+      'shape: "8x4" is not allowed; expected batch×in×out like 64x784x256',
+      expect.stringMatching(/^grid: "depth=0" is not allowed; expected depth=…, width=… and batch=… with comma-separated whole numbers/),
+      'batch: "0" is not allowed; expected a whole number from 1 to 65536',
+      'large: "yes" is not allowed; expected 1 (or nothing) for on, 0 for off',
+      '"frobnicate" (value "1"): unknown parameter; expected one of suites, backends, sizes, shape, grid, batch, reps, large',
+      '"constructor" (value ""): unknown parameter; expected one of suites, backends, sizes, shape, grid, batch, reps, large',
+    ]);
+    const good = readSettingsQuery(new URLSearchParams('suites=matmul&sizes=16,32&shape=&grid=depth=3&batch=64&large&reps=9'));
+    expect(good.issues).toEqual([]);
+    expect(good.settings).toEqual({ ...DEFAULT_SETTINGS, suites: ['matmul'], sizes: '16,32', grid: 'depth=3', workloadBatch: 64, allowLarge: true, reps: 9 });
   });
 
   it('turns settings into a request, or errors naming the field', () => {

@@ -3,15 +3,17 @@
 // with the numbers; a run that diverges stops at the step with its finite records; a lost WebGPU device
 // (Dawn + SwiftShader) is survived by continuing on the CPU from the parameters read back.
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each test spawns the CLI (an esbuild bundle, then node) one or more times: a limit for a loaded machine, not 5 s.
+vi.setConfig({ testTimeout: 150_000 });
 
 /** SwiftShader's Vulkan driver shipped with Debian's chromium, for Dawn in the spawned process. */
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function lab(args: string[], env: NodeJS.ProcessEnv = process.env, timeout = 60_000) {
-  const t0 = performance.now();
   const r = spawnSync(process.execPath, ['scripts/lab.mjs', ...args], { encoding: 'utf8', timeout, env, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Hostile argv of `train`, and the flag the message must name. */
@@ -83,6 +85,8 @@ const HOSTILE: [string[], string][] = [
   [['--preset', ''], '--preset'],
   [['--lose-device-at', '-1'], '--lose-device-at'],
   [['--lose-device-at', '1e309'], '--lose-device-at'],
+  [['--lose-device-at', '5'], '--lose-device-at'],
+  [['--lose-device-at', '5', '--backend', 'cpu'], '--lose-device-at'],
   [['--input-dim', '0', '--dataset', 'random'], '--input-dim'],
   [['--output-dim', '1e6', '--dataset', 'random'], '--output-dim'],
   [['--frobnicate'], '--frobnicate'],
@@ -101,6 +105,21 @@ describe('lab train: hostile flags', () => {
     // No stack trace, and a 100 kB value is not echoed back whole.
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr.length).toBeLessThan(args.some((a) => a.startsWith('100000x')) ? 200_000 : 5_000);
+  });
+
+  it('--steps 1e12 is blamed on --steps with its range, not on --log-every, which was not given', () => {
+    for (const flags of [['--steps', '1e12'], ['--epochs', '1e12']]) {
+      const r = lab(['train', ...flags]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: --steps: schedule\.steps: 1000000000000 is not allowed; expected an integer from 0 to 1000000000\n$/);
+    }
+  });
+
+  it('--lose-device-at on the CPU is refused, saying there is no WebGPU device to lose', () => {
+    const r = lab(['train', '--lose-device-at', '5']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: --lose-device-at destroys the WebGPU device, and this run is on the CPU \(the default backend, cpu\): .*--backend webgpu/);
   });
 
   it('an unknown command exits 2 naming it', () => {
@@ -125,7 +144,25 @@ describe('lab train: resources and numerical faults', () => {
     expect(r.stderr).toMatch(/error: this model needs [\d.]+ GiB in all, over the [\d.]+ GiB budget of CPU f32/);
     expect(r.stderr).toMatch(/fewer or narrower layers, a smaller batch or less data/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(r.ms).toBeLessThan(20_000);
+    // Refused before the first step: no step table was started.
+    expect(r.stdout).not.toMatch(/step\s+epoch\s+loss/);
+  });
+
+  it('--json carries the divergence (step, reason) and the final predictions in the stream', () => {
+    const r = lab(['train', '--preset', 'exploding-linear', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const k = Number(/diverged at step (\d+)/.exec(r.stderr)![1]);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const diverged = lines.filter((l) => 'diverged' in l);
+    expect(diverged).toEqual([{ diverged: { step: k, reason: 'the loss or a gradient became NaN or infinite' } }]);
+    // Step records come first (all before step k), then the divergence, then the predictions, last.
+    const at = lines.indexOf(diverged[0]!);
+    expect(lines.slice(0, at).every((l) => 'step' in l && (l.step as number) < k)).toBe(true);
+    expect(lines.slice(at + 1)).toHaveLength(1);
+    const last = lines.at(-1) as { predictions: (number | null)[][]; samples: number };
+    expect(last.samples).toBe(200);
+    expect(last.predictions).toHaveLength(16);
+    for (const row of last.predictions) expect(row).toHaveLength(1);
   });
 
   it('a diverging run stops at the step it diverged at and prints only its finite records', () => {

@@ -1,8 +1,11 @@
 // The `lab` command line, run as a user runs it (node scripts/lab.mjs …): JSON lines, presets that match the
 // NumPy tutorial, human output, and exit code 2 with a message naming the flag for bad input.
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fixture from '../fixtures/classic.json';
+
+// Each test spawns the CLI (an esbuild bundle, then node) one or more times: a limit for a loaded machine, not 5 s.
+vi.setConfig({ testTimeout: 150_000 });
 
 function lab(...args: string[]) {
   const r = spawnSync(process.execPath, ['scripts/lab.mjs', ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -41,8 +44,12 @@ describe('lab train', () => {
   it('trains a deep stack from flags on a generated data set with mini-batches', () => {
     const r = lab('train', '--dataset', 'spiral', '--layers', '16x4', '--activation', 'relu', '--init', 'he', '--loss', 'bce', '--lr', '0.05', '--steps', '30', '--batch', '32', '--log-every', '10', '--dtype', 'f32', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = all.slice(0, -1);
     expect(lines.map((l) => l.step)).toEqual([0, 10, 20, 29]);
+    // Last, the predictions of the first 16 of the 200 rows.
+    expect(all.at(-1).samples).toBe(200);
+    expect(all.at(-1).predictions).toHaveLength(16);
     expect(lines[0].gradNorms).toHaveLength(5);
     expect(lines.every((l) => Number.isFinite(l.loss))).toBe(true);
     expect(lines[3].epoch).toBeCloseTo((29 * 32) / 200, 12);

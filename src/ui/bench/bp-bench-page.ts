@@ -8,10 +8,12 @@ import { customElement, state } from 'lit/decorators.js';
 import { describeCrossover } from '../../bench/crossover.js';
 import { reportToCsv, type BenchReport, type BenchSuite } from '../../bench/report.js';
 import { download } from '../export.js';
+import { NoticeBoard } from '../notices.js';
+import '../bp-notice.js';
 import { controlStyles } from '../ui-styles.js';
 import { BenchRunController } from './bench-run-controller.js';
 import { gflopsChart, speedupChart, trainChart } from './bench-series.js';
-import { settingsFromQuery, settingsToQuery, settingsToRequest, type BenchSettings, type PageBackend } from './bench-settings.js';
+import { formatQueryIssue, readSettingsQuery, settingsToQuery, settingsToRequest, type BenchSettings, type PageBackend } from './bench-settings.js';
 import './bp-bench-chart.js';
 import './bp-bench-table.js';
 
@@ -97,9 +99,18 @@ export class BpBenchPage extends LitElement {
     `,
   ];
 
-  @state() private settings: BenchSettings = settingsFromQuery(new URLSearchParams(location.search));
+  @state() private settings: BenchSettings;
   @state() private errors: string[] = [];
   private readonly run = new BenchRunController(this);
+  /** What the page tells the user about its link (parameters it could not use). */
+  private readonly notices = new NoticeBoard(() => this.requestUpdate());
+
+  constructor() {
+    super();
+    const { settings, issues } = readSettingsQuery(new URLSearchParams(location.search));
+    this.settings = settings;
+    if (issues.length > 0) this.notices.notify('warning', 'Some parameters in the link could not be used; their defaults apply instead:', issues.map(formatQueryIssue));
+  }
 
   /** The last finished (or cancelled) run's report, or null. */
   get report(): BenchReport | null {
@@ -213,6 +224,7 @@ export class BpBenchPage extends LitElement {
         <a href="./">← back to the lab</a>
       </header>
       <main>
+        <bp-notice .notices=${this.notices.items} @bp-notice-dismiss=${(e: CustomEvent<number>) => this.notices.dismiss(e.detail)}></bp-notice>
         ${this.renderForm()} ${this.renderSummary()}
         <div class="charts">
           <section>
