@@ -241,7 +241,7 @@ describe('shareable state', () => {
 
 describe('runs', () => {
   it('a per-run change resets only that run; runs can be added and removed; a diverged run stops alone', async () => {
-    app = await openApp('/?backend=cpu&depth=3&width=8&samples=50&logEvery=1');
+    app = await openApp('/?backend=cpu&depth=3&width=8&samples=50&logEvery=1&lr=0.1&act=sigmoid,relu'); // plain SGD runs
     const { page } = app;
     await ready(page);
     await page.evaluate(() => window.__lab!.step(5));
@@ -309,7 +309,7 @@ describe('runs', () => {
     await writeFile(join(dir, 'three.csv'), rows.join('\n'));
     await writeFile(join(dir, 'bad.csv'), 'x,y,kind\n1,2,a\n1,two,b\n');
 
-    app = await openApp('/?backend=cpu&depth=2&width=8');
+    app = await openApp('/?backend=cpu&depth=2&width=8&lr=0.1&act=sigmoid,relu'); // plain SGD runs
     const { page } = app;
     await ready(page);
     const fileInput = async () =>

@@ -22,7 +22,8 @@ afterEach(async () => {
   app = undefined;
 });
 
-const URL_SMALL = '/?backend=cpu&depth=20&width=32&samples=200&dataset=spiral&logEvery=5';
+// Plain SGD at 0.1 (the runs named without `opt`): the case the mitigation switches are set against.
+const URL_SMALL = '/?backend=cpu&depth=20&width=32&samples=200&dataset=spiral&logEvery=5&lr=0.1&act=sigmoid,relu';
 
 const GRID = ['bp-app', 'bp-chart-grid'];
 
