@@ -212,8 +212,8 @@ export class BpApp extends LitElement {
   }
 
   private async onCsv(d: CsvDetail): Promise<void> {
-    await this.lab.setCsv(d);
-    if (d) this.lab.notify('info', `Training on ${d.name} (${d.info.task}); the link does not include CSV data.`);
+    const taken = await this.lab.setCsv(d);
+    if (d && taken) this.lab.notify('info', `Training on ${d.name} (${d.info.task}); the link does not include CSV data.`);
   }
 
   private async onExport(f: ExportFormat): Promise<void> {
@@ -279,7 +279,7 @@ export class BpApp extends LitElement {
     const hide = lab.hide;
     const d = c.dataset;
     const points = d && d.inputDim === 2 ? { x: d.x, y: d.y, n: d.n } : null;
-    const canTrain = c.runs.some((r) => r.status === 'active');
+    const canTrain = c.canTrain;
     const b = c.backendStatus;
     const theory = this.theoryLines();
     return html`

@@ -17,6 +17,7 @@ import { activeCohorts, frameSteps, stepCohorts, stepMany } from './cohort-steps
 import type { CsvInfo } from './csv.js';
 import { discardLost, FaultGuard, loseDevice, resumeCohorts } from './device-recovery.js';
 import { FrameLoop } from './frame-loop.js';
+import { budgetFixes, labBudgetProblem } from './lab-budget.js';
 import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
 import { NoticeBoard, type Notice } from './notices.js';
 import { takeRecords } from './record-store.js';
@@ -49,6 +50,8 @@ export class LabController implements ReactiveController {
   private queue: Promise<unknown> = Promise.resolve();
   private revision = 0;
   private lastBoundary = 0;
+  /** The notice saying why the networks could not be built (dismissed once they are), or null. */
+  private buildNotice: number | null = null;
   private readonly board = new NoticeBoard(() => this.host.requestUpdate());
   private readonly guard = new FaultGuard({
     backend: () => this.backend,
@@ -192,7 +195,12 @@ export class LabController implements ReactiveController {
     return d ? { inputDim: d.inputDim, outputDim: d.outputDim, task: d.task, samples: d.n } : builtinShape(this.lab);
   }
 
-  /** Every run back to step 0 and its initial weights, in freshly grouped trainers. */
+  /** Whether the runs can train: the networks are built and some run is active. */
+  get canTrain(): boolean {
+    return this.cohorts.length > 0 && this.runs.some((r) => r.status === 'active');
+  }
+
+  /** Every run back to step 0 and its initial weights, in freshly grouped trainers (none when they do not fit the budget). */
   private rebuild(): void {
     for (const c of this.cohorts) c.trainer.dispose();
     this.cohorts = [];
@@ -201,10 +209,17 @@ export class LabController implements ReactiveController {
     this.lab.runs.forEach((spec, i) => this.runs.push(newRunState(spec, i)));
     this.revision++;
     this.throughput.clear();
+    if (this.buildNotice !== null) this.board.dismiss(this.buildNotice);
+    this.buildNotice = null;
+    const over = this.backend && labBudgetProblem(this.backend, this.lab, this.shape());
     try {
-      this.cohorts = buildCohorts(this.context(), this.runs);
+      if (over) {
+        this.pause();
+        const fixes = budgetFixes(this.backend!, this.lab, this.shape(), this.csv ? 'file' : 'samples');
+        this.buildNotice = this.board.notify('error', `Cannot build the networks: ${over.reason}. Play stays off until they fit; change one of these settings:`, fixes);
+      } else this.cohorts = buildCohorts(this.context(), this.runs);
     } catch (e) {
-      this.notify('error', `Cannot build the networks: ${e instanceof Error ? e.message : String(e)}`);
+      this.buildNotice = this.board.notify('error', `Cannot build the networks: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.lastBoundary = 0;
     void this.refreshBoundaries();
@@ -270,11 +285,23 @@ export class LabController implements ReactiveController {
     });
   }
 
-  /** Use a loaded CSV data set (null: back to the built-in data); every run starts again. */
-  setCsv(csv: LabController['csv']): Promise<void> {
+  /**
+   * Use a loaded CSV data set (null: back to the built-in data); every run starts again. A data set the runs do not
+   * fit in the memory budget is refused before anything changes (a notice says what to change); returns whether it was taken.
+   */
+  setCsv(csv: LabController['csv']): Promise<boolean> {
     return this.exclusive(() => {
+      const shape = csv && { inputDim: csv.dataset.inputDim, outputDim: csv.dataset.outputDim, task: csv.dataset.task, samples: csv.dataset.n };
+      const over = shape && this.backend && labBudgetProblem(this.backend, this.lab, shape);
+      if (csv && shape && over) {
+        const kept = this.csv ? `${this.csv.name} stays` : `the ${this.lab.dataset} data set stays`;
+        const fixes = budgetFixes(this.backend!, this.lab, shape, 'file');
+        this.notify('error', `${csv.name} was not loaded: with its ${csv.dataset.n} rows, ${over.reason}. ${kept} in use. To train on this file, change one of:`, fixes);
+        return false;
+      }
       this.csv = csv;
       this.rebuild();
+      return true;
     });
   }
 
@@ -284,7 +311,7 @@ export class LabController implements ReactiveController {
   }
 
   play(): void {
-    if (this.playing || !this.runs.some((r) => r.status === 'active')) return;
+    if (this.playing || !this.canTrain) return;
     this.loop.start();
     this.throughput.resume();
     this.host.requestUpdate();
