@@ -244,3 +244,45 @@ export function scaleColumns(x: Float64Array, n: number, d: number): [number, nu
 export function formatCsvError(e: CsvError): string {
   return `row ${e.row}${e.column === null ? '' : `, column ${e.column}`}: ${e.message}`;
 }
+
+/** A message of the CSV worker (csv-worker.ts) to the page: how far it is, or the result. */
+export type CsvWorkerMessage = { readonly kind: 'progress'; readonly fraction: number } | { readonly kind: 'done'; readonly result: CsvResult };
+
+/** What the page asks the CSV worker: parse this file with these options. */
+export interface CsvWorkerRequest {
+  readonly file: Blob;
+  readonly opts: CsvOptions;
+}
+
+/**
+ * Read and parse a CSV file off the main thread (a module Web Worker) so that a large file never freezes the page;
+ * `progress` hears the fraction done. `signal` stops the worker (the promise then rejects with its reason).
+ */
+export function readCsvFile(file: Blob, opts: CsvOptions, progress: (fraction: number) => void, signal?: AbortSignal): Promise<CsvResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./csv-worker.ts', import.meta.url), { type: 'module', name: 'csv-parse' });
+    const stop = () => {
+      worker.terminate();
+      signal?.removeEventListener('abort', abort);
+    };
+    const abort = () => {
+      stop();
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort);
+    worker.onmessage = (e: MessageEvent<CsvWorkerMessage>) => {
+      if (e.data.kind === 'progress') progress(e.data.fraction);
+      else {
+        stop();
+        resolve(e.data.result);
+      }
+    };
+    worker.onerror = (e) => {
+      stop();
+      reject(new Error(`the CSV reader failed: ${e.message || 'unknown error'}`));
+    };
+    worker.postMessage({ file, opts } satisfies CsvWorkerRequest);
+  });
+}
+
