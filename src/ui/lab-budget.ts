@@ -4,6 +4,7 @@
  * largest depth, width, batch and data that would fit with the other settings unchanged.
  */
 import type { Backend } from '../backend/backend.js';
+import type { Dataset } from '../core/datasets.js';
 import { modelSpec, type DataShape, type LabSpec } from '../core/lab-spec.js';
 import type { ModelSpec } from '../core/spec.js';
 import { checkCohort } from '../train/cohort.js';
@@ -61,3 +62,29 @@ export function budgetFixes(backend: BudgetBackend, lab: LabSpec, shape: DataSha
     source === 'samples' ? line('samples', samples, '', String(n)) : line('rows of the file', samples, '', String(n)),
   ];
 }
+
+/** A notice: its text and one detail line per setting to change. */
+export interface BudgetNotice {
+  readonly text: string;
+  readonly details: readonly string[];
+}
+
+/** Why the lab's networks cannot be built on data of `shape` (and what to change), or null when they fit. */
+export function buildRefusal(backend: BudgetBackend, lab: LabSpec, shape: DataShape, source: DataSource): BudgetNotice | null {
+  const over = labBudgetProblem(backend, lab, shape);
+  if (!over) return null;
+  return { text: `Cannot build the networks: ${over.reason}. Play stays off until they fit; change one of these settings:`, details: budgetFixes(backend, lab, shape, source) };
+}
+
+/** Why the lab cannot train on a loaded CSV (it is not taken; `kept`, the data in use, stays), or null when it fits. */
+export function csvRefusal(backend: BudgetBackend, lab: LabSpec, csv: { readonly dataset: Dataset; readonly name: string }, kept: string): BudgetNotice | null {
+  const d = csv.dataset;
+  const shape: DataShape = { inputDim: d.inputDim, outputDim: d.outputDim, task: d.task, samples: d.n };
+  const over = labBudgetProblem(backend, lab, shape);
+  if (!over) return null;
+  return {
+    text: `${csv.name} was not loaded: with its ${d.n} rows, ${over.reason}. ${kept} stays in use. To train on this file, change one of:`,
+    details: budgetFixes(backend, lab, shape, 'file'),
+  };
+}
+

@@ -17,7 +17,7 @@ import { activeCohorts, frameSteps, stepCohorts, stepMany } from './cohort-steps
 import type { CsvInfo } from './csv.js';
 import { discardLost, FaultGuard, loseDevice, resumeCohorts } from './device-recovery.js';
 import { FrameLoop } from './frame-loop.js';
-import { budgetFixes, labBudgetProblem } from './lab-budget.js';
+import { buildRefusal, csvRefusal } from './lab-budget.js';
 import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
 import { NoticeBoard, type Notice } from './notices.js';
 import { takeRecords } from './record-store.js';
@@ -211,12 +211,11 @@ export class LabController implements ReactiveController {
     this.throughput.clear();
     if (this.buildNotice !== null) this.board.dismiss(this.buildNotice);
     this.buildNotice = null;
-    const over = this.backend && labBudgetProblem(this.backend, this.lab, this.shape());
+    const refusal = this.backend && buildRefusal(this.backend, this.lab, this.shape(), this.csv ? 'file' : 'samples');
     try {
-      if (over) {
+      if (refusal) {
         this.pause();
-        const fixes = budgetFixes(this.backend!, this.lab, this.shape(), this.csv ? 'file' : 'samples');
-        this.buildNotice = this.board.notify('error', `Cannot build the networks: ${over.reason}. Play stays off until they fit; change one of these settings:`, fixes);
+        this.buildNotice = this.board.notify('error', refusal.text, refusal.details);
       } else this.cohorts = buildCohorts(this.context(), this.runs);
     } catch (e) {
       this.buildNotice = this.board.notify('error', `Cannot build the networks: ${e instanceof Error ? e.message : String(e)}`);
@@ -291,12 +290,9 @@ export class LabController implements ReactiveController {
    */
   setCsv(csv: LabController['csv']): Promise<boolean> {
     return this.exclusive(() => {
-      const shape = csv && { inputDim: csv.dataset.inputDim, outputDim: csv.dataset.outputDim, task: csv.dataset.task, samples: csv.dataset.n };
-      const over = shape && this.backend && labBudgetProblem(this.backend, this.lab, shape);
-      if (csv && shape && over) {
-        const kept = this.csv ? `${this.csv.name} stays` : `the ${this.lab.dataset} data set stays`;
-        const fixes = budgetFixes(this.backend!, this.lab, shape, 'file');
-        this.notify('error', `${csv.name} was not loaded: with its ${csv.dataset.n} rows, ${over.reason}. ${kept} in use. To train on this file, change one of:`, fixes);
+      const refusal = csv && this.backend && csvRefusal(this.backend, this.lab, csv, this.csv?.name ?? `the ${this.lab.dataset} data set`);
+      if (refusal) {
+        this.notify('error', refusal.text, refusal.details);
         return false;
       }
       this.csv = csv;

@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Shape } from '../../src/backend/backend.js';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
-import { makeDataset } from '../../src/core/datasets.js';
+import { makeDataset, type Dataset } from '../../src/core/datasets.js';
 import { deepStack } from '../../src/core/presets.js';
 import { builtinShape, defaultLab, type DataShape } from '../../src/core/lab-spec.js';
 import { formatBytes, planMemory, planTrainer, ResourceError } from '../../src/train/memory.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { budgetFixes, labBudgetProblem, largestFitting } from '../../src/ui/lab-budget.js';
+import { budgetFixes, buildRefusal, csvRefusal, labBudgetProblem, largestFitting } from '../../src/ui/lab-budget.js';
 
 describe('memory plan', () => {
   it('counts parameters, gradients, data, activations, deltas and metrics', () => {
@@ -115,4 +115,19 @@ describe('the lab budget, checked before anything is built', () => {
     expect(labBudgetProblem(cpu, { ...lab, batch }, shape)).toBeNull();
     expect(labBudgetProblem(cpu, { ...lab, batch: batch + 1 }, shape)).not.toBeNull();
   });
+
+  it('words the notices: the networks that cannot be built, and a CSV refused with the data in use kept', () => {
+    const lab = defaultLab();
+    expect(buildRefusal(cpu, lab, builtinShape(lab), 'samples')).toBeNull();
+    const big = { ...lab, depth: 200, width: 1024 };
+    const r = buildRefusal(cpu, big, builtinShape(big), 'samples')!;
+    expect(r.text).toMatch(/^Cannot build the networks: this model needs [\d.]+ GiB in all, over the 1\.0 GiB budget of CPU f32.*\. Play stays off until they fit/);
+    expect(r.details).toHaveLength(4);
+    const n = 950_000;
+    const dataset: Dataset = { name: 'csv', x: new Float64Array(2 * n), y: new Float64Array(n), n, inputDim: 2, outputDim: 1, task: 'binary', classes: ['a', 'b'] };
+    const refused = csvRefusal(cpu, lab, { dataset, name: 'big.csv' }, 'small.csv')!;
+    expect(refused.text).toMatch(/^big\.csv was not loaded: with its 950000 rows, this model needs [\d.]+ GiB in all.*\. small\.csv stays in use\./);
+    expect(csvRefusal(cpu, { ...lab, batch: 32 }, { dataset, name: 'big.csv' }, 'small.csv')).toBeNull();
+  });
 });
+
