@@ -83,7 +83,7 @@ export function csvRefusal(backend: BudgetBackend, lab: LabSpec, csv: { readonly
   const over = labBudgetProblem(backend, lab, shape);
   if (!over) return null;
   return {
-    text: `${csv.name} was not loaded: with its ${d.n} rows, ${over.reason}. ${kept} stays in use. To train on this file, change one of:`,
+    text: `${csv.name} was not loaded: with its ${d.n} rows, ${over.reason}; ${kept} stays in use. To train on this file, change one of:`,
     details: budgetFixes(backend, lab, shape, 'file'),
   };
 }
