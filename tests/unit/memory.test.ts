@@ -126,7 +126,7 @@ describe('the lab budget, checked before anything is built', () => {
     const n = 950_000;
     const dataset: Dataset = { name: 'csv', x: new Float64Array(2 * n), y: new Float64Array(n), n, inputDim: 2, outputDim: 1, task: 'binary', classes: ['a', 'b'] };
     const refused = csvRefusal(cpu, lab, { dataset, name: 'big.csv' }, 'small.csv')!;
-    expect(refused.text).toMatch(/^big\.csv was not loaded: with its 950000 rows, this model needs [\d.]+ GiB in all.*\. small\.csv stays in use\./);
+    expect(refused.text).toMatch(/^big\.csv was not loaded: with its 950000 rows, this model needs [\d.]+ GiB in all.*; small\.csv stays in use\./);
     expect(csvRefusal(cpu, { ...lab, batch: 32 }, { dataset, name: 'big.csv' }, 'small.csv')).toBeNull();
   });
 });
