@@ -117,6 +117,22 @@ export function urlField(field: string): string {
   return `${key} (run ${Number(m[1]) + 1})`;
 }
 
+/** What each run field is called on the page. */
+const RUN_FIELD_NAMES: Record<string, string> = {
+  activation: 'activation', init: 'init', gain: 'gain', lr: 'learning rate', optimizer: 'optimizer', momentum: 'momentum',
+  beta1: 'β₁', beta2: 'β₂', decay: 'decay', clip: 'clipping', biasStd: 'bias std', residual: 'residual', norm: 'normalisation',
+};
+
+/** The page-facing name of a lab field, for a setting changed in the controls: `runs[1].lr` → `Run 2's learning rate (runLr)`. */
+export function controlField(field: string): string {
+  const m = /^runs\[(\d+)\](?:\.(\w+))?$/.exec(field);
+  if (!m) return field;
+  const run = `Run ${Number(m[1]) + 1}`;
+  if (m[2] === undefined) return run;
+  const key = Object.entries(RUN_KEYS).find(([, f]) => f === m[2])?.[0] ?? m[2];
+  return `${run}'s ${RUN_FIELD_NAMES[m[2]] ?? m[2]} (${key})`;
+}
+
 /**
  * Decode query parameters into a lab. Missing parameters take the defaults; bad, unknown, duplicated or
  * mismatched ones are reported as issues, each naming the parameter, its value and what is allowed.
@@ -175,11 +191,14 @@ function decodeRuns(first: Map<string, string>, defaults: LabSpec, issues: SpecI
     if (text !== undefined) lists.set(key, text.split(','));
   }
   if (lists.size === 0) return null;
-  const count = lists.get('act')?.length ?? Math.max(...[...lists.values()].map((l) => l.length));
+  const act = lists.get('act');
+  const count = act?.length ?? Math.max(...[...lists.values()].map((l) => l.length));
+  const source = act ? `act has ${count}` : `the longest run list has ${count}`;
+  // A list of the wrong length is ignored as a whole: no run takes part of it (the runs keep their defaults).
   for (const [key, list] of lists) {
-    if (list.length !== count) {
-      issues.push({ field: key, value: list.join(','), allowed: `${count} comma-separated entries, one per run` });
-    }
+    if (list.length === count) continue;
+    issues.push({ field: key, value: list.join(','), allowed: `${count} comma-separated entries, one per run (${source})` });
+    lists.delete(key);
   }
   return Array.from({ length: count }, (_, i) => {
     const run: Record<string, unknown> = {};

@@ -4,7 +4,8 @@
  */
 import type { Shape } from '../backend/backend.js';
 import { shape, shapeSize } from '../backend/backend.js';
-import { residualSources, type ModelSpec } from '../core/spec.js';
+import { layerSizes, residualSources, type ModelSpec } from '../core/spec.js';
+import { metricsLayout } from './records.js';
 
 /** Total bytes a trainer may allocate when the backend states no budget of its own (1 GiB: a browser tab stays usable). */
 export const DEFAULT_BUDGET_BYTES = 1024 ** 3;
@@ -16,14 +17,18 @@ export interface MemoryPlan {
   readonly largestBytes: number;
 }
 
+/** What to change when a model does not fit, in the words of a spec (the lab and the CLI name their own settings). */
+export const RESOURCE_ADVICE = 'use fewer or narrower layers, a smaller batch or less data';
+
 /** A model refused before allocation, with the numbers. */
 export class ResourceError extends Error {
   constructor(
-    message: string,
+    /** What does not fit, with the numbers ("this model needs 9.1 GiB in all, over the 1 GiB budget of CPU"). */
+    readonly reason: string,
     readonly neededBytes: number,
     readonly limitBytes: number,
   ) {
-    super(message);
+    super(`${reason}; ${RESOURCE_ADVICE}`);
     this.name = 'ResourceError';
   }
 }
@@ -84,20 +89,31 @@ export function formatBytes(n: number): string {
   return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
-/** Throw a ResourceError if the plan does not fit the backend's per-tensor limit or the total budget. */
-export function checkPlan(plan: MemoryPlan, backendName: string, maxTensorBytes: number, budgetBytes: number): void {
+/** The ResourceError of a plan that does not fit the backend's per-tensor limit or the total budget, or null when it fits. */
+export function planProblem(plan: MemoryPlan, backendName: string, maxTensorBytes: number, budgetBytes: number): ResourceError | null {
   if (plan.largestBytes > maxTensorBytes) {
-    throw new ResourceError(
-      `this model needs a ${formatBytes(plan.largestBytes)} tensor, but ${backendName} allows at most ${formatBytes(maxTensorBytes)} per tensor; use fewer or narrower layers, a smaller batch or less data`,
+    return new ResourceError(
+      `this model needs a ${formatBytes(plan.largestBytes)} tensor, but ${backendName} allows at most ${formatBytes(maxTensorBytes)} per tensor`,
       plan.largestBytes,
       maxTensorBytes,
     );
   }
   if (plan.totalBytes > budgetBytes) {
-    throw new ResourceError(
-      `this model needs ${formatBytes(plan.totalBytes)} in all, over the ${formatBytes(budgetBytes)} budget of ${backendName}; use fewer or narrower layers, a smaller batch or less data`,
-      plan.totalBytes,
-      budgetBytes,
-    );
+    return new ResourceError(`this model needs ${formatBytes(plan.totalBytes)} in all, over the ${formatBytes(budgetBytes)} budget of ${backendName}`, plan.totalBytes, budgetBytes);
   }
+  return null;
+}
+
+/** Throw a ResourceError if the plan does not fit the backend's per-tensor limit or the total budget. */
+export function checkPlan(plan: MemoryPlan, backendName: string, maxTensorBytes: number, budgetBytes: number): void {
+  const problem = planProblem(plan, backendName, maxTensorBytes, budgetBytes);
+  if (problem) throw problem;
+}
+
+/** The memory plan of a Trainer of `models` (one shape, trained together) on `dataRows` rows, `batchSize` rows per step (0: all). */
+export function planTrainer(models: readonly ModelSpec[], dataRows: number, batchSize: number, bytesPerElement: number): MemoryPlan {
+  const first = models[0]!;
+  const sizes = layerSizes(first);
+  const rowsPerStep = batchSize === 0 ? dataRows : Math.min(batchSize, dataRows);
+  return planMemory(sizes, rowsPerStep, dataRows, models.length, bytesPerElement, batchSize !== 0, metricsLayout(sizes.length - 1).width, first);
 }

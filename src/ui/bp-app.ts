@@ -9,7 +9,7 @@ import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../core/lab-spec.j
 import type { Dataset } from '../core/datasets.js';
 import { dataMeanSquare } from '../core/theory.js';
 import { formatIssue } from '../core/spec.js';
-import { decodeLab, encodeLab } from '../core/url-codec.js';
+import { controlField, decodeLab, encodeLab } from '../core/url-codec.js';
 import './bp-backend-badge.js';
 import './bp-chart-grid.js';
 import './bp-controls.js';
@@ -171,7 +171,7 @@ export class BpApp extends LitElement {
   /** Validate a new lab (bad fields keep their current value, with a notice) and move to it. */
   private async change(input: Record<string, unknown>): Promise<void> {
     const parsed = parseLab(input, this.lab.lab);
-    if (parsed.issues.length) this.lab.notify('warning', 'Not applied:', parsed.issues.map(formatIssue));
+    if (parsed.issues.length) this.lab.notify('warning', 'Not applied:', parsed.issues.map((i) => formatIssue({ ...i, field: controlField(i.field) })));
     await this.lab.apply(parsed.value);
     this.syncUrl();
   }
@@ -212,8 +212,8 @@ export class BpApp extends LitElement {
   }
 
   private async onCsv(d: CsvDetail): Promise<void> {
-    await this.lab.setCsv(d);
-    if (d) this.lab.notify('info', `Training on ${d.name} (${d.info.task}); the link does not include CSV data.`);
+    const taken = await this.lab.setCsv(d);
+    if (d && taken) this.lab.notify('info', `Training on ${d.name} (${d.info.task}); the link does not include CSV data.`);
   }
 
   private async onExport(f: ExportFormat): Promise<void> {
@@ -279,7 +279,7 @@ export class BpApp extends LitElement {
     const hide = lab.hide;
     const d = c.dataset;
     const points = d && d.inputDim === 2 ? { x: d.x, y: d.y, n: d.n } : null;
-    const canTrain = c.runs.some((r) => r.status === 'active');
+    const canTrain = c.canTrain;
     const b = c.backendStatus;
     const theory = this.theoryLines();
     return html`

@@ -2,7 +2,7 @@
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ControlName } from '../core/lab-spec.js';
-import { formatCsvError, parseCsv, type CsvInfo } from './csv.js';
+import { formatCsvError, readCsvFile, type CsvInfo, type CsvResult } from './csv.js';
 import type { Dataset } from '../core/datasets.js';
 import { controlStyles } from './ui-styles.js';
 
@@ -26,19 +26,44 @@ export class BpDataPanel extends LitElement {
   @property({ attribute: false }) csv: { info: CsvInfo; name: string } | null = null;
   @state() private errors: string[] = [];
   @state() private label = '';
+  /** The file being read (off the main thread) and the fraction done, or null. */
+  @state() private reading: { readonly name: string; readonly fraction: number } | null = null;
+  /** Stops the read in progress (a new file replaces it). */
+  private abortRead: AbortController | null = null;
 
   private fire<T>(name: string, detail: T): void {
     this.dispatchEvent(new CustomEvent<T>(name, { detail, bubbles: true, composed: true }));
   }
 
+  override disconnectedCallback(): void {
+    this.abortRead?.abort();
+    super.disconnectedCallback();
+  }
+
+  /** Read the chosen file in a worker, showing progress; a file chosen meanwhile replaces it. */
   private async load(e: Event): Promise<void> {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
-    const text = await file.text();
-    const label = this.label.trim();
-    const result = parseCsv(text, label === '' ? {} : { label: /^\d+$/.test(label) ? Number(label) : label });
     input.value = '';
+    this.abortRead?.abort();
+    const abort = (this.abortRead = new AbortController());
+    const label = this.label.trim();
+    this.errors = [];
+    this.reading = { name: file.name, fraction: 0 };
+    let result: CsvResult;
+    try {
+      const opts = label === '' ? {} : { label: /^\d+$/.test(label) ? Number(label) : label };
+      result = await readCsvFile(file, opts, (fraction) => (this.reading = { name: file.name, fraction }), abort.signal);
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      result = { ok: false as const, errors: [{ row: 1, column: null, message: err instanceof Error ? err.message : String(err) }] };
+    } finally {
+      if (this.abortRead === abort) {
+        this.abortRead = null;
+        this.reading = null;
+      }
+    }
     if (!result.ok) {
       this.errors = [`${file.name} could not be used:`, ...result.errors.map(formatCsvError)];
       return;
@@ -60,6 +85,12 @@ export class BpDataPanel extends LitElement {
               /></label>
               <label>file <input type="file" name="csv-file" accept=".csv,.tsv,.txt,text/csv" @change=${(e: Event) => void this.load(e)} /></label>
             </div>
+            ${this.reading
+              ? html`<p class="muted" style="margin: 6px 0 0" role="status">
+                  Reading ${this.reading.name}… <progress name="csv-progress" max="1" .value=${this.reading.fraction}></progress>
+                  ${Math.round(this.reading.fraction * 100)} %
+                </p>`
+              : nothing}
             ${this.csv
               ? html`<p class="muted" style="margin: 6px 0 0">
                   ${this.csv.name}: ${this.csv.info.rows} rows, ${this.csv.info.features.length} features, ${this.csv.info.task} on “${this.csv.info.labelName}”

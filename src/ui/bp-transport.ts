@@ -28,7 +28,7 @@ export class BpTransport extends LitElement {
 
   @property({ attribute: false }) lab: LabSpec | null = null;
   @property({ type: Boolean }) playing = false;
-  /** Whether any run can still train. */
+  /** Whether the lab can train: its networks are built (within the memory budget) and some run is active. */
   @property({ type: Boolean }) canTrain = true;
   /** Global step count shown next to the buttons. */
   @property({ type: Number }) step = 0;

@@ -41,39 +41,102 @@ export type CsvResult =
   | { readonly ok: true; readonly dataset: Dataset; readonly info: CsvInfo }
   | { readonly ok: false; readonly errors: readonly CsvError[] };
 
-/** Split CSV text into rows of cells (RFC 4180 quotes; comma, semicolon or tab separated). */
-export function splitCsv(text: string): string[][] {
+const LF = 10;
+const CR = 13;
+
+/** Characters scanned between two progress reports. */
+const PROGRESS_EVERY_CHARS = 1 << 20;
+
+/** A CSV text split into rows: each row's cells and the file line it starts on, or where an unclosed quote opened. */
+export interface CsvScan {
+  readonly rows: string[][];
+  /** File line (from 1) each row starts on (a quoted cell may hold line breaks). */
+  readonly lines: number[];
+  /** Line and column (from 1) of a quote that is never closed, or null. */
+  readonly unclosed: { readonly row: number; readonly column: number } | null;
+}
+
+/**
+ * Split CSV text into rows of cells (RFC 4180 quotes; comma, semicolon or tab separated, guessed from the first
+ * line). `progress` hears the fraction of the text scanned, every PROGRESS_EVERY_CHARS characters.
+ */
+export function scanCsv(text: string, progress?: (fraction: number) => void): CsvScan {
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
   const sep = [',', ';', '\t'].reduce((best, s) => (firstLine.split(s).length > firstLine.split(best).length ? s : best), ',');
+  const sepCode = sep.charCodeAt(0);
   const rows: string[][] = [];
+  const lines: number[] = [];
+  const n = text.length;
   let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === sep) {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
+  let line = 1;
+  let nextReport = PROGRESS_EVERY_CHARS;
+  let i = 0;
+  while (i < n) {
+    if (progress && i >= nextReport) {
+      progress(i / n);
+      nextReport = i + PROGRESS_EVERY_CHARS;
+    }
+    if (row.length === 0) lines.push(line);
+    let cell = '';
+    if (text[i] === '"') {
+      const openLine = line;
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q < 0) {
+          return { rows, lines, unclosed: { row: openLine, column: row.length + 1 } };
+        }
+        cell += text.slice(j, q);
+        if (text[q + 1] === '"') {
+          cell += '"';
+          j = q + 2;
+        } else {
+          j = q + 1;
+          break;
+        }
+      }
+      line += countBreaks(text, i, j);
+      i = j;
+    }
+    // Unquoted text (or what follows a closing quote) up to the separator or the end of the line.
+    let j = i;
+    for (let ch = text.charCodeAt(j); j < n && ch !== sepCode && ch !== LF && ch !== CR; ch = text.charCodeAt(++j));
+    cell += text.slice(i, j);
+    row.push(cell);
+    if (j >= n) {
       rows.push(row);
       row = [];
-      cell = '';
-    } else cell += ch;
+      i = j;
+    } else if (text[j] === sep) {
+      i = j + 1;
+      if (i >= n) {
+        row.push('');
+        rows.push(row);
+        row = [];
+      }
+    } else {
+      i = text[j] === '\r' && text[j + 1] === '\n' ? j + 2 : j + 1;
+      line++;
+      rows.push(row);
+      row = [];
+    }
   }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
+  return { rows, lines, unclosed: null };
+}
+
+/** Line breaks (LF, CR or CRLF) in text[from, to). */
+function countBreaks(text: string, from: number, to: number): number {
+  let k = 0;
+  for (let i = from; i < to; i++) {
+    const ch = text[i];
+    if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) k++;
   }
-  return rows;
+  return k;
+}
+
+/** Split CSV text into rows of cells (see scanCsv; an unclosed quote ends the rows before it). */
+export function splitCsv(text: string): string[][] {
+  return scanCsv(text).rows;
 }
 
 function isNumber(s: string): boolean {
@@ -81,14 +144,21 @@ function isNumber(s: string): boolean {
   return t !== '' && Number.isFinite(Number(t));
 }
 
-/** Parse CSV text into a data set; the first row is a header when any of its cells is not a number. */
-export function parseCsv(text: string, opts: CsvOptions = {}): CsvResult {
+/**
+ * Parse CSV text into a data set; the first row is a header when any of its cells is not a number. `progress`
+ * hears the fraction of the text split into cells so far (the rest of the work is a fraction of that).
+ */
+export function parseCsv(text: string, opts: CsvOptions = {}, progress?: (fraction: number) => void): CsvResult {
   const maxErrors = opts.maxErrors ?? 10;
   const errors: CsvError[] = [];
   const fail = (e: CsvError) => errors.length < maxErrors && errors.push(e);
-  const all = splitCsv(text);
+  const scan = scanCsv(text, progress);
+  if (scan.unclosed) {
+    const { row, column } = scan.unclosed;
+    return { ok: false, errors: [{ row, column, message: `the quote opened on row ${row} is never closed (a quoted cell ends with a second ")` }] };
+  }
   // Keep the file's line numbers while skipping blank lines.
-  const lines = all.map((cells, i) => ({ cells, line: i + 1 })).filter((r) => !(r.cells.length === 1 && r.cells[0]!.trim() === ''));
+  const lines = scan.rows.map((cells, i) => ({ cells, line: scan.lines[i]! })).filter((r) => !(r.cells.length === 1 && r.cells[0]!.trim() === ''));
   if (lines.length === 0) return { ok: false, errors: [{ row: 1, column: null, message: 'the file is empty' }] };
   const hasHeader = lines[0]!.cells.some((c) => !isNumber(c));
   const cols = lines[0]!.cells.length;
@@ -174,3 +244,45 @@ export function scaleColumns(x: Float64Array, n: number, d: number): [number, nu
 export function formatCsvError(e: CsvError): string {
   return `row ${e.row}${e.column === null ? '' : `, column ${e.column}`}: ${e.message}`;
 }
+
+/** A message of the CSV worker (csv-worker.ts) to the page: how far it is, or the result. */
+export type CsvWorkerMessage = { readonly kind: 'progress'; readonly fraction: number } | { readonly kind: 'done'; readonly result: CsvResult };
+
+/** What the page asks the CSV worker: parse this file with these options. */
+export interface CsvWorkerRequest {
+  readonly file: Blob;
+  readonly opts: CsvOptions;
+}
+
+/**
+ * Read and parse a CSV file off the main thread (a module Web Worker) so that a large file never freezes the page;
+ * `progress` hears the fraction done. `signal` stops the worker (the promise then rejects with its reason).
+ */
+export function readCsvFile(file: Blob, opts: CsvOptions, progress: (fraction: number) => void, signal?: AbortSignal): Promise<CsvResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./csv-worker.ts', import.meta.url), { type: 'module', name: 'csv-parse' });
+    const stop = () => {
+      worker.terminate();
+      signal?.removeEventListener('abort', abort);
+    };
+    const abort = () => {
+      stop();
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort);
+    worker.onmessage = (e: MessageEvent<CsvWorkerMessage>) => {
+      if (e.data.kind === 'progress') progress(e.data.fraction);
+      else {
+        stop();
+        resolve(e.data.result);
+      }
+    };
+    worker.onerror = (e) => {
+      stop();
+      reject(new Error(`the CSV reader failed: ${e.message || 'unknown error'}`));
+    };
+    worker.postMessage({ file, opts } satisfies CsvWorkerRequest);
+  });
+}
+

@@ -17,6 +17,7 @@ import { activeCohorts, frameSteps, stepCohorts, stepMany } from './cohort-steps
 import type { CsvInfo } from './csv.js';
 import { discardLost, FaultGuard, loseDevice, resumeCohorts } from './device-recovery.js';
 import { FrameLoop } from './frame-loop.js';
+import { buildRefusal, csvRefusal } from './lab-budget.js';
 import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
 import { NoticeBoard, type Notice } from './notices.js';
 import { takeRecords } from './record-store.js';
@@ -49,6 +50,8 @@ export class LabController implements ReactiveController {
   private queue: Promise<unknown> = Promise.resolve();
   private revision = 0;
   private lastBoundary = 0;
+  /** The notice saying why the networks could not be built (dismissed once they are), or null. */
+  private buildNotice: number | null = null;
   private readonly board = new NoticeBoard(() => this.host.requestUpdate());
   private readonly guard = new FaultGuard({
     backend: () => this.backend,
@@ -192,7 +195,12 @@ export class LabController implements ReactiveController {
     return d ? { inputDim: d.inputDim, outputDim: d.outputDim, task: d.task, samples: d.n } : builtinShape(this.lab);
   }
 
-  /** Every run back to step 0 and its initial weights, in freshly grouped trainers. */
+  /** Whether the runs can train: the networks are built and some run is active. */
+  get canTrain(): boolean {
+    return this.cohorts.length > 0 && this.runs.some((r) => r.status === 'active');
+  }
+
+  /** Every run back to step 0 and its initial weights, in freshly grouped trainers (none when they do not fit the budget). */
   private rebuild(): void {
     for (const c of this.cohorts) c.trainer.dispose();
     this.cohorts = [];
@@ -201,10 +209,16 @@ export class LabController implements ReactiveController {
     this.lab.runs.forEach((spec, i) => this.runs.push(newRunState(spec, i)));
     this.revision++;
     this.throughput.clear();
+    if (this.buildNotice !== null) this.board.dismiss(this.buildNotice);
+    this.buildNotice = null;
+    const refusal = this.backend && buildRefusal(this.backend, this.lab, this.shape(), this.csv ? 'file' : 'samples');
     try {
-      this.cohorts = buildCohorts(this.context(), this.runs);
+      if (refusal) {
+        this.pause();
+        this.buildNotice = this.board.notify('error', refusal.text, refusal.details);
+      } else this.cohorts = buildCohorts(this.context(), this.runs);
     } catch (e) {
-      this.notify('error', `Cannot build the networks: ${e instanceof Error ? e.message : String(e)}`);
+      this.buildNotice = this.board.notify('error', `Cannot build the networks: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.lastBoundary = 0;
     void this.refreshBoundaries();
@@ -270,11 +284,20 @@ export class LabController implements ReactiveController {
     });
   }
 
-  /** Use a loaded CSV data set (null: back to the built-in data); every run starts again. */
-  setCsv(csv: LabController['csv']): Promise<void> {
+  /**
+   * Use a loaded CSV data set (null: back to the built-in data); every run starts again. A data set the runs do not
+   * fit in the memory budget is refused before anything changes (a notice says what to change); returns whether it was taken.
+   */
+  setCsv(csv: LabController['csv']): Promise<boolean> {
     return this.exclusive(() => {
+      const refusal = csv && this.backend && csvRefusal(this.backend, this.lab, csv, this.csv?.name ?? `the ${this.lab.dataset} data set`);
+      if (refusal) {
+        this.notify('error', refusal.text, refusal.details);
+        return false;
+      }
       this.csv = csv;
       this.rebuild();
+      return true;
     });
   }
 
@@ -284,7 +307,7 @@ export class LabController implements ReactiveController {
   }
 
   play(): void {
-    if (this.playing || !this.runs.some((r) => r.status === 'active')) return;
+    if (this.playing || !this.canTrain) return;
     this.loop.start();
     this.throughput.resume();
     this.host.requestUpdate();

@@ -20,12 +20,13 @@ export class NoticeBoard {
 
   constructor(private readonly changed: () => void) {}
 
-  /** Show a message. */
-  notify(kind: Notice['kind'], text: string, details: readonly string[] = []): void {
+  /** Show a message; returns its id (for dismiss). */
+  notify(kind: Notice['kind'], text: string, details: readonly string[] = []): number {
     const id = ++this.lastId;
     this.items = [...this.items.filter((n) => n.text !== text), { id, kind, text, details }];
     if (kind === 'info') setTimeout(() => this.dismiss(id), INFO_NOTICE_MS);
     this.changed();
+    return id;
   }
 
   /** Hide a message. */

@@ -7,10 +7,32 @@ describe('splitCsv', () => {
     expect(splitCsv('a,"b,c","say ""hi"""\r\n1,2,3\n')).toEqual([['a', 'b,c', 'say "hi"'], ['1', '2', '3']]);
     expect(splitCsv('a;b\n1;2')).toEqual([['a', 'b'], ['1', '2']]);
     expect(splitCsv('a\tb\n1\t2')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(splitCsv('a,b,\n\n"x"y,"",\r\n')).toEqual([['a', 'b', ''], [''], ['xy', '', '']]);
+    expect(splitCsv('a,b,')).toEqual([['a', 'b', '']]);
   });
 });
 
 describe('parseCsv', () => {
+  it('reports a quote that is never closed at the row and column where it opened, not as a giant label', () => {
+    const r = parseCsv('x1,x2,label\n1,2,"a\n3,4,b\n5,6,a\n');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map(formatCsvError)).toEqual(['row 2, column 3: the quote opened on row 2 is never closed (a quoted cell ends with a second ")']);
+    const late = parseCsv('a,b\r\n1,"x\r\ny"\r\n2,"z""\r\n3,w\r\n');
+    expect(late.ok ? [] : late.errors.map(formatCsvError)).toEqual(['row 4, column 2: the quote opened on row 4 is never closed (a quoted cell ends with a second ")']);
+  });
+
+  it('counts file lines across quoted line breaks and reports scanning progress', () => {
+    const r = parseCsv('x,"multi\nline name",label\n1,2,a\n1,oops,b\n');
+    expect(r.ok ? [] : r.errors).toEqual([{ row: 4, column: 2, message: 'multi\nline name: "oops" is not a number' }]);
+    const big = ['x,y,label', ...Array.from({ length: 300_000 }, (_, i) => `${i},${i % 7},${i % 2 ? 'a' : 'b'}`)].join('\n');
+    const seen: number[] = [];
+    const ok = parseCsv(big, {}, (f) => seen.push(f));
+    expect(ok.ok && ok.info.rows).toBe(300_000);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every((f, i) => f > 0 && f < 1 && (i === 0 || f > seen[i - 1]!))).toBe(true);
+  });
+
   it('loads a binary set with a header, scaling features into [-1, 1]', () => {
     const r = parseCsv('x,y,label\n0,10,no\n5,20,yes\n10,30,no\n');
     if (!r.ok) throw new Error(r.errors.map(formatCsvError).join('\n'));

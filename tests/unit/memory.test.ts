@@ -3,10 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Shape } from '../../src/backend/backend.js';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
-import { makeDataset } from '../../src/core/datasets.js';
+import { makeDataset, type Dataset } from '../../src/core/datasets.js';
 import { deepStack } from '../../src/core/presets.js';
-import { formatBytes, planMemory, ResourceError } from '../../src/train/memory.js';
+import { builtinShape, defaultLab, type DataShape } from '../../src/core/lab-spec.js';
+import { formatBytes, planMemory, planTrainer, ResourceError } from '../../src/train/memory.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { budgetFixes, buildRefusal, csvRefusal, labBudgetProblem, largestFitting } from '../../src/ui/lab-budget.js';
 
 describe('memory plan', () => {
   it('counts parameters, gradients, data, activations, deltas and metrics', () => {
@@ -55,3 +57,77 @@ describe('memory plan', () => {
     );
   });
 });
+
+describe('the lab budget, checked before anything is built', () => {
+  const cpu = createCpuBackend({ dtype: 'f32' });
+
+  it('plans exactly what the Trainer checks', () => {
+    const spec = deepStack('relu', 200, 1024);
+    const data = makeDataset(spec.data);
+    const budgeted = Object.assign(Object.create(Object.getPrototypeOf(cpu)), cpu, { budgetBytes: 64 * 1024 ** 2 });
+    let error: unknown;
+    try {
+      new Trainer(budgeted, { models: [spec.model, spec.model], data, schedule: spec.schedule });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ResourceError).neededBytes).toBe(planTrainer([spec.model, spec.model], data.n, 0, 4).totalBytes);
+    expect((error as ResourceError).reason).toMatch(/^this model needs 3\.[0-9] GiB in all, over the 64\.0 MiB budget of CPU f32/);
+  });
+
+  it('finds the largest value that fits by bisection', () => {
+    expect(largestFitting(1, 100, (v) => v <= 37)).toBe(37);
+    expect(largestFitting(1, 100, () => true)).toBe(100);
+    expect(largestFitting(1, 100, () => false)).toBeNull();
+    expect(largestFitting(1, 0, () => true)).toBeNull();
+  });
+
+  it('/?depth=200&width=1024 does not fit the CPU budget; each fix it names fits when applied alone', () => {
+    const lab = { ...defaultLab(), depth: 200, width: 1024 };
+    const shape = builtinShape(lab);
+    const over = labBudgetProblem(cpu, lab, shape);
+    expect(over?.reason).toMatch(/needs [\d.]+ GiB in all, over the 1\.0 GiB budget/);
+    expect(labBudgetProblem(cpu, defaultLab(), builtinShape(defaultLab()))).toBeNull();
+    const fixes = budgetFixes(cpu, lab, shape, 'samples');
+    expect(fixes[0]).toMatch(/^depth at most \d+ \(now 200\)$/);
+    expect(fixes[1]).toMatch(/^width at most \d+ \(now 1024\)$/);
+    // 200 layers of 1024 hold 3.2 GB of weights and gradients for the two runs: no batch or data size alone fits.
+    expect(fixes.slice(2)).toEqual([
+      'batch: no value fits unless other settings change too (now full batch, 200 rows)',
+      'samples: no value fits unless other settings change too (now 200)',
+    ]);
+    const value = (i: number) => Number(/at most (\d+)/.exec(fixes[i]!)![1]);
+    for (const [key, v] of [['depth', value(0)], ['width', value(1)]] as const) {
+      expect(labBudgetProblem(cpu, { ...lab, [key]: v }, shape)).toBeNull();
+      expect(labBudgetProblem(cpu, { ...lab, [key]: v + 1 }, shape)).not.toBeNull();
+    }
+  });
+
+  it('a 950 000-row CSV on the default lab (full batch) does not fit; a batch of 32 would', () => {
+    const lab = defaultLab();
+    const shape: DataShape = { inputDim: 2, outputDim: 1, task: 'binary', samples: 950_000 };
+    expect(labBudgetProblem(cpu, lab, shape)?.reason).toMatch(/needs [\d.]+ GiB in all/);
+    expect(labBudgetProblem(cpu, { ...lab, batch: 32 }, shape)).toBeNull();
+    const fixes = budgetFixes(cpu, lab, shape, 'file');
+    expect(fixes[2]).toMatch(/^batch at most \d+ rows per step \(now full batch, 950000 rows\)$/);
+    expect(fixes[3]).toMatch(/^rows of the file at most \d+ \(now 950000\)$/);
+    const batch = Number(/at most (\d+)/.exec(fixes[2]!)![1]);
+    expect(labBudgetProblem(cpu, { ...lab, batch }, shape)).toBeNull();
+    expect(labBudgetProblem(cpu, { ...lab, batch: batch + 1 }, shape)).not.toBeNull();
+  });
+
+  it('words the notices: the networks that cannot be built, and a CSV refused with the data in use kept', () => {
+    const lab = defaultLab();
+    expect(buildRefusal(cpu, lab, builtinShape(lab), 'samples')).toBeNull();
+    const big = { ...lab, depth: 200, width: 1024 };
+    const r = buildRefusal(cpu, big, builtinShape(big), 'samples')!;
+    expect(r.text).toMatch(/^Cannot build the networks: this model needs [\d.]+ GiB in all, over the 1\.0 GiB budget of CPU f32.*\. Play stays off until they fit/);
+    expect(r.details).toHaveLength(4);
+    const n = 950_000;
+    const dataset: Dataset = { name: 'csv', x: new Float64Array(2 * n), y: new Float64Array(n), n, inputDim: 2, outputDim: 1, task: 'binary', classes: ['a', 'b'] };
+    const refused = csvRefusal(cpu, lab, { dataset, name: 'big.csv' }, 'small.csv')!;
+    expect(refused.text).toMatch(/^big\.csv was not loaded: with its 950000 rows, this model needs [\d.]+ GiB in all.*; small\.csv stays in use\./);
+    expect(csvRefusal(cpu, { ...lab, batch: 32 }, { dataset, name: 'big.csv' }, 'small.csv')).toBeNull();
+  });
+});
+

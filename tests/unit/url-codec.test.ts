@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTROL_NAMES, defaultLab, sgdLab, type LabSpec } from '../../src/core/lab-spec.js';
 import { HIDDEN_ACTIVATIONS } from '../../src/core/activations.js';
 import { INITS } from '../../src/core/spec.js';
-import { decodeLab, encodeLab, numberOrText, parseStop } from '../../src/core/url-codec.js';
+import { controlField, decodeLab, encodeLab, numberOrText, parseStop, urlField } from '../../src/core/url-codec.js';
 
 describe('encodeLab / decodeLab', () => {
   it('encodes the default lab readably', () => {
@@ -79,12 +79,39 @@ describe('encodeLab / decodeLab', () => {
     expect(r.issues[1]!.value).toBe('3 | 4');
   });
 
+  it('ignores a whole per-run list of the wrong length, as the notice says (no run takes part of it)', () => {
+    const gain = decodeLab(new URLSearchParams('act=sigmoid,relu&gain=1,2,3'));
+    expect(gain.value.runs.map((r) => r.gain)).toEqual([1, 1]);
+    expect(gain.issues).toEqual([{ field: 'gain', value: '1,2,3', allowed: '2 comma-separated entries, one per run (act has 2)' }]);
+    expect(new URLSearchParams(encodeLab(gain.value)).get('gain')).toBe('1,1');
+    const init = decodeLab(new URLSearchParams('act=sigmoid,relu,tanh&init=he'));
+    expect(init.value.runs.map((x) => `${x.activation}/${x.init}`)).toEqual(['sigmoid/xavier', 'relu/he', 'tanh/xavier']);
+    expect(init.issues.map((i) => i.field)).toEqual(['init']);
+    const mixed = decodeLab(new URLSearchParams('act=tanh,relu&runLr=0.5&clip=norm:1,none,norm:2&opt=adam,sgd'));
+    expect(mixed.value.runs).toEqual([
+      { activation: 'tanh', init: 'xavier', gain: 1, lr: null, optimizer: 'adam' },
+      { activation: 'relu', init: 'he', gain: 1, lr: null },
+    ]);
+    expect(mixed.issues.map((i) => i.field)).toEqual(['runLr', 'clip']);
+  });
+
   it('keeps run settings when only one list is given', () => {
     expect(decodeLab(new URLSearchParams('gain=2,0.5')).value.runs).toEqual([
       { activation: 'sigmoid', init: 'xavier', gain: 2, lr: null },
       { activation: 'relu', init: 'he', gain: 0.5, lr: null },
     ]);
     expect(decodeLab(new URLSearchParams('runLr=,0.01')).value.runs[1]!.lr).toBe(0.01);
+  });
+});
+
+describe('field names in notices', () => {
+  it('names a run field 1-based, by what the page calls it and its URL key, never by the internal runs[i] path', () => {
+    expect(controlField('runs[1].lr')).toBe("Run 2's learning rate (runLr)");
+    expect(controlField('runs[0].activation')).toBe("Run 1's activation (act)");
+    expect(controlField('runs[3].residual')).toBe("Run 4's residual (res)");
+    expect(controlField('runs[2]')).toBe('Run 3');
+    expect(controlField('depth')).toBe('depth');
+    expect(urlField('runs[1].lr')).toBe('runLr (run 2)');
   });
 });
 
