@@ -319,7 +319,10 @@ export class LabController implements ReactiveController {
     else this.play();
   }
 
-  /** Take `n` steps now (every one logged when n is 1), then refresh the boundaries. */
+  /**
+   * Take `n` steps now (every one logged when n is 1), then refresh the boundaries. Resolves when they are done or
+   * were cut short: a failure is reported by the fault guard (a notice, or the move to the CPU after a lost device).
+   */
   stepBy(n: number, logAll = n === 1): Promise<void> {
     return this.exclusive(async () => {
       await stepMany(n, logAll, (pending, log) => this.stepCohorts(pending, log), { clock: this.clock, checkpoint: () => this.checkpoint() });
@@ -327,7 +330,7 @@ export class LabController implements ReactiveController {
       await this.refreshBoundaries();
       this.revision++;
       this.host.requestUpdate();
-    });
+    }).catch(() => undefined);
   }
 
   /**

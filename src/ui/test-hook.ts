@@ -11,7 +11,7 @@ import type { BackendStatus } from './lab-controller.js';
 export interface LabHook {
   /** Resolves when the backend has started and the runs are built. */
   ready(): Promise<void>;
-  /** Take n steps (logged every logEvery steps and at the last), then refresh the boundaries. */
+  /** Take n steps (logged every logEvery steps and at the last), then refresh the boundaries; resolves when done or cut short (a failure shows as a notice). */
   step(n: number): Promise<void>;
   /** Plain copies of every run's records and status. */
   records(): { id: string; label: string; activation: string; status: string; divergedAt: number | null; boundary: boolean; records: StepRecord[] }[];

@@ -113,7 +113,9 @@ describe('lost WebGPU device', () => {
       return s;
     });
     await page.waitForFunction(() => window.__lab!.backendInfo().kind === 'cpu', { timeout: 30_000 });
+    // The multi-step ends (cut short; the loss is reported by the notice, not by a rejection nobody may be waiting for).
     await page.waitForFunction(() => (window as unknown as { stepOutcome: string }).stepOutcome !== 'running', { timeout: 60_000 });
+    expect(await page.evaluate(() => (window as unknown as { stepOutcome: string }).stepOutcome)).toBe('resolved');
     const resumedAt = await resumeStep(page);
     expect(resumedAt).toBeGreaterThanOrEqual(readBack);
     expect(await shownNotices(page)).not.toContain('had no parameters read back');
