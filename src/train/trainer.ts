@@ -37,7 +37,7 @@ export interface TrainerConfig {
 
 /** State of one model of the cohort. */
 export interface MemberStatus {
-  /** Step at which a NaN or infinity first showed in its records, or null. */
+  /** Step at which a NaN or infinity first showed (in an update's gradient norm or a record), or null. */
   readonly divergedAt: number | null;
 }
 

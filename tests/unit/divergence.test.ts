@@ -55,3 +55,19 @@ describe('the app marks a run diverged at the exact step', () => {
     expect(r2!.records.at(-1)!.step).toBe(149);
   });
 });
+
+describe("the trainer (the CLI's path) knows the exact step for any logEvery", () => {
+  it.each([10, 100, 1000])('logEvery=%i', async (logEvery) => {
+    const lab = decodeLab(new URLSearchParams(`${EXPLODING}&logEvery=${logEvery}`)).value;
+    const trainer = new Trainer(createCpuBackend({ dtype: 'f32' }), {
+      models: [modelSpec(lab, lab.runs[0]!, builtinShape(lab))],
+      data: makeDataset(dataSpec(lab)),
+      schedule: { ...scheduleSpec(lab), steps: 150 },
+    });
+    await trainer.run(150, () => undefined);
+    expect(trainer.memberStatus()[0]!.divergedAt).toBe(expected);
+    expect(trainer.divergedAt(0, expected)).toBe(expected);
+    expect(trainer.divergedAt(0, expected - 1)).toBeNull();
+    trainer.dispose();
+  });
+});
