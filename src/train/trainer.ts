@@ -19,7 +19,10 @@ import { decodeRecord, isDiverged, metricsLayout, type MetricsLayout, type StepR
 export { checkCohort, updateRule } from './cohort.js';
 export { BN_MOMENTUM, NORM_EPS, flopsPerStep } from './network.js';
 
-/** Updates whose global gradient norm is kept for divergence detection between logged steps. */
+/**
+ * Updates whose global gradient norm is kept for divergence detection between logged steps; the ring is read back
+ * at the latest when it is full, so the step a run diverged at is known exactly whatever the logging interval.
+ */
 const WATCH_SLOTS = 64;
 
 /** Metric reads in flight at most during `run` before it waits for the oldest. */
@@ -34,7 +37,7 @@ export interface TrainerConfig {
 
 /** State of one model of the cohort. */
 export interface MemberStatus {
-  /** Step at which a NaN or infinity first showed in its records, or null. */
+  /** Step at which a NaN or infinity first showed (in an update's gradient norm or a record), or null. */
   readonly divergedAt: number | null;
 }
 
@@ -65,7 +68,12 @@ export class Trainer {
   /** Ring of (global gradient norm, clip factor) of the last `watchSlots` updates, per model. */
   private readonly watch: Tensor;
   private readonly watchSlots: number;
-  private lastLogged = -1;
+  /** Last step whose watch slot has been queued for reading. */
+  private watchedTo: number;
+  /** Reads of the watch ring, scanned in the order they were queued; rejected once one failed. */
+  private watchScans: Promise<unknown> = Promise.resolve();
+  /** Watch reads queued and not yet scanned. */
+  private watchBacklog = 0;
   private readonly batchRng: NumpyRandom;
   private readonly batchRows: Uint32Array;
   private order: Uint32Array = new Uint32Array(0);
@@ -80,6 +88,7 @@ export class Trainer {
     startStep = 0,
   ) {
     this.stepIndex = startStep;
+    this.watchedTo = startStep - 1;
     const problem = checkCohort(config.models);
     if (problem) throw new Error(problem);
     this.models = config.models;
@@ -132,6 +141,15 @@ export class Trainer {
     return this.status.map((s) => ({ ...s }));
   }
 
+  /**
+   * The step at which model `member` first showed a NaN or infinity, if that is `asOf` or earlier: once the records of
+   * step `asOf` have resolved, every step up to it has been checked (not only the logged ones).
+   */
+  divergedAt(member: number, asOf: number): number | null {
+    const at = this.status[member]?.divergedAt ?? null;
+    return at !== null && at <= asOf ? at : null;
+  }
+
   /** Matmul FLOPs of one step of the whole cohort. */
   get flopsPerStep(): number {
     return flopsPerStep(this.sizes, this.rowsPerStep, this.members);
@@ -166,6 +184,10 @@ export class Trainer {
     const slot = this.stepIndex % this.watchSlots;
     backend.update(this.parameters.params, this.parameters.grads, this.rules.ruleFor(slot, this.stepIndex + 1));
     const result = log ? this.readRecords(this.metrics, this.stepIndex) : null;
+    if (!log && this.stepIndex - this.watchedTo >= this.watchSlots) {
+      // The ring is full: read it now (not at the next logged step), so that no update goes unchecked.
+      this.queueWatch(this.stepIndex).catch(() => undefined);
+    }
     backend.flush();
     this.stepIndex++;
     return result;
@@ -188,29 +210,52 @@ export class Trainer {
 
   private async readRecords(metrics: Tensor, step: number): Promise<StepRecord[]> {
     // read() snapshots the tensors as of now, so the next steps may overwrite them while these reads are in flight.
-    const [flat, watch] = await Promise.all([this.backend.read(metrics), this.backend.read(this.watch)]);
+    const [flat, watch] = await Promise.all([this.backend.read(metrics), this.queueWatch(step)]);
     const W = this.layout.width;
     const epoch = (step * this.rowsPerStep) / this.config.data.n;
     const classification = this.config.data.task !== 'regression';
     const slots = this.watchSlots;
-    const since = this.lastLogged;
-    this.lastLogged = step;
     return this.models.map((m, b) => {
       const wrow = watch.subarray(b * 2 * slots, (b + 1) * 2 * slots);
       const slot = step % slots;
       const rec = decodeRecord(flat.subarray(b * W, (b + 1) * W), this.layout, this.layers, step, epoch, classification, m.optimizer.lr, wrow[2 * slot]!, wrow[2 * slot + 1]!);
       const st = this.status[b]!;
-      if (st.divergedAt === null) {
-        // The first step since the previous record whose gradient norm was not finite (exact within the ring).
-        for (let k = Math.max(since + 1, step - slots + 1); k <= step; k++) {
-          if (!Number.isFinite(wrow[2 * (k % slots)]!)) {
-            st.divergedAt = k;
-            break;
-          }
-        }
-        if (st.divergedAt === null && isDiverged(rec)) st.divergedAt = step;
-      }
+      if (st.divergedAt === null && isDiverged(rec)) st.divergedAt = step;
       return rec;
+    });
+  }
+
+  /**
+   * Read the watch ring as of step `to` and, after every earlier read, mark the first update since the previous read
+   * whose global gradient norm was not finite. Resolves to the ring.
+   */
+  private queueWatch(to: number): Promise<Float64Array> {
+    const from = this.watchedTo + 1;
+    this.watchedTo = to;
+    const read = this.backend.read(this.watch);
+    // A failed read is reported through the scans; this only keeps it from counting as unhandled while earlier ones wait.
+    read.catch(() => undefined);
+    this.watchBacklog++;
+    const scanned = this.watchScans.then(async () => {
+      const ring = await read;
+      this.watchBacklog--;
+      this.scanWatch(ring, from, to);
+      return ring;
+    });
+    this.watchScans = scanned;
+    return scanned;
+  }
+
+  private scanWatch(ring: Float64Array, from: number, to: number): void {
+    const slots = this.watchSlots;
+    this.status.forEach((st, b) => {
+      if (st.divergedAt !== null) return;
+      for (let k = Math.max(from, to - slots + 1); k <= to; k++) {
+        if (!Number.isFinite(ring[b * 2 * slots + 2 * (k % slots)]!)) {
+          st.divergedAt = k;
+          return;
+        }
+      }
     });
   }
 
@@ -226,8 +271,10 @@ export class Trainer {
       const r = this.stepOnce(this.shouldLog(this.stepIndex, total));
       if (r) pending.push(r);
       if (pending.length > MAX_PENDING_READS) onRecords(await pending.shift()!);
+      if (this.watchBacklog > MAX_PENDING_READS) await this.watchScans;
     }
     for (const r of pending) onRecords(await r);
+    await this.watchScans;
   }
 
   /**

@@ -1,13 +1,17 @@
 /**
- * Training steps of the lab's cohorts: which cohorts still train, the epoch stop condition, when to log, and how
- * many steps fit in an animation frame.
+ * Training steps of the lab's cohorts: which cohorts still train, the epoch stop condition, when to log, how many
+ * steps fit in an animation frame, and multi-steps that pause now and then (for the page, and for a checkpoint).
  */
 import type { LabSpec } from '../core/lab-spec.js';
 import type { StepRecord } from '../train/records.js';
+import type { LabClock } from './lab-clock.js';
 import { cohortStep, type Cohort } from './run-state.js';
 
 /** CPU milliseconds of stepping per animation frame at most. */
 export const FRAME_BUDGET_MS = 12;
+
+/** Milliseconds of GPU work a WebGPU frame queues at most, judged by how long the steps of the last frame took. */
+export const GPU_FRAME_BUDGET_MS = 250;
 
 /** One step of every active cohort, its records' promises pushed to `pending`; false when none is active. */
 export type StepAll = (pending: Promise<void>[], forceLog: boolean) => boolean;
@@ -45,33 +49,98 @@ export function stepCohorts(
 }
 
 /**
- * The steps of one animation frame: up to `speed`, within FRAME_BUDGET_MS on the CPU (on WebGPU, `gpu`, steps are
- * only submitted, so all `speed` are). Returns how many were taken; their records' promises are in `pending`.
+ * Wait for every promise in `pending` (emptying it); the first failure is rethrown once all have settled, so that no
+ * later failure goes unhandled.
  */
-export function frameSteps(speed: number, gpu: boolean, pending: Promise<void>[], step: StepAll): number {
-  const t0 = performance.now();
+export async function settle(pending: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(pending.splice(0));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** Mark the promises in `pending` handled without waiting for them (a step threw; the error that ends the task is that one). */
+function abandon(pending: readonly Promise<void>[]): void {
+  for (const p of pending) p.catch(() => undefined);
+}
+
+/**
+ * The steps of one animation frame: up to `maxSteps`, and when `timeBoxed` (the CPU, which computes as it steps) only
+ * while under FRAME_BUDGET_MS of `now`. Returns how many were taken; their records' promises are in `pending`.
+ */
+export function frameSteps(maxSteps: number, timeBoxed: boolean, pending: Promise<void>[], step: StepAll, now: () => number): number {
+  const t0 = now();
   let steps = 0;
-  while (steps < speed && (gpu || steps === 0 || performance.now() - t0 < FRAME_BUDGET_MS)) {
-    if (!step(pending, false)) break;
-    steps++;
+  try {
+    while (steps < maxSteps && (!timeBoxed || steps === 0 || now() - t0 < FRAME_BUDGET_MS)) {
+      if (!step(pending, false)) break;
+      steps++;
+    }
+  } catch (e) {
+    abandon(pending);
+    throw e;
   }
   return steps;
 }
 
 /**
- * Take `n` steps (stopping early when no cohort is active), every one logged when `logAll`, else the usual ones and
- * the last; yields to the page after every FRAME_BUDGET_MS of stepping. Resolves when all records are taken.
+ * How many steps a WebGPU frame takes. Its steps are only queued, and the frame ends when their records are back; so
+ * a slow adapter with a high speed would hold seconds of work per frame, and read back (and redraw) only that often.
+ * A frame takes up to `speed` steps, but no more than took `budgetMs` at the rate of the last frame (one at first).
  */
-export async function stepMany(n: number, logAll: boolean, step: StepAll): Promise<void> {
-  let t0 = performance.now();
+export class GpuPace {
+  private msPerStep: number | null = null;
+
+  constructor(private readonly budgetMs = GPU_FRAME_BUDGET_MS) {}
+
+  /** Steps for the next frame at `speed` steps per frame. */
+  steps(speed: number): number {
+    if (this.msPerStep === null) return Math.min(1, speed);
+    const fit = this.msPerStep > 0 ? Math.floor(this.budgetMs / this.msPerStep) : speed;
+    return Math.max(1, Math.min(speed, fit));
+  }
+
+  /** A frame took `steps` steps in `ms` milliseconds (from its first step to its records back). */
+  measured(steps: number, ms: number): void {
+    if (steps > 0) this.msPerStep = ms / steps;
+  }
+
+  /** Forget the rate (new networks or a new backend). */
+  reset(): void {
+    this.msPerStep = null;
+  }
+}
+
+/** What a multi-step needs besides the steps: the clock, and a checkpoint run at every pause. */
+export interface StepManyHooks {
+  readonly clock: LabClock;
+  /** Run at every pause once the records so far are in (waiting for queued GPU work, reading parameters back). */
+  checkpoint(): Promise<void>;
+}
+
+/**
+ * Take `n` steps (stopping early when no cohort is active), every one logged when `logAll`, else the usual ones and
+ * the last. After every FRAME_BUDGET_MS of stepping it waits for the records so far, runs the checkpoint and yields
+ * to the page. Resolves when all records are taken.
+ */
+export async function stepMany(n: number, logAll: boolean, step: StepAll, hooks: StepManyHooks): Promise<void> {
+  const { clock } = hooks;
+  let t0 = clock.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
-    if (!step(pending, logAll || i === n - 1)) break;
-    if (performance.now() - t0 > FRAME_BUDGET_MS) {
-      await Promise.all(pending.splice(0));
-      await new Promise((r) => setTimeout(r, 0));
-      t0 = performance.now();
+    let more: boolean;
+    try {
+      more = step(pending, logAll || i === n - 1);
+    } catch (e) {
+      abandon(pending);
+      throw e;
+    }
+    if (!more) break;
+    if (clock.now() - t0 > FRAME_BUDGET_MS) {
+      await settle(pending);
+      await hooks.checkpoint();
+      await clock.sleep(0);
+      t0 = clock.now();
     }
   }
-  await Promise.all(pending);
+  await settle(pending);
 }

@@ -1,15 +1,16 @@
 /**
- * Surviving a lost WebGPU device: parameters are read back now and then while training on WebGPU, a failed step
- * waits briefly for the device-lost report, and after a loss the runs go on on the CPU from the last read-back
- * (runs with none start again from their initial weights).
+ * Surviving a lost WebGPU device: parameters are read back on a schedule of wall time while training on WebGPU
+ * (at frame ends and at the pauses of a multi-step), a failed step waits briefly for the device-lost report, and
+ * after a loss the runs go on on the CPU from the last read-back (runs with none start again from their initial weights).
  */
 import type { Backend, BackendFault } from '../backend/backend.js';
 import type { Parameters } from '../core/init.js';
 import { scheduleSpec } from '../core/lab-spec.js';
 import { Trainer } from '../train/trainer.js';
+import type { LabClock } from './lab-clock.js';
 import { buildCohorts, newRunState, runModel, type Cohort, type CohortContext, type RunState } from './run-state.js';
 
-/** Milliseconds between parameter read-backs on WebGPU while playing, kept to survive a lost device. */
+/** Milliseconds between parameter read-backs on WebGPU while training, kept to survive a lost device. */
 export const SNAPSHOT_EVERY_MS = 2000;
 /** Parameters larger than this are not read back for a snapshot (a lost device then restarts those runs). */
 export const SNAPSHOT_MAX_BYTES = 64 * 1024 ** 2;
@@ -21,10 +22,30 @@ export const FAULT_GRACE_MS = 1000;
  * Whether a failure on `backend` was a lost device: true when the backend is WebGPU and reports a fault within
  * FAULT_GRACE_MS (a lost device often shows first as a failed step, a moment before the report).
  */
-export function faultWithinGrace(backend: Backend | null): Promise<boolean> {
-  return backend?.info.kind === 'webgpu'
-    ? Promise.race([backend.fault.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), FAULT_GRACE_MS))])
-    : Promise.resolve(false);
+export function faultWithinGrace(backend: Backend | null, sleep: LabClock['sleep']): Promise<boolean> {
+  return backend?.info.kind === 'webgpu' ? Promise.race([backend.fault.then(() => true), sleep(FAULT_GRACE_MS).then(() => false)]) : Promise.resolve(false);
+}
+
+/** When parameters are next read back: once at least `everyMs` of the clock have passed since the last read-back. */
+export class ReadbackSchedule {
+  private last: number;
+
+  constructor(
+    private readonly now: () => number,
+    readonly everyMs = SNAPSHOT_EVERY_MS,
+  ) {
+    this.last = now();
+  }
+
+  /** Whether a read-back is due now. */
+  due(): boolean {
+    return this.now() - this.last >= this.everyMs;
+  }
+
+  /** A read-back starts now: the next is due `everyMs` from now. */
+  taken(): void {
+    this.last = this.now();
+  }
 }
 
 /** Parameters read back from a trainer, and its step then. */
@@ -36,14 +57,14 @@ export interface Snapshot {
 /** Parameters read back from each WebGPU trainer: where its runs go on after a lost device. */
 export class ParameterSnapshots {
   private readonly byTrainer = new WeakMap<Trainer, Snapshot>();
-  private last = 0;
 
-  /** Read back every cohort's parameters when `backend` is WebGPU, at most every SNAPSHOT_EVERY_MS unless forced. */
+  constructor(private readonly schedule: ReadbackSchedule) {}
+
+  /** Read back every cohort's parameters when `backend` is WebGPU and a read-back is due (or `force`). */
   async take(backend: Backend | null, cohorts: readonly Cohort[], force: boolean): Promise<void> {
     if (!backend || backend.info.kind !== 'webgpu') return;
-    const now = performance.now();
-    if (!force && now - this.last < SNAPSHOT_EVERY_MS) return;
-    this.last = now;
+    if (!force && !this.schedule.due()) return;
+    this.schedule.taken();
     for (const c of cohorts) {
       const count = c.trainer.sizes.reduce((s, n, i, a) => (i ? s + (a[i - 1]! + 1) * n : s), 0) * c.trainer.members;
       if (count * backend.bytesPerElement > SNAPSHOT_MAX_BYTES) continue;
@@ -56,6 +77,13 @@ export class ParameterSnapshots {
   /** The last snapshot of `trainer`, if any. */
   get(trainer: Trainer): Snapshot | undefined {
     return this.byTrainer.get(trainer);
+  }
+
+  /** The global step the cohorts would go on from after a loss now (the earliest over them), or null if one has none. */
+  resumeStep(cohorts: readonly Cohort[]): number | null {
+    const steps = cohorts.map((c) => this.get(c.trainer)?.step ?? null);
+    if (!steps.length || steps.includes(null)) return null;
+    return Math.min(...cohorts.map((c, i) => c.offset + steps[i]!));
   }
 }
 
@@ -80,10 +108,15 @@ export class FaultGuard {
   /** Set as soon as the backend reports a fault, before the fault is handled in the queue. */
   faulted = false;
   /** Parameters read back from each WebGPU trainer, and its step then: where the runs go on after a lost device. */
-  readonly snapshots = new ParameterSnapshots();
+  readonly snapshots: ParameterSnapshots;
   private resumeAfter = false;
 
-  constructor(private readonly hooks: FaultHooks) {}
+  constructor(
+    private readonly hooks: FaultHooks,
+    private readonly clock: LabClock,
+  ) {
+    this.snapshots = new ParameterSnapshots(new ReadbackSchedule(() => clock.now()));
+  }
 
   /** Watch a newly opened backend for a lost device. */
   watch(backend: Backend): void {
@@ -105,7 +138,7 @@ export class FaultGuard {
     if (this.faulted) return;
     // A lost device often shows first as a failed step, a moment before the backend reports the fault: wait for
     // it briefly, so that the runs then go on playing on the CPU and no second, misleading notice is shown.
-    void faultWithinGrace(this.hooks.backend()).then((isFault) => {
+    void faultWithinGrace(this.hooks.backend(), (ms) => this.clock.sleep(ms)).then((isFault) => {
       if (isFault || this.faulted) {
         this.resumeAfter ||= wasPlaying;
         return;

@@ -1,9 +1,10 @@
 /**
  * The lab's animation-frame loop as a lit ReactiveController: while playing it runs one frame task per animation
- * frame (the next frame is requested once the task settles), and it pauses while the page is hidden, playing on
- * when the page is shown again.
+ * frame of its clock (the next frame is requested once the task settles), and it pauses while the page is hidden,
+ * playing on when the page is shown again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { LabClock } from './lab-clock.js';
 
 /** What the loop drives: the frame task, and play/pause as the page's visibility asks. */
 export interface FrameLoopHooks {
@@ -17,11 +18,18 @@ export interface FrameLoopHooks {
 export class FrameLoop implements ReactiveController {
   /** Whether frames are being run. */
   playing = false;
-  private frameId = 0;
+  /** Id of the requested frame, 0 when none is. */
+  private requested = 0;
+  /** Whether a frame task is in progress (the next frame is requested when it settles). */
+  private running = false;
   private resumeOnVisible = false;
   private readonly onVisibility = () => this.visibilityChanged();
 
-  constructor(host: ReactiveControllerHost, private readonly hooks: FrameLoopHooks) {
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly hooks: FrameLoopHooks,
+    private readonly clock: Pick<LabClock, 'requestFrame' | 'cancelFrame'>,
+  ) {
     host.addController(this);
   }
 
@@ -42,18 +50,20 @@ export class FrameLoop implements ReactiveController {
   /** Stop: the requested frame is cancelled, a frame in progress finishes. */
   stop(): void {
     this.playing = false;
-    if (this.frameId) cancelAnimationFrame(this.frameId);
-    this.frameId = 0;
+    if (this.requested) this.clock.cancelFrame(this.requested);
+    this.requested = 0;
   }
 
   private schedule(): void {
-    if (!this.playing || this.frameId) return;
-    this.frameId = requestAnimationFrame(() => {
+    if (!this.playing || this.requested || this.running) return;
+    this.requested = this.clock.requestFrame(() => {
+      this.requested = 0;
+      this.running = true;
       void this.hooks
         .frame()
         .catch(() => undefined)
         .finally(() => {
-          this.frameId = 0;
+          this.running = false;
           this.schedule();
         });
     });

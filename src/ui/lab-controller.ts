@@ -13,11 +13,12 @@ import { makeDataset, type Dataset } from '../core/datasets.js';
 import type { Parameters } from '../core/init.js';
 import { builtinShape, dataSpec, resetScope, type DataShape, type LabSpec, type RunSpec } from '../core/lab-spec.js';
 import type { StepRecord } from '../train/records.js';
-import { activeCohorts, frameSteps, stepCohorts, stepMany } from './cohort-steps.js';
+import { activeCohorts, frameSteps, GpuPace, settle, stepCohorts, stepMany } from './cohort-steps.js';
 import type { CsvInfo } from './csv.js';
 import { discardLost, FaultGuard, loseDevice, resumeCohorts } from './device-recovery.js';
 import { FrameLoop } from './frame-loop.js';
 import { buildRefusal, csvRefusal } from './lab-budget.js';
+import { pageClock, type LabClock } from './lab-clock.js';
 import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
 import { NoticeBoard, type Notice } from './notices.js';
 import { takeRecords } from './record-store.js';
@@ -27,7 +28,7 @@ import { buildCohorts, cohortStep, newRunState, renumber, type Cohort, type Coho
 import { runsVersion, type RunView } from './run-view.js';
 import { Throughput, type ThroughputSample } from './throughput.js';
 
-export { FRAME_BUDGET_MS } from './cohort-steps.js';
+export { FRAME_BUDGET_MS, GPU_FRAME_BUDGET_MS } from './cohort-steps.js';
 export { FAULT_GRACE_MS, SNAPSHOT_EVERY_MS, SNAPSHOT_MAX_BYTES } from './device-recovery.js';
 export { adapterName, type BackendStatus } from './lab-backend.js';
 export { INFO_NOTICE_MS, type Notice } from './notices.js';
@@ -41,7 +42,7 @@ export class LabController implements ReactiveController {
   lab: LabSpec;
   readonly runs: RunState[] = [];
   backendStatus: BackendStatus = STARTING_STATUS;
-  readonly throughput = new Throughput();
+  readonly throughput: Throughput;
   /** Loaded CSV data (replaces the built-in data set while set). */
   csv: { dataset: Dataset; info: CsvInfo; name: string } | null = null;
   private backend: Backend | null = null;
@@ -53,20 +54,32 @@ export class LabController implements ReactiveController {
   /** The notice saying why the networks could not be built (dismissed once they are), or null. */
   private buildNotice: number | null = null;
   private readonly board = new NoticeBoard(() => this.host.requestUpdate());
-  private readonly guard = new FaultGuard({
-    backend: () => this.backend,
-    playing: () => this.playing,
-    pause: () => this.pause(),
-    report: (text) => this.notify('error', text),
-    recover: (lost, f) => void this.exclusive(() => this.onFault(lost, f)),
-  });
+  private readonly guard: FaultGuard;
   private readonly loop: FrameLoop;
+  /** Steps per frame on WebGPU, bounded by the time the last frame's steps took. */
+  private readonly pace = new GpuPace();
 
-  constructor(private readonly host: ReactiveControllerHost, lab: LabSpec) {
+  /** `clock`: time and frames for the loop, the read-back schedule and the throughput (the page's by default). */
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    lab: LabSpec,
+    private readonly clock: LabClock = pageClock(),
+  ) {
     this.lab = lab;
+    this.throughput = new Throughput(() => clock.now());
+    this.guard = new FaultGuard(
+      {
+        backend: () => this.backend,
+        playing: () => this.playing,
+        pause: () => this.pause(),
+        report: (text) => this.notify('error', text),
+        recover: (lost, f) => void this.exclusive(() => this.onFault(lost, f)),
+      },
+      clock,
+    );
     host.addController(this);
     // A failed frame is reported by the queue (FaultGuard.failed); the loop only schedules the next one.
-    this.loop = new FrameLoop(host, { frame: () => this.exclusive(() => this.frame()), play: () => this.play(), pause: () => this.pause() });
+    this.loop = new FrameLoop(host, { frame: () => this.exclusive(() => this.frame()), play: () => this.play(), pause: () => this.pause() }, clock);
   }
 
   hostConnected(): void {}
@@ -174,6 +187,11 @@ export class LabController implements ReactiveController {
     if (this.guard.takeResume()) this.play();
   }
 
+  /** The step the runs would go on from if the WebGPU device were lost now (parameters last read back), or null. */
+  get readBackStep(): number | null {
+    return this.guard.snapshots.resumeStep(this.cohorts);
+  }
+
   /** Test hook: lose the WebGPU device as a driver reset would; false when the backend has no such hook. */
   loseDevice(): boolean {
     return loseDevice(this.backend);
@@ -209,6 +227,7 @@ export class LabController implements ReactiveController {
     this.lab.runs.forEach((spec, i) => this.runs.push(newRunState(spec, i)));
     this.revision++;
     this.throughput.clear();
+    this.pace.reset();
     if (this.buildNotice !== null) this.board.dismiss(this.buildNotice);
     this.buildNotice = null;
     const refusal = this.backend && buildRefusal(this.backend, this.lab, this.shape(), this.csv ? 'file' : 'samples');
@@ -323,33 +342,51 @@ export class LabController implements ReactiveController {
     else this.play();
   }
 
-  /** Take `n` steps now (every one logged when n is 1), then refresh the boundaries. */
+  /**
+   * Take `n` steps now (every one logged when n is 1), then refresh the boundaries. Resolves when they are done or
+   * were cut short: a failure is reported by the fault guard (a notice, or the move to the CPU after a lost device).
+   */
   stepBy(n: number, logAll = n === 1): Promise<void> {
     return this.exclusive(async () => {
-      await stepMany(n, logAll, (pending, log) => this.stepCohorts(pending, log));
+      await stepMany(n, logAll, (pending, log) => this.stepCohorts(pending, log), { clock: this.clock, checkpoint: () => this.checkpoint() });
       await this.guard.snapshot(this.backend, this.cohorts, true);
       await this.refreshBoundaries();
       this.revision++;
       this.host.requestUpdate();
-    });
+    }).catch(() => undefined);
+  }
+
+  /**
+   * A pause of a multi-step: on WebGPU wait for the queued steps (so that the queue holds at most one pause's worth of
+   * work), then read the parameters back if that is due.
+   */
+  private async checkpoint(): Promise<void> {
+    if (this.backend?.info.kind === 'webgpu') await this.backend.sync();
+    await this.guard.snapshot(this.backend, this.cohorts, false);
   }
 
   private async frame(): Promise<void> {
     if (!this.playing || !this.backend) return;
     const gpu = this.backend.info.kind === 'webgpu';
     const pending: Promise<void>[] = [];
-    const steps = frameSteps(this.lab.speed, gpu, pending, (p, log) => this.stepCohorts(p, log));
-    await Promise.all(pending);
-    if (gpu && pending.length === 0) await this.backend.sync();
-    this.throughput.add(steps, activeCohorts(this.cohorts), performance.now());
+    const t0 = this.clock.now();
+    const steps = frameSteps(gpu ? this.pace.steps(this.lab.speed) : this.lab.speed, !gpu, pending, (p, log) => this.stepCohorts(p, log), () => this.clock.now());
+    const logged = pending.length;
+    await settle(pending);
+    if (gpu && logged === 0) await this.backend.sync();
+    const now = this.clock.now();
+    if (gpu) this.pace.measured(steps, now - t0);
+    this.throughput.add(steps, activeCohorts(this.cohorts), now);
     await this.guard.snapshot(this.backend, this.cohorts, false);
-    if (performance.now() - this.lastBoundary > BOUNDARY_EVERY_MS) await this.refreshBoundaries();
+    if (this.clock.now() - this.lastBoundary > BOUNDARY_EVERY_MS) await this.refreshBoundaries();
     if (!this.runs.some((r) => r.status === 'active')) this.pause();
     this.host.requestUpdate();
   }
 
   /** One step of every cohort with an active run; false when none is left. */
   private stepCohorts(pending: Promise<void>[], forceLog: boolean): boolean {
+    // A lost device is reported before its work fails: take no more steps on it.
+    if (this.guard.faulted) return false;
     return stepCohorts(this.cohorts, this.lab, this.data?.n ?? 1, pending, forceLog, (c, recs) => this.take(c, recs));
   }
 
@@ -361,7 +398,7 @@ export class LabController implements ReactiveController {
 
   /** Recompute the decision boundaries (2-D data) and confusion matrices (several classes). */
   private async refreshBoundaries(): Promise<void> {
-    this.lastBoundary = performance.now();
+    this.lastBoundary = this.clock.now();
     const data = this.data;
     if (!data) return;
     await refreshInsights(this.cohorts, data);

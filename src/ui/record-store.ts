@@ -3,7 +3,7 @@
  * the loss stop condition, and a run's history is thinned so that memory and chart drawing stay bounded.
  */
 import type { LabSpec } from '../core/lab-spec.js';
-import { isDiverged, type StepRecord } from '../train/records.js';
+import type { StepRecord } from '../train/records.js';
 import { globalRecord, type Cohort, type RunState } from './run-state.js';
 
 /** Records kept per run at most: beyond it every other older record is dropped (the charts keep their shape). */
@@ -27,8 +27,9 @@ export function thinRecords<T>(records: readonly T[]): T[] {
 
 /**
  * Hand one step's records of cohort `c` to its members that are active and still among `runs` (`rows`: rows of
- * the data set): a NaN or infinite record marks its run diverged and is not kept (`onDiverged` then says so), a
- * loss at or below the stop condition's stops its run.
+ * the data set): a run whose trainer saw a NaN or infinity at this step or before (in any update, logged or not)
+ * is marked diverged at that exact step and the record is not kept (`onDiverged` then says so); a loss at or below
+ * the stop condition's stops its run.
  */
 export function takeRecords(
   c: Cohort,
@@ -41,10 +42,11 @@ export function takeRecords(
   c.members.forEach((run, i) => {
     if (run.status !== 'active' || !runs.includes(run)) return;
     const rec = globalRecord(recs[i]!, c.offset, c.trainer.rowsPerStep, rows);
-    // Judged per record (not from trainer.memberStatus(), which may already know of a later step's NaN).
-    if (isDiverged(rec)) {
+    // The trainer's verdict as of this record (it may already know of a later step's NaN, which is not judged yet).
+    const at = c.trainer.divergedAt(i, recs[i]!.step);
+    if (at !== null) {
       run.status = 'diverged';
-      run.divergedAt = rec.step;
+      run.divergedAt = at + c.offset;
       run.message = `diverged at step ${run.divergedAt}`;
       onDiverged(run);
       return;

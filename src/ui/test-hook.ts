@@ -11,7 +11,7 @@ import type { BackendStatus } from './lab-controller.js';
 export interface LabHook {
   /** Resolves when the backend has started and the runs are built. */
   ready(): Promise<void>;
-  /** Take n steps (logged every logEvery steps and at the last), then refresh the boundaries. */
+  /** Take n steps (logged every logEvery steps and at the last), then refresh the boundaries; resolves when done or cut short (a failure shows as a notice). */
   step(n: number): Promise<void>;
   /** Plain copies of every run's records and status. */
   records(): { id: string; label: string; activation: string; status: string; divergedAt: number | null; boundary: boolean; records: StepRecord[] }[];
@@ -23,6 +23,8 @@ export interface LabHook {
   pause(): void;
   /** Lose the WebGPU device as a driver reset would (the backend's test hook); false when not on WebGPU. */
   loseDevice(): boolean;
+  /** The step the runs would go on from after a lost device now (parameters last read back), or null. */
+  readBackStep(): number | null;
   /** Text of every notice shown, with its details. */
   notices(): { kind: string; text: string; details: readonly string[] }[];
 }
@@ -49,6 +51,7 @@ export function labHook(app: BpApp): LabHook {
     play: () => c.play(),
     pause: () => c.pause(),
     loseDevice: () => c.loseDevice(),
+    readBackStep: () => c.readBackStep,
     notices: () => c.notices.map((n) => ({ kind: n.kind, text: n.text, details: [...n.details] })),
   };
 }

@@ -6,7 +6,7 @@
 
 /** Throughput over one window. */
 export interface ThroughputSample {
-  /** End of the window, ms (performance.now()). */
+  /** End of the window, ms on the throughput's clock. */
   readonly at: number;
   readonly stepsPerSec: number;
   readonly samplesPerSec: number;
@@ -31,13 +31,16 @@ export class Throughput {
   private samples = 0;
   private flops = 0;
 
+  /** `now`: the clock windows are measured on, in milliseconds. */
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
   /** The latest window's rates, or null before the first. */
   get latest(): ThroughputSample | null {
     return this.history[this.history.length - 1] ?? null;
   }
 
   /** Start a new window now (on play). */
-  resume(now = performance.now()): void {
+  resume(now = this.now()): void {
     this.start = now;
     this.steps = this.samples = this.flops = 0;
   }

@@ -63,16 +63,21 @@ describe('lost WebGPU device', () => {
     await app.screenshot('app-device-lost');
   });
 
-  it('while playing: the loss of the device moves the runs to the CPU, and they go on playing there', async () => {
+  it('while playing: the loss of the device moves the runs to the CPU, and they go on playing there from the last read-back', async () => {
     app = await openApp(GPU_DEFAULT);
     const { page } = app;
     await ready(page);
     await page.evaluate(() => window.__lab!.play());
-    // Long enough for a snapshot (every 2 s while playing) after some steps.
-    await page.waitForFunction(() => window.__lab!.records()[0]!.records.length >= 3, { timeout: 60_000 });
-    await new Promise((r) => setTimeout(r, 2500));
-    await page.evaluate(() => window.__lab!.loseDevice());
+    // Parameters are read back on a schedule of wall time while playing: wait until one has been, past step 20.
+    await page.waitForFunction(() => (window.__lab!.readBackStep() ?? -1) >= 20 && window.__lab!.records()[0]!.records.length >= 3, { timeout: 120_000 });
+    const readBack = await page.evaluate(() => {
+      const s = window.__lab!.readBackStep()!;
+      window.__lab!.loseDevice();
+      return s;
+    });
     await page.waitForFunction(() => window.__lab!.backendInfo().kind === 'cpu', { timeout: 30_000 });
+    const resumedAt = await resumeStep(page);
+    expect(resumedAt).toBeGreaterThanOrEqual(readBack);
     const at = (await runs(page)).map((r) => r.records.at(-1)?.step ?? -1);
     await page.waitForFunction((at: number[]) => window.__lab!.records().every((r, i) => (r.records.at(-1)?.step ?? -1) > at[i]! + 20), { timeout: 60_000 }, at);
     await page.evaluate(() => window.__lab!.pause());
@@ -81,9 +86,58 @@ describe('lost WebGPU device', () => {
       // Strictly increasing: no step recorded twice, none from a restart at 0.
       expect(steps.every((s, i) => i === 0 || s > steps[i - 1]!)).toBe(true);
       expect(steps[0]).toBe(0);
+      expect(steps.filter((s) => s < resumedAt).length).toBeGreaterThan(1);
       expect(r.status).toBe('active');
     }
     expect(await shownNotices(page)).toContain('WebGPU device lost');
     expect(app.pageErrors).toEqual([]);
   });
+
+  it('during a multi-step: parameters are read back as it goes, and a loss keeps the records up to the last one, with no uncaught error', async () => {
+    app = await openApp(`${GPU_DEFAULT}&speed=20`);
+    const { page } = app;
+    await ready(page);
+    // A multi-step far longer than the test: the loss must come in the middle of it.
+    await page.evaluate(() => {
+      const w = window as unknown as { stepOutcome: string };
+      w.stepOutcome = 'running';
+      window.__lab!.step(1_000_000).then(
+        () => (w.stepOutcome = 'resolved'),
+        (e: unknown) => (w.stepOutcome = `rejected: ${String(e)}`),
+      );
+    });
+    await page.waitForFunction(() => (window.__lab!.readBackStep() ?? -1) >= 20 && window.__lab!.records()[0]!.records.length >= 3, { timeout: 120_000 });
+    const readBack = await page.evaluate(() => {
+      const s = window.__lab!.readBackStep()!;
+      window.__lab!.loseDevice();
+      return s;
+    });
+    await page.waitForFunction(() => window.__lab!.backendInfo().kind === 'cpu', { timeout: 30_000 });
+    // The multi-step ends (cut short; the loss is reported by the notice, not by a rejection nobody may be waiting for).
+    await page.waitForFunction(() => (window as unknown as { stepOutcome: string }).stepOutcome !== 'running', { timeout: 60_000 });
+    expect(await page.evaluate(() => (window as unknown as { stepOutcome: string }).stepOutcome)).toBe('resolved');
+    const resumedAt = await resumeStep(page);
+    expect(resumedAt).toBeGreaterThanOrEqual(readBack);
+    expect(await shownNotices(page)).not.toContain('had no parameters read back');
+    const kept = await runs(page);
+    for (const r of kept) {
+      const steps = r.records.map((x) => x.step);
+      expect(steps[0]).toBe(0);
+      expect(steps.at(-1)!).toBeLessThan(resumedAt);
+      expect(steps.filter((s) => s < resumedAt).length).toBeGreaterThan(1);
+      expect(r.status).toBe('active');
+    }
+    // Training goes on on the CPU from the step read back.
+    await page.evaluate(() => window.__lab!.step(11));
+    for (const r of await runs(page)) expect(r.records.at(-1)!.step).toBe(resumedAt + 10);
+    expect(app.pageErrors).toEqual([]);
+  });
 });
+
+/** The step the notice says the runs continue from on the CPU (from the parameters read back). */
+async function resumeStep(page: Page): Promise<number> {
+  const text = await shownNotices(page);
+  const m = /continuing on the CPU from the parameters read back: Run 1, Run 2 from step (\d+)/.exec(text);
+  expect(m, text).not.toBeNull();
+  return Number(m![1]);
+}
