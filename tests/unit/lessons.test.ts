@@ -120,6 +120,24 @@ describe('lesson 4: the classic network', () => {
     if (hint.lossAbove !== undefined) expect(last.loss).toBeGreaterThan(hint.lossAbove);
     if (hint.id === 'slow' || hint.id === 'fast-stuck') expect(last.accuracy).toBe(0.5);
   });
+
+  it('learning rate 1 on XOR is a plateau, not a valley: the loss still creeps down, the weights grow, (0,1) and (1,1) share a saturated hidden code', async () => {
+    const spec = classicSpec({ ...classicSettings('xor-classic'), lr: 1 });
+    const backend = createCpuBackend({ dtype: 'f64' });
+    const data = makeDataset(spec.data);
+    const trainer = new Trainer(backend, { models: [spec.model], data, schedule: spec.schedule });
+    const losses = new Map<number, number>();
+    await trainer.run(spec.schedule.steps, (r) => losses.set(r[0]!.step, r[0]!.loss));
+    expect(losses.get(2000)!.toFixed(4)).toBe('0.1282');
+    expect(losses.get(9999)!.toFixed(4)).toBe('0.1254');
+    const logged = [...losses.entries()].filter(([k]) => k >= 2000).map(([, v]) => v);
+    for (let i = 1; i < logged.length; i++) expect(logged[i]).toBeLessThan(logged[i - 1]!);
+    const [p] = await trainer.readParameters();
+    const a1 = (x1: number, x2: number) => [0, 1].map((j) => 1 / (1 + Math.exp(-(x1 * p!.weights[0]![j]! + x2 * p!.weights[0]![2 + j]! + p!.biases[0]![j]!))));
+    for (const v of [...a1(0, 1), ...a1(1, 1)]) expect(v).toBeGreaterThan(0.99);
+    trainer.dispose();
+    backend.destroy();
+  });
 });
 
 describe('lesson 5: deep networks', () => {

@@ -97,6 +97,18 @@ export class BpLessonDeep extends LessonElement {
     </p>`;
   }
 
+  /** The measured first ÷ last gradient ratio of the student's run, in words. */
+  private ratioSentence(): TemplateResult {
+    const views = this.profile?.views;
+    const sig = views?.[0]?.records.at(-1)?.gradNorms;
+    const relu = views?.[1]?.records.at(-1)?.gradNorms;
+    if (!sig || !relu) return html`Measuring the gradients of the first step…`;
+    const times = (g: readonly number[]) => g[g.length - 1]! / Math.max(g[0]!, 1e-300);
+    return html`In this run (${this.depth} hidden layers, step ${this.profile?.step ?? 0}) the sigmoid stack's first layer gets a
+      gradient <b data-times="sigmoid">${formatNumber(times(sig), 2)}</b> times smaller than its last layer's, so it hardly
+      changes; the ReLU stack's ratio is ${formatNumber(times(relu), 2)}.`;
+  }
+
   override render(): TemplateResult {
     const version = cohortsVersion([...(this.profile ? [this.profile] : []), ...this.race], this.revision);
     const profileRuns = this.profile?.views ?? [];
@@ -121,8 +133,7 @@ export class BpLessonDeep extends LessonElement {
         ${this.ratio()}
         <bp-gradient-profile .runs=${profileRuns} .version=${version} .height=${240}></bp-gradient-profile>
         <p class="muted">
-          The sigmoid stack's first layers get a gradient thousands of times smaller than its last layer's, so they hardly change;
-          the ReLU stack's gradient stays roughly level. <a href=${labLink(LAB_EXPERIMENTS.sigmoidVsRelu)}>Open this comparison in the lab</a>
+          ${this.ratioSentence()} <a href=${labLink(LAB_EXPERIMENTS.sigmoidVsRelu)}>Open this comparison in the lab</a>
           (20 layers of 32, with every chart).
         </p>
       </section>
@@ -139,7 +150,9 @@ export class BpLessonDeep extends LessonElement {
         <p>
           The weights multiply the signal too. If they are too large, sigmoid units ${term('saturation', 'saturate')}; if too small, the
           signal fades. ${term('xavier', 'Xavier initialisation')} picks their spread for sigmoid and tanh, ${term('he-init', 'He initialisation')}
-          for ReLU (twice as large, because ReLU zeroes half of the signal).
+          for ReLU. ReLU zeroes about half of the signal, so He doubles the weights' <i>variance</i>: 2/fan-in against LeCun's
+          1/fan-in (and against Xavier's 2/(fan-in + fan-out) when a layer has as many inputs as outputs). The standard deviation,
+          the spread you see in the weights, is therefore √2 ≈ 1.41 times larger, not twice.
         </p>
         <p class="row">
           <a class="button" href=${labLink(LAB_EXPERIMENTS.sigmoidInit)}>Sigmoid: std 1 vs Xavier</a>

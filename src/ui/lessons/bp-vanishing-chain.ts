@@ -1,6 +1,6 @@
 /**
  * Lesson 1's chain of multiplications: the error signal starts at 1 at the output and is multiplied by the
- * per-link factor at every layer on its way back; an animation walks it down the chain on a log scale.
+ * per-link factor at every layer on its way back (for a sigmoid layer: its slope σ′ ≤ 0.25 times its weights); an animation walks it down the chain on a log scale.
  */
 import { css, html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
@@ -82,7 +82,7 @@ export class BpVanishingChain extends LitElement {
         <span class="num">${this.factor.toFixed(2)}</span>
         <label>depth (links)<input type="range" name="depth" min="1" max="50" step="1" .value=${String(this.depth)} @input=${(e: Event) => this.set({ depth: Number((e.target as HTMLInputElement).value) })} /></label>
         <span class="num">${this.depth}</span>
-        <button name="sigmoid" @click=${() => this.set({ factor: 0.25 })}>sigmoid at best (0.25)</button>
+        <button name="sigmoid" @click=${() => this.set({ factor: 0.25 })}>sigmoid slope at best (0.25)</button>
         <button name="relu" @click=${() => this.set({ factor: 1 })}>ReLU, active (1)</button>
         <button name="explode" @click=${() => this.set({ factor: 1.5 })}>too big (1.5)</button>
         <button name="replay" @click=${() => this.replay()}>Replay</button>
