@@ -5,7 +5,7 @@
  * and embed modes; no console errors and no request leaving the origin. Screenshots go to test-artifacts/.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { numpyColumn } from '../../src/ui/lessons/classic-numpy.js';
 import { MNIST_CLAIM } from '../../src/ui/lessons/mnist-setup.js';
 import { type AppSession, openApp } from './harness.js';
 
@@ -115,7 +116,7 @@ describe('lessons page', () => {
         expect(t.tip.length, `term ${t.id} in lesson ${n}`).toBeGreaterThan(20);
         terms.add(t.id);
       }
-      await new Promise((r) => setTimeout(r, 400));
+      await inLesson(page, (_r, h) => (h as unknown as { updateComplete: Promise<unknown> }).updateComplete);
       await app!.screenshot(`lesson-${n}`);
     }
     // Terms are linked across the course, and the glossary lists each of them under its anchor.
@@ -148,7 +149,14 @@ describe('lessons page', () => {
       depth.dispatchEvent(new Event('input'));
       (chain.querySelector('button[name="explode"]') as HTMLButtonElement).click();
     });
-    await page.waitForFunction(() => true);
+    await page.waitForFunction(
+      (want) => {
+        const chain = document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('bp-vanishing-chain')!.shadowRoot!;
+        return Math.abs(Number(chain.querySelector('[data-product]')!.getAttribute('data-product')) / want - 1) < 1e-12;
+      },
+      {},
+      1.5 ** 30,
+    );
     expect((await product()) / 1.5 ** 30).toBeCloseTo(1, 12);
     // The aiming game: one shot and one correction at η = 0.02 halve the miss (factor 1 − 0.02·25).
     const misses = await inLesson(page, async (r) => {
@@ -258,6 +266,85 @@ describe('lessons page', () => {
     const boundary = await inLesson(page, (r) => (r.querySelector('bp-decision-boundary') as unknown as { exportCanvas(): unknown }).exportCanvas() !== null);
     expect(boundary).toBe(true);
     await app!.screenshot('lesson-4-trained');
+    clean(app!);
+  });
+
+  it('lesson 4: AND runs as the text\'s exercise (seed 0, 5000 epochs) and prints the NumPy fixture\'s losses and final a2; XOR prints its rounded predictions', async () => {
+    const { page } = await open('#/4');
+    await waitData(page, 'state', 'idle', 30_000);
+    // The equations render as MathML (no TeX left), one per line of the loop, highlighted with the code.
+    const math = await inLesson(page, (r) => ({
+      count: r.querySelectorAll('.eq math').length,
+      ns: [...r.querySelectorAll('.eq math, .eq mfrac')].every((m) => m.namespaceURI === 'http://www.w3.org/1998/Math/MathML'),
+      tex: /\\frac|\\partial|\$/.test(r.querySelector('.equations')!.textContent ?? ''),
+    }));
+    expect(math).toEqual({ count: 14, ns: true, tex: false });
+    await click(page, 'phase');
+    await page.waitForFunction(() => {
+      const host = document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!;
+      return host.shadowRoot!.querySelectorAll('.eq.on').length === 4;
+    });
+    expect(await inLesson(page, (r) => [...r.querySelectorAll('.eq.on')].map((e) => e.getAttribute('data-phase')))).toEqual(['forward', 'forward', 'forward', 'forward']);
+
+    const fixture = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/classic.json'), 'utf8')) as { presets: { preset: string; logged: Record<string, number>; last_a2: number[][] }[] };
+    const and = fixture.presets.find((p) => p.preset === 'and-classic')!;
+    await inLesson(page, (r) => {
+      const sel = r.querySelector('select[name="dataset"]') as HTMLSelectElement;
+      sel.value = 'and';
+      sel.dispatchEvent(new Event('change'));
+    });
+    await page.waitForFunction(() => {
+      const r = document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!;
+      return (r.querySelector('input[name="epochs"]') as HTMLInputElement).value === '5000' && (r.querySelector('input[name="seed"]') as HTMLInputElement).value === '0';
+    });
+    await waitData(page, 'state', 'idle', 30_000);
+    await click(page, 'play');
+    await waitData(page, 'state', 'done');
+    await page.waitForFunction(() => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('[data-summary]') !== null);
+    const shown = await inLesson(page, (r) => ({
+      output: r.querySelector('[data-output]')!.textContent!.split('\n'),
+      a2: [...r.querySelectorAll('tr[data-a2]')].map((tr) => ({ value: Number(tr.getAttribute('data-a2')), text: tr.children[3]!.textContent })),
+      preset: r.querySelector('[data-preset]')!.getAttribute('data-preset'),
+      summary: r.querySelector('[data-summary]')!.getAttribute('data-wrong'),
+    }));
+    // Full precision: the same double to within a few units in the last place (summation order differs between
+    // machines; the text's own printout and NumPy 2.4 here already differ in the 16th digit).
+    expect(shown.output.slice(0, 5).map((l) => l.replace(/[\d.e-]+$/, ''))).toEqual([0, 1000, 2000, 3000, 4000].map((e) => `Epoch ${e}, Loss: `));
+    shown.output.slice(0, 5).forEach((l, i) => {
+      const want = and.logged[String(i * 1000)]!;
+      const got = Number(l.split(': ')[1]);
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-14 * want);
+      expect(l.split(': ')[1]!.length).toBeGreaterThanOrEqual(17);
+    });
+    expect(shown.output.slice(5)).toEqual(['Trained!', 'Test predictions: [[0.02746471]', ' [0.08113197]', ' [0.08197225]', ' [0.88825806]]']);
+    shown.a2.forEach((a, i) => {
+      expect(Math.abs(a.value - and.last_a2[i]![0]!)).toBeLessThan(1e-12);
+      expect(a.text).toBe(and.last_a2[i]![0]!.toFixed(8));
+    });
+    expect(shown.preset).toBe('and-classic');
+    expect(shown.summary).toBe('0');
+    await app!.screenshot('lesson-4-and');
+
+    // Back to XOR: the text's own setup again (seed 42, 10 000 epochs), its printed losses and rounded predictions.
+    const xor = fixture.presets.find((p) => p.preset === 'xor-classic')!;
+    await inLesson(page, (r) => {
+      const sel = r.querySelector('select[name="dataset"]') as HTMLSelectElement;
+      sel.value = 'xor';
+      sel.dispatchEvent(new Event('change'));
+    });
+    await page.waitForFunction(() => (document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('input[name="seed"]') as HTMLInputElement).value === '42');
+    await waitData(page, 'state', 'idle', 30_000);
+    await click(page, 'play');
+    await waitData(page, 'state', 'done');
+    await page.waitForFunction(() => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('[data-note="xor-output"]') !== null);
+    const out = await inLesson(page, (r) => r.querySelector('[data-output]')!.textContent!.split('\n'));
+    expect(out).toEqual([
+      ...[0, 2000, 4000, 6000, 8000].map((e) => `Epoch ${e}, Loss: ${xor.logged[String(e)]!.toFixed(4)}`),
+      'Final predictions:',
+      ...numpyColumn(xor.last_a2.map((r) => Math.round(r[0]!))).split('\n'),
+    ]);
+    expect(out.slice(0, 5).map((l) => l.slice(-6))).toEqual(['0.2558', '0.2494', '0.2454', '0.2046', '0.1532']);
+    expect(out.slice(6)).toEqual(['[[0.]', ' [0.]', ' [1.]', ' [1.]]']);
     clean(app!);
   });
 
