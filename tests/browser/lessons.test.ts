@@ -15,6 +15,7 @@ import type { Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { numpyColumn } from '../../src/ui/lessons/classic-numpy.js';
+import { LAB_EXPERIMENTS, labFor } from '../../src/ui/lessons/lab-links.js';
 import { MNIST_CLAIM } from '../../src/ui/lessons/mnist-setup.js';
 import { type AppSession, openApp } from './harness.js';
 
@@ -402,22 +403,40 @@ describe('lessons page', () => {
     clean(app!, source === 'synthetic' ? [/mnist-digits\.bin|404/] : []);
   });
 
-  it('lesson 7: answers reveal, and every experiment link opens the lab with valid settings', async () => {
+  it('lesson 7: the text\'s five questions reveal their answers, and every experiment link opens the lab with its settings and no notice', async () => {
     const { page } = await open('#/7');
-    const hidden = () => inLesson(page, (r) => [...r.querySelectorAll('.answer')].map((a) => (a as HTMLElement).hidden));
-    expect((await hidden()).every(Boolean)).toBe(true);
+    const text = await inLesson(page, (r) =>
+      [...r.querySelectorAll('section[data-text-question]')].map((s) => ({
+        id: s.getAttribute('data-text-question'),
+        question: s.querySelector('h3')!.textContent,
+        answer: (s.querySelector('.answer') as HTMLElement).hidden,
+        answerText: s.querySelector('.answer')!.textContent!.trim(),
+        links: [...s.querySelectorAll('a[name="experiment"]')].map((a) => ({ href: (a as HTMLAnchorElement).href, experiment: a.getAttribute('data-experiment')! })),
+      })),
+    );
+    expect(text.map((q) => q.question)).toEqual([
+      '1. Why do we need an activation function?',
+      '2. How does the choice of activation function affect vanishing gradients?',
+      '3. How does the learning rate influence training?',
+      '4. How do we mitigate vanishing gradient problems?',
+      '5. What are alternative optimizers to vanilla gradient descent?',
+    ]);
+    expect(text.every((q) => q.answer && q.answerText.length > 200 && q.links.length > 0)).toBe(true);
+    expect(text[3]!.links).toHaveLength(4);
+    // The eight further questions stay, after the five.
+    expect(await inLesson(page, (r) => r.querySelectorAll('section[data-question]').length)).toBe(8);
     await click(page, 'reveal');
-    expect((await hidden())[0]).toBe(false);
-    const links = await inLesson(page, (r) => [...r.querySelectorAll('a[name="experiment"]')].map((a) => (a as HTMLAnchorElement).href));
-    expect(links.length).toBeGreaterThanOrEqual(6);
-    // Follow one link: the lab opens with the prepared runs and no warning about the link.
-    await page.goto(links[3]!, { waitUntil: 'load' });
-    await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
-    await page.evaluate(() => window.__lab!.ready());
-    const lab = await page.evaluate(() => window.__lab!.lab());
-    expect(lab.runs.map((r) => `${r.activation}/${r.init}/${r.gain}`)).toEqual(['relu/xavier/1', 'relu/he/1', 'relu/he/2']);
-    const notices = await page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.trim());
-    expect(notices).not.toMatch(/not valid/);
+    expect(await inLesson(page, (r) => (r.querySelector('section[data-text-question] .answer') as HTMLElement).hidden)).toBe(false);
+    // Every experiment link of the five: the lab opens with exactly the prepared spec and says nothing was not applied.
+    for (const link of text.flatMap((q) => q.links)) {
+      await page.goto(link.href, { waitUntil: 'load' });
+      await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
+      await page.evaluate(() => window.__lab!.ready());
+      const lab = await page.evaluate(() => window.__lab!.lab());
+      expect(lab, link.experiment).toEqual(labFor(LAB_EXPERIMENTS[link.experiment as keyof typeof LAB_EXPERIMENTS]));
+      const notices = await page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.trim());
+      expect(notices, link.experiment).not.toMatch(/Not applied|not valid/);
+    }
     clean(app!);
   });
 

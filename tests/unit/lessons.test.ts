@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { makeDataset } from '../../src/core/datasets.js';
+import { builtinShape, dataSpec, modelSpec, scheduleSpec } from '../../src/core/lab-spec.js';
 import { preset } from '../../src/core/presets.js';
 import type { ExperimentSpec } from '../../src/core/spec.js';
 import { decodeLab } from '../../src/core/url-codec.js';
@@ -27,7 +28,7 @@ import { LAB_EXPERIMENTS, labFor, labLink } from '../../src/ui/lessons/lab-links
 import { formatRoute, LESSONS, parseRoute } from '../../src/ui/lessons/lesson-catalog.js';
 import { decodeDigits, digitAccuracy, digitsDataset, encodeDigits, loadDigits, syntheticDigits } from '../../src/ui/lessons/mnist-asset.js';
 import { formatNumber, neuronLoss, neuronTrace, sigmoidSlope } from '../../src/ui/lessons/neuron-math.js';
-import { QUESTIONS } from '../../src/ui/lessons/questions.js';
+import { QUESTIONS, TEXT_QUESTIONS } from '../../src/ui/lessons/questions.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -176,7 +177,45 @@ describe('links into the lab', () => {
     expect(parsed.value).toEqual(labFor(patch));
   });
 
-  it('every question names an existing experiment and has an answer', () => {
+  it('the course text\'s five questions are there in its order, each with an answer and experiments that exist', () => {
+    expect(TEXT_QUESTIONS.map((q) => q.id)).toEqual(['why-activation', 'activation-vanishing', 'learning-rate', 'mitigate', 'optimizers']);
+    for (const q of TEXT_QUESTIONS) {
+      expect(q.answer.length).toBeGreaterThan(200);
+      expect(q.experiments.length).toBeGreaterThan(0);
+      for (const e of q.experiments) expect(LAB_EXPERIMENTS[e.experiment]).toBeDefined();
+    }
+    expect(TEXT_QUESTIONS.find((q) => q.id === 'mitigate')!.experiments).toHaveLength(4);
+    expect(labFor(LAB_EXPERIMENTS.optimizers).runs.map((r) => r.optimizer ?? 'sgd')).toEqual(['sgd', 'momentum', 'rmsprop', 'adam']);
+  });
+
+  it('questions 1 and 3 end in the lab as their answers say: linear stuck on XOR, tanh solves it; lr 0.001 slow, 0.3 learns, 30 bounces', async () => {
+    const final = async (name: 'linearXor' | 'learningRates') => {
+      const lab = labFor(LAB_EXPERIMENTS[name]);
+      const shape = builtinShape(lab);
+      const backend = createCpuBackend({ dtype: 'f64' });
+      const t = new Trainer(backend, { models: lab.runs.map((r) => modelSpec(lab, r, shape)), data: makeDataset(dataSpec(lab)), schedule: { ...scheduleSpec(lab), steps: 1000, logEvery: 100 } });
+      let last: StepRecord[] = [];
+      let first: StepRecord[] = [];
+      await t.run(1000, (r) => {
+        if (first.length === 0) first = r;
+        last = r;
+      });
+      t.dispose();
+      backend.destroy();
+      return { first, last };
+    };
+    const xor = await final('linearXor');
+    expect(xor.last[0]!.accuracy).toBeLessThanOrEqual(0.75);
+    expect(xor.last[0]!.loss).toBeGreaterThan(0.69);
+    expect(xor.last[1]!.accuracy).toBe(1);
+    const lr = await final('learningRates');
+    expect(lr.last[0]!.accuracy).toBeLessThan(0.6);
+    expect(lr.last[1]!.accuracy).toBeGreaterThan(0.9);
+    expect(lr.last[2]!.accuracy).toBeLessThan(0.6);
+    expect(lr.last[2]!.loss).toBeGreaterThan(lr.first[2]!.loss);
+  });
+
+  it('every further question names an existing experiment and has an answer', () => {
     for (const q of QUESTIONS) {
       expect(q.answer.length).toBeGreaterThan(40);
       if (q.experiment) expect(LAB_EXPERIMENTS[q.experiment]).toBeDefined();
