@@ -21,7 +21,7 @@ import type { StepRecord } from '../../src/train/records.js';
 import { corrected, chainSignals, landing, DISTANCE_PER_STRENGTH } from '../../src/ui/lessons/aim-game.js';
 import { classicHints, classicSettings, classicSpec } from '../../src/ui/lessons/classic-setup.js';
 import { numpyProgram } from '../../src/ui/lessons/classic-numpy.js';
-import { PROFILE_DEPTH, profileSpec, RACE_CLAIMS, raceEntries, raceSpec } from '../../src/ui/lessons/deep-setup.js';
+import { gradientCost, parameterCount, PROFILE_DEPTH, profileSpec, RACE_CLAIMS, raceEntries, raceSpec } from '../../src/ui/lessons/deep-setup.js';
 import { GLOSSARY, glossaryEntry } from '../../src/ui/lessons/glossary.js';
 import { HISTORY } from '../../src/ui/lessons/history.js';
 import { LAB_EXPERIMENTS, labFor, labLink } from '../../src/ui/lessons/lab-links.js';
@@ -168,6 +168,14 @@ describe('lesson 5: deep networks', () => {
   });
 });
 
+describe('lesson 5: the cost of a gradient', () => {
+  it('counts the weights of the profile network and the passes of finite differences vs backprop', () => {
+    expect(parameterCount([2, ...Array<number>(12).fill(16), 1])).toBe(2 * 16 + 16 + 11 * (16 * 16 + 16) + 16 + 1);
+    expect(parameterCount([2, 2, 1])).toBe(9);
+    expect(gradientCost(3057)).toEqual({ forwardDifferences: 3058, centralDifferences: 6114, backprop: 3 });
+  });
+});
+
 describe('links into the lab', () => {
   it.each(Object.entries(LAB_EXPERIMENTS))('%s decodes without issues into the intended lab', (_name, patch) => {
     const url = labLink(patch);
@@ -213,7 +221,7 @@ describe('links into the lab', () => {
     expect(lr.last[1]!.accuracy).toBeGreaterThan(0.9);
     expect(lr.last[2]!.accuracy).toBeLessThan(0.6);
     expect(lr.last[2]!.loss).toBeGreaterThan(lr.first[2]!.loss);
-  });
+  }, 120_000);
 
   it('every further question names an existing experiment and has an answer', () => {
     for (const q of QUESTIONS) {

@@ -12,7 +12,7 @@ import '../charts/bp-gradient-profile.js';
 import '../charts/bp-loss-chart.js';
 import { RUN_COLORS } from '../run-view.js';
 import { term } from './bp-term.js';
-import { PROFILE_DEPTH, profileSpec, RACE_STEPS, raceEntries } from './deep-setup.js';
+import { DEEP_WIDTH, gradientCost, parameterCount, PROFILE_DEPTH, profileSpec, RACE_STEPS, raceEntries } from './deep-setup.js';
 import { LAB_EXPERIMENTS, labLink } from './lab-links.js';
 import { cohortsVersion, LessonCohort } from './lesson-cohort.js';
 import { LessonElement } from './lesson-element.js';
@@ -97,6 +97,24 @@ export class BpLessonDeep extends LessonElement {
     </p>`;
   }
 
+  /** Finite differences against backpropagation, counted for the network of the slider. */
+  private costParagraph(): TemplateResult {
+    const sizes = [2, ...Array<number>(this.depth).fill(DEEP_WIDTH), 1];
+    const p = parameterCount(sizes);
+    const cost = gradientCost(p);
+    const n = (v: number) => v.toLocaleString('en-US');
+    return html`<p data-cost data-params=${p}>
+      There is a simpler way to get a gradient: nudge one weight by a tiny amount, run the network forward again and see how
+      much the loss moves (a finite difference). It needs one forward pass per weight. The network above (${this.depth} hidden
+      layers of ${DEEP_WIDTH}) has <b>${n(p)}</b> weights and biases, so one gradient costs <b>${n(cost.forwardDifferences)}</b> forward
+      passes (${n(cost.centralDifferences)} with the more accurate central differences). Backpropagation gets all ${n(p)} derivatives
+      exactly from one forward and one backward pass, together about ${cost.backprop} forward passes' worth of work: about
+      ${n(Math.round(cost.forwardDifferences / cost.backprop))} times less here, and the gap grows with every weight added. (The course text
+      calls the cost of backpropagation linear in the number of parameters; so is one pass, and finite differences are
+      quadratic, one pass per parameter, not exponential.)
+    </p>`;
+  }
+
   /** The measured first ÷ last gradient ratio of the student's run, in words. */
   private ratioSentence(): TemplateResult {
     const views = this.profile?.views;
@@ -138,6 +156,10 @@ export class BpLessonDeep extends LessonElement {
         </p>
       </section>
       <section class="step">
+        <h3>Why backpropagation, and not just nudging each weight?</h3>
+        ${this.costParagraph()}
+      </section>
+      <section class="step">
         <h3>2. Fix one: an activation with slope 1</h3>
         <p>
           ReLU's slope is exactly 1 wherever the unit is on, so it passes the error back unchanged (where it is off, it passes
@@ -154,9 +176,17 @@ export class BpLessonDeep extends LessonElement {
           1/fan-in (and against Xavier's 2/(fan-in + fan-out) when a layer has as many inputs as outputs). The standard deviation,
           the spread you see in the weights, is therefore √2 ≈ 1.41 times larger, not twice.
         </p>
+        <p>
+          A third choice keeps the signal's length exactly instead of on average: ${term('orthogonal-init', 'orthogonal initialisation')}
+          draws a random matrix and replaces it by the nearest one whose columns are orthonormal, so at the start each layer
+          rotates the signal without stretching it (times a gain: √2 for ReLU, to make up for the half it zeroes). Saxe, McClelland
+          and Ganguli (2014) showed that it lets very deep linear networks learn as fast as shallow ones; it is also a common start
+          for recurrent networks, whose one matrix is applied at every time step.
+        </p>
         <p class="row">
           <a class="button" href=${labLink(LAB_EXPERIMENTS.sigmoidInit)}>Sigmoid: std 1 vs Xavier</a>
           <a class="button" href=${labLink(LAB_EXPERIMENTS.reluInit)}>ReLU: Xavier vs He vs He × 2</a>
+          <a class="button" name="orthogonal" href=${labLink(LAB_EXPERIMENTS.orthogonal)}>ReLU: He vs orthogonal</a>
         </p>
       </section>
       <section class="step">
