@@ -440,6 +440,37 @@ describe('lessons page', () => {
     clean(app!);
   });
 
+  it('addresses out of range say what was asked for and where the page went; junk flags are off and say so', async () => {
+    const notice = (page: Page) => page.$eval('bp-lessons-app', (el) => [...el.shadowRoot!.querySelectorAll('[data-route-notice] p')].map((p) => p.textContent!.trim()).join(' '));
+    const { page } = await open('#/9');
+    expect(await lessonTag(page)).toBe('bp-lesson-intuition');
+    expect(await notice(page)).toBe('There is no lesson 9: the course has lessons 1 to 8. Showing lesson 1.');
+    await page.evaluate(() => (location.hash = '#/0'));
+    await page.waitForFunction(() => /no lesson 0/.test(document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('[data-route-notice]')?.textContent ?? ''));
+    await page.evaluate(() => (location.hash = '#/4/2/3'));
+    await page.waitForFunction(() => /is not a lesson address/.test(document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('[data-route-notice]')?.textContent ?? ''));
+    expect(await lessonTag(page)).toBe('bp-lesson-intuition');
+    // A good address clears the notice.
+    await page.evaluate(() => (location.hash = '#/2'));
+    await page.waitForFunction(() => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('[data-route-notice]') === null);
+    clean(app!);
+    await app!.close();
+
+    const presenter = await open('?present=1#/3/99');
+    const p = presenter.page;
+    await p.waitForFunction(() => location.hash === '#/3/4');
+    expect(await notice(p)).toBe('Lesson 3 has 4 steps, so there is no step 99. Showing step 4.');
+    const current = await inLesson(p, (r) => [...r.querySelectorAll('section.step')].map((s) => s.classList.contains('current')));
+    expect(current).toEqual([false, false, false, true]);
+    clean(presenter);
+    await presenter.close();
+
+    const junk = await open('?embed=&present=yes#/2');
+    expect(await junk.page.$eval('bp-lessons-app', (el) => ({ embed: el.hasAttribute('embed'), presenting: el.hasAttribute('presenting'), header: !!el.shadowRoot!.querySelector('header') }))).toEqual({ embed: false, presenting: false, header: true });
+    expect(await notice(junk.page)).toBe('present="yes" is not understood: use present=1 (on) or present=0 (off). Presenter mode is off. embed="" is not understood: use embed=1 (on) or embed=0 (off). Embed mode is off.');
+    clean(junk);
+  });
+
   it('presenter mode: keys walk the steps and lessons; embed mode shows one lesson alone', async () => {
     const { page } = await open('?present=1#/2');
     expect(await page.$eval('bp-lessons-app', (el) => el.hasAttribute('presenting'))).toBe(true);

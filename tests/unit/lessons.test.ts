@@ -25,7 +25,7 @@ import { gradientCost, parameterCount, PROFILE_DEPTH, profileSpec, RACE_CLAIMS, 
 import { GLOSSARY, glossaryEntry } from '../../src/ui/lessons/glossary.js';
 import { HISTORY } from '../../src/ui/lessons/history.js';
 import { LAB_EXPERIMENTS, labFor, labLink } from '../../src/ui/lessons/lab-links.js';
-import { formatRoute, LESSONS, parseRoute } from '../../src/ui/lessons/lesson-catalog.js';
+import { checkRoute, formatRoute, LESSONS, parseRoute, readFlag, stepProblem } from '../../src/ui/lessons/lesson-catalog.js';
 import { decodeDigits, digitAccuracy, digitsDataset, encodeDigits, loadDigits, syntheticDigits } from '../../src/ui/lessons/mnist-asset.js';
 import { formatNumber, neuronLoss, neuronTrace, sigmoidSlope } from '../../src/ui/lessons/neuron-math.js';
 import { QUESTIONS, TEXT_QUESTIONS } from '../../src/ui/lessons/questions.js';
@@ -241,6 +241,24 @@ describe('course structure and glossary', () => {
     expect(parseRoute('')).toEqual({ lesson: 1, step: 0, term: null });
     expect(parseRoute('#/3/gradient')).toEqual({ lesson: 3, step: 0, term: null });
     expect(LESSONS.map((l) => l.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('an address that names no lesson, step or term says what was asked for and where the page went', () => {
+    const has = (id: string) => id === 'gradient';
+    expect(checkRoute('#/9', has)).toEqual({ route: { lesson: 1, step: 0, term: null }, problem: 'There is no lesson 9: the course has lessons 1 to 8. Showing lesson 1.' });
+    expect(checkRoute('#/0', has).problem).toMatch(/no lesson 0.*Showing lesson 1/);
+    expect(checkRoute('#/4/2/3', has)).toEqual({ route: { lesson: 1, step: 0, term: null }, problem: expect.stringMatching(/"#\/4\/2\/3" is not a lesson address/) });
+    expect(checkRoute('#/3/0', has)).toEqual({ route: { lesson: 3, step: 0, term: null }, problem: expect.stringMatching(/Steps count from 1/) });
+    expect(checkRoute('#/3/gradient', has).problem).toMatch(/"gradient" is not a step of lesson 3/);
+    expect(checkRoute('#/8/nothing', has)).toEqual({ route: { lesson: 8, step: 0, term: null }, problem: expect.stringMatching(/no term "nothing"/) });
+    for (const ok of ['', '#', '#/', '#/3', '#/3/2', '#/8/gradient']) expect(checkRoute(ok, has).problem, ok).toBeNull();
+    expect(stepProblem({ lesson: 3, step: 98, term: null }, 4)).toBe('Lesson 3 has 4 steps, so there is no step 99. Showing step 4.');
+    expect(stepProblem({ lesson: 3, step: 3, term: null }, 4)).toBeNull();
+    expect(readFlag('?present=1', 'present')).toEqual({ on: true, problem: null });
+    expect(readFlag('?present=0', 'present')).toEqual({ on: false, problem: null });
+    expect(readFlag('', 'embed')).toEqual({ on: false, problem: null });
+    expect(readFlag('?embed=', 'embed')).toEqual({ on: false, problem: 'embed="" is not understood: use embed=1 (on) or embed=0 (off). Embed mode is off.' });
+    expect(readFlag('?present=yes%3Cb%3E', 'present').problem).toContain('present="yes<b>"');
   });
 
   it('has the required terms, unique ids, and every cross-reference and every linked term resolves', () => {
