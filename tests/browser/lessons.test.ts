@@ -50,8 +50,8 @@ afterEach(async () => {
 });
 
 /** Opens the lessons page at `hash` (and query). */
-async function open(query: string, opts: { webgpu?: boolean } = {}): Promise<AppSession> {
-  app = await openApp(`/lessons.html${query}`, { root, webgpu: opts.webgpu ?? false, viewport: { width: 1280, height: 720 } });
+async function open(query: string, opts: { webgpu?: boolean; viewport?: { width: number; height: number } } = {}): Promise<AppSession> {
+  app = await openApp(`/lessons.html${query}`, { root, webgpu: opts.webgpu ?? false, viewport: opts.viewport ?? { width: 1280, height: 720 } });
   await app.page.waitForFunction(() => customElements.get('bp-lessons-app') !== undefined);
   return app;
 }
@@ -437,6 +437,25 @@ describe('lessons page', () => {
       const notices = await page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.trim());
       expect(notices, link.experiment).not.toMatch(/Not applied|not valid/);
     }
+    clean(app!);
+  });
+
+  it('every lesson fits a 390 px wide phone without sideways scrolling', async () => {
+    const { page } = await open('#/1', { viewport: { width: 390, height: 844 } });
+    const wide: string[] = [];
+    for (let n = 1; n <= 8; n++) {
+      await page.evaluate((k) => (location.hash = `#/${k}`), n);
+      await page.waitForFunction((t) => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')?.tagName.toLowerCase() === t, {}, TAGS[n - 1]!);
+      await inLesson(page, (_r, h) => (h as unknown as { updateComplete: Promise<unknown> }).updateComplete);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) {
+        // Name the widest elements, to say what overflows.
+        const culprits = await inLesson(page, (r) => [...r.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > 391).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`));
+        wide.push(`lesson ${n}: ${width} px (${culprits.join(', ')})`);
+      }
+      if (n === 4) await app!.screenshot('lesson-4-phone');
+    }
+    expect(wide).toEqual([]);
     clean(app!);
   });
 

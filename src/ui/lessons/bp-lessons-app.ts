@@ -142,6 +142,39 @@ export class BpLessonsApp extends LitElement {
     .pager a {
       color: #0b5394;
     }
+    @media (max-width: 700px) {
+      :host {
+        grid-template-columns: minmax(0, 1fr);
+        --lesson-font: 16px;
+      }
+      header {
+        flex-wrap: wrap;
+        gap: 6px 12px;
+      }
+      .keys {
+        display: none;
+      }
+      nav {
+        border-right: none;
+        border-bottom: 1px solid #d8dde3;
+        padding: 4px 6px;
+      }
+      nav ol {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 2px 4px;
+      }
+      nav a {
+        padding: 3px 8px;
+        font-size: 14px;
+      }
+      nav a small {
+        display: none;
+      }
+      main {
+        padding: 10px 8px 30px;
+      }
+    }
     .route-notice {
       max-width: 60em;
       margin: 0 0 10px;
