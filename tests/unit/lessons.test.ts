@@ -29,6 +29,9 @@ import { checkRoute, formatRoute, LESSONS, parseRoute, readFlag, stepProblem } f
 import { decodeDigits, digitAccuracy, digitsDataset, encodeDigits, loadDigits, syntheticDigits } from '../../src/ui/lessons/mnist-asset.js';
 import { formatNumber, neuronLoss, neuronTrace, sigmoidSlope } from '../../src/ui/lessons/neuron-math.js';
 import { QUESTIONS, TEXT_QUESTIONS } from '../../src/ui/lessons/questions.js';
+import { ManualClock } from '../../src/ui/lessons/lesson-clock.js';
+import type { LessonCohort } from '../../src/ui/lessons/lesson-cohort.js';
+import { LessonLoop } from '../../src/ui/lessons/lesson-loop.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -165,6 +168,58 @@ describe('lesson 5: deep networks', () => {
     expect(acc['rmsprop']).toBeLessThan(acc['adam']!);
     expect(acc['adam']).toBeGreaterThan(RACE_CLAIMS.adamAbove);
     expect(acc['relu']).toBeGreaterThan(RACE_CLAIMS.reluAbove);
+  });
+});
+
+describe('the lessons\' training loop on an injected clock', () => {
+  /** A cohort that takes `count` steps per advance, each costing `msPerChunk` on the clock. */
+  function fakeCohort(clock: ManualClock, total: number, msPerChunk: number) {
+    const calls: number[] = [];
+    const c = {
+      step: 0,
+      calls,
+      get done() {
+        return c.step >= total;
+      },
+      async advance(count: number) {
+        calls.push(count);
+        c.step = Math.min(total, c.step + count);
+        clock.advance(msPerChunk);
+      },
+    };
+    return c;
+  }
+  const host = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
+
+  it('fills each frame with chunks until LOOP_FRAME_MS of clock time have passed, stops when done, and pause cancels the frame', async () => {
+    const clock = new ManualClock();
+    let frames = 0;
+    const loop = new LessonLoop(host, () => void frames++, (e) => { throw e; }, clock);
+    const c = fakeCohort(clock, 100, 5);
+    loop.play(() => [c as unknown as LessonCohort]);
+    expect(clock.waiting).toBe(1);
+    clock.frame();
+    await loop.idle();
+    // Chunks start at 0, 5 and 10 ms (< 14 ms), not at 15.
+    expect(c.calls).toEqual([10, 10, 10]);
+    expect(frames).toBe(1);
+    expect(clock.waiting).toBe(1);
+    loop.pause();
+    expect(clock.waiting).toBe(0);
+    // Slow motion: a fixed number of steps per frame, whatever the clock says.
+    loop.stepsPerFrame = 7;
+    loop.play(() => [c as unknown as LessonCohort]);
+    clock.frame();
+    await loop.idle();
+    expect(c.calls.slice(3)).toEqual([7]);
+    // Until done: the loop stops by itself and requests no further frame.
+    loop.stepsPerFrame = null;
+    while (clock.waiting > 0) {
+      clock.frame();
+      await loop.idle();
+    }
+    expect(c.step).toBe(100);
+    expect(loop.playing).toBe(false);
   });
 });
 
