@@ -16,6 +16,7 @@ import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { numpyColumn } from '../../src/ui/lessons/classic-numpy.js';
 import { LAB_EXPERIMENTS, labFor } from '../../src/ui/lessons/lab-links.js';
+import { RECIPE } from '../../src/ui/lessons/recipe.js';
 import { MNIST_CLAIM } from '../../src/ui/lessons/mnist-setup.js';
 import { type AppSession, openApp } from './harness.js';
 
@@ -346,6 +347,30 @@ describe('lessons page', () => {
     ]);
     expect(out.slice(0, 5).map((l) => l.slice(-6))).toEqual(['0.2558', '0.2494', '0.2454', '0.2046', '0.1532']);
     expect(out.slice(6)).toEqual(['[[0.]', ' [0.]', ' [1.]', ' [1.]]']);
+    clean(app!);
+  });
+
+  it('lesson 4: the recipe\'s links open the lab at valid settings, and its last step predicts points the network never saw', async () => {
+    const { page } = await open('#/4');
+    await waitData(page, 'state', 'idle', 30_000);
+    const links = await inLesson(page, (r) => [...r.querySelectorAll('[data-recipe]')].map((li) => ({ id: li.getAttribute('data-recipe')!, href: (li.querySelector('a[name="recipe-link"]') as HTMLAnchorElement | null)?.href ?? null })));
+    expect(links.map((l) => l.id)).toEqual(['data', 'design', 'init', 'forward', 'backward', 'repeat', 'predict']);
+    await click(page, 'play');
+    await waitData(page, 'state', 'done');
+    await page.waitForFunction(() => !(document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('button[name="predict-new"]') as HTMLButtonElement).disabled);
+    await click(page, 'predict-new');
+    await page.waitForFunction(() => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelectorAll('tr[data-unseen]').length === 6);
+    for (const link of links) {
+      const step = RECIPE.find((r) => r.id === link.id)!;
+      expect(link.href !== null, link.id).toBe(step.lab !== null);
+      if (!link.href) continue;
+      await page.goto(link.href, { waitUntil: 'load' });
+      await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
+      await page.evaluate(() => window.__lab!.ready());
+      expect(await page.evaluate(() => window.__lab!.lab()), link.id).toEqual(labFor(step.lab!));
+      const notices = await page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.trim());
+      expect(notices, link.id).not.toMatch(/Not applied|not valid/);
+    }
     clean(app!);
   });
 

@@ -29,6 +29,7 @@ import { checkRoute, formatRoute, LESSONS, parseRoute, readFlag, stepProblem } f
 import { decodeDigits, digitAccuracy, digitsDataset, encodeDigits, loadDigits, syntheticDigits } from '../../src/ui/lessons/mnist-asset.js';
 import { formatNumber, neuronLoss, neuronTrace, sigmoidSlope } from '../../src/ui/lessons/neuron-math.js';
 import { QUESTIONS, TEXT_QUESTIONS } from '../../src/ui/lessons/questions.js';
+import { RECIPE } from '../../src/ui/lessons/recipe.js';
 import { ManualClock } from '../../src/ui/lessons/lesson-clock.js';
 import type { LessonCohort } from '../../src/ui/lessons/lesson-cohort.js';
 import { LessonLoop } from '../../src/ui/lessons/lesson-loop.js';
@@ -277,6 +278,13 @@ describe('links into the lab', () => {
     expect(lr.last[2]!.accuracy).toBeLessThan(0.6);
     expect(lr.last[2]!.loss).toBeGreaterThan(lr.first[2]!.loss);
   }, 120_000);
+
+  it.each(RECIPE.filter((r) => r.lab).map((r) => [r.id, r] as const))('recipe step %s links to a lab that decodes without issues', (_id, step) => {
+    const url = labLink(step.lab!);
+    const parsed = decodeLab(new URLSearchParams(url.slice('./index.html?'.length)));
+    expect(parsed.issues).toEqual([]);
+    expect(parsed.value).toEqual(labFor(step.lab!));
+  });
 
   it('every further question names an existing experiment and has an answer', () => {
     for (const q of QUESTIONS) {
