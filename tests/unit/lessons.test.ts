@@ -74,6 +74,15 @@ describe('lesson 3: one neuron', () => {
     );
   });
 
+  it('with a linear activation ŷ = z, ∂ŷ/∂z = 1, and the gradient matches finite differences', () => {
+    const t = neuronTrace({ x: 1.5, w: 0.8, b: -0.2, y: 1, lr: 0.5, activation: 'linear' });
+    expect(t.yHat).toBeCloseTo(1.0, 14);
+    expect(t.dYHatdZ).toBe(1);
+    const h = 1e-6;
+    const fd = (neuronLoss(1.5, 0.8 + h, -0.2, 1, 'linear') - neuronLoss(1.5, 0.8 - h, -0.2, 1, 'linear')) / (2 * h);
+    expect(Math.abs(t.dLdW - fd)).toBeLessThan(1e-8);
+  });
+
   it('the slope vanishes for large |z| as the text says, and numbers print with superscript exponents', () => {
     expect(sigmoidSlope(0)).toBe(0.25);
     expect(sigmoidSlope(12)).toBeCloseTo(6.1e-6, 7);
