@@ -178,7 +178,7 @@ describe('lesson 5: deep networks', () => {
     expect(acc['rmsprop']).toBeLessThan(acc['adam']!);
     expect(acc['adam']).toBeGreaterThan(RACE_CLAIMS.adamAbove);
     expect(acc['relu']).toBeGreaterThan(RACE_CLAIMS.reluAbove);
-  });
+  }, 120_000);
 });
 
 describe('the lessons\' training loop on an injected clock', () => {
@@ -392,7 +392,7 @@ describe('lesson 6: the digit asset', () => {
     expect(missing.fallback).toMatch(/404/);
     expect(missing.digits.source).toBe('synthetic');
     expect([missing.digits.train.n, missing.digits.test.n]).toEqual([4000, 1000]);
-  });
+  }, 60_000);
 
   it('accuracy is the share of argmax hits', () => {
     const pred = new Float64Array(30);
