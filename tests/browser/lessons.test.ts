@@ -5,7 +5,7 @@
  * and embed modes; no console errors and no request leaving the origin. Screenshots go to test-artifacts/.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,9 @@ import { promisify } from 'node:util';
 import type { Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { numpyColumn } from '../../src/ui/lessons/classic-numpy.js';
+import { LAB_EXPERIMENTS, labFor } from '../../src/ui/lessons/lab-links.js';
+import { RECIPE } from '../../src/ui/lessons/recipe.js';
 import { MNIST_CLAIM } from '../../src/ui/lessons/mnist-setup.js';
 import { type AppSession, openApp } from './harness.js';
 
@@ -48,8 +51,8 @@ afterEach(async () => {
 });
 
 /** Opens the lessons page at `hash` (and query). */
-async function open(query: string, opts: { webgpu?: boolean } = {}): Promise<AppSession> {
-  app = await openApp(`/lessons.html${query}`, { root, webgpu: opts.webgpu ?? false, viewport: { width: 1280, height: 720 } });
+async function open(query: string, opts: { webgpu?: boolean; viewport?: { width: number; height: number } } = {}): Promise<AppSession> {
+  app = await openApp(`/lessons.html${query}`, { root, webgpu: opts.webgpu ?? false, viewport: opts.viewport ?? { width: 1280, height: 720 } });
   await app.page.waitForFunction(() => customElements.get('bp-lessons-app') !== undefined);
   return app;
 }
@@ -115,7 +118,7 @@ describe('lessons page', () => {
         expect(t.tip.length, `term ${t.id} in lesson ${n}`).toBeGreaterThan(20);
         terms.add(t.id);
       }
-      await new Promise((r) => setTimeout(r, 400));
+      await inLesson(page, (_r, h) => (h as unknown as { updateComplete: Promise<unknown> }).updateComplete);
       await app!.screenshot(`lesson-${n}`);
     }
     // Terms are linked across the course, and the glossary lists each of them under its anchor.
@@ -148,7 +151,14 @@ describe('lessons page', () => {
       depth.dispatchEvent(new Event('input'));
       (chain.querySelector('button[name="explode"]') as HTMLButtonElement).click();
     });
-    await page.waitForFunction(() => true);
+    await page.waitForFunction(
+      (want) => {
+        const chain = document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('bp-vanishing-chain')!.shadowRoot!;
+        return Math.abs(Number(chain.querySelector('[data-product]')!.getAttribute('data-product')) / want - 1) < 1e-12;
+      },
+      {},
+      1.5 ** 30,
+    );
     expect((await product()) / 1.5 ** 30).toBeCloseTo(1, 12);
     // The aiming game: one shot and one correction at η = 0.02 halve the miss (factor 1 − 0.02·25).
     const misses = await inLesson(page, async (r) => {
@@ -261,6 +271,109 @@ describe('lessons page', () => {
     clean(app!);
   });
 
+  it('lesson 4: AND runs as the text\'s exercise (seed 0, 5000 epochs) and prints the NumPy fixture\'s losses and final a2; XOR prints its rounded predictions', async () => {
+    const { page } = await open('#/4');
+    await waitData(page, 'state', 'idle', 30_000);
+    // The equations render as MathML (no TeX left), one per line of the loop, highlighted with the code.
+    const math = await inLesson(page, (r) => ({
+      count: r.querySelectorAll('.eq math').length,
+      ns: [...r.querySelectorAll('.eq math, .eq mfrac')].every((m) => m.namespaceURI === 'http://www.w3.org/1998/Math/MathML'),
+      tex: /\\frac|\\partial|\$/.test(r.querySelector('.equations')!.textContent ?? ''),
+    }));
+    expect(math).toEqual({ count: 14, ns: true, tex: false });
+    await click(page, 'phase');
+    await page.waitForFunction(() => {
+      const host = document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!;
+      return host.shadowRoot!.querySelectorAll('.eq.on').length === 4;
+    });
+    expect(await inLesson(page, (r) => [...r.querySelectorAll('.eq.on')].map((e) => e.getAttribute('data-phase')))).toEqual(['forward', 'forward', 'forward', 'forward']);
+
+    const fixture = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/classic.json'), 'utf8')) as { presets: { preset: string; logged: Record<string, number>; last_a2: number[][] }[] };
+    const and = fixture.presets.find((p) => p.preset === 'and-classic')!;
+    await inLesson(page, (r) => {
+      const sel = r.querySelector('select[name="dataset"]') as HTMLSelectElement;
+      sel.value = 'and';
+      sel.dispatchEvent(new Event('change'));
+    });
+    await page.waitForFunction(() => {
+      const r = document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!;
+      return (r.querySelector('input[name="epochs"]') as HTMLInputElement).value === '5000' && (r.querySelector('input[name="seed"]') as HTMLInputElement).value === '0';
+    });
+    await waitData(page, 'state', 'idle', 30_000);
+    await click(page, 'play');
+    await waitData(page, 'state', 'done');
+    await page.waitForFunction(() => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('[data-summary]') !== null);
+    const shown = await inLesson(page, (r) => ({
+      output: r.querySelector('[data-output]')!.textContent!.split('\n'),
+      a2: [...r.querySelectorAll('tr[data-a2]')].map((tr) => ({ value: Number(tr.getAttribute('data-a2')), text: tr.children[3]!.textContent })),
+      preset: r.querySelector('[data-preset]')!.getAttribute('data-preset'),
+      summary: r.querySelector('[data-summary]')!.getAttribute('data-wrong'),
+    }));
+    // Full precision: the same double to within a few units in the last place (summation order differs between
+    // machines; the text's own printout and NumPy 2.4 here already differ in the 16th digit).
+    expect(shown.output.slice(0, 5).map((l) => l.replace(/[\d.e-]+$/, ''))).toEqual([0, 1000, 2000, 3000, 4000].map((e) => `Epoch ${e}, Loss: `));
+    shown.output.slice(0, 5).forEach((l, i) => {
+      const want = and.logged[String(i * 1000)]!;
+      const got = Number(l.split(': ')[1]);
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-14 * want);
+      expect(l.split(': ')[1]!.length).toBeGreaterThanOrEqual(17);
+    });
+    expect(shown.output.slice(5)).toEqual(['Trained!', 'Test predictions: [[0.02746471]', ' [0.08113197]', ' [0.08197225]', ' [0.88825806]]']);
+    shown.a2.forEach((a, i) => {
+      expect(Math.abs(a.value - and.last_a2[i]![0]!)).toBeLessThan(1e-12);
+      expect(a.text).toBe(and.last_a2[i]![0]!.toFixed(8));
+    });
+    expect(shown.preset).toBe('and-classic');
+    expect(shown.summary).toBe('0');
+    await app!.screenshot('lesson-4-and');
+
+    // Back to XOR: the text's own setup again (seed 42, 10 000 epochs), its printed losses and rounded predictions.
+    const xor = fixture.presets.find((p) => p.preset === 'xor-classic')!;
+    await inLesson(page, (r) => {
+      const sel = r.querySelector('select[name="dataset"]') as HTMLSelectElement;
+      sel.value = 'xor';
+      sel.dispatchEvent(new Event('change'));
+    });
+    await page.waitForFunction(() => (document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('input[name="seed"]') as HTMLInputElement).value === '42');
+    await waitData(page, 'state', 'idle', 30_000);
+    await click(page, 'play');
+    await waitData(page, 'state', 'done');
+    await page.waitForFunction(() => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('[data-note="xor-output"]') !== null);
+    const out = await inLesson(page, (r) => r.querySelector('[data-output]')!.textContent!.split('\n'));
+    expect(out).toEqual([
+      ...[0, 2000, 4000, 6000, 8000].map((e) => `Epoch ${e}, Loss: ${xor.logged[String(e)]!.toFixed(4)}`),
+      'Final predictions:',
+      ...numpyColumn(xor.last_a2.map((r) => Math.round(r[0]!))).split('\n'),
+    ]);
+    expect(out.slice(0, 5).map((l) => l.slice(-6))).toEqual(['0.2558', '0.2494', '0.2454', '0.2046', '0.1532']);
+    expect(out.slice(6)).toEqual(['[[0.]', ' [0.]', ' [1.]', ' [1.]]']);
+    clean(app!);
+  });
+
+  it('lesson 4: the recipe\'s links open the lab at valid settings, and its last step predicts points the network never saw', async () => {
+    const { page } = await open('#/4');
+    await waitData(page, 'state', 'idle', 30_000);
+    const links = await inLesson(page, (r) => [...r.querySelectorAll('[data-recipe]')].map((li) => ({ id: li.getAttribute('data-recipe')!, href: (li.querySelector('a[name="recipe-link"]') as HTMLAnchorElement | null)?.href ?? null })));
+    expect(links.map((l) => l.id)).toEqual(['data', 'design', 'init', 'forward', 'backward', 'repeat', 'predict']);
+    await click(page, 'play');
+    await waitData(page, 'state', 'done');
+    await page.waitForFunction(() => !(document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelector('button[name="predict-new"]') as HTMLButtonElement).disabled);
+    await click(page, 'predict-new');
+    await page.waitForFunction(() => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')!.shadowRoot!.querySelectorAll('tr[data-unseen]').length === 6);
+    for (const link of links) {
+      const step = RECIPE.find((r) => r.id === link.id)!;
+      expect(link.href !== null, link.id).toBe(step.lab !== null);
+      if (!link.href) continue;
+      await page.goto(link.href, { waitUntil: 'load' });
+      await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
+      await page.evaluate(() => window.__lab!.ready());
+      expect(await page.evaluate(() => window.__lab!.lab()), link.id).toEqual(labFor(step.lab!));
+      const notices = await page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.trim());
+      expect(notices, link.id).not.toMatch(/Not applied|not valid/);
+    }
+    clean(app!);
+  });
+
   it('lesson 5: the sigmoid stack\'s first-layer gradient is far below the ReLU stack\'s; the optimizer race runs', async () => {
     const { page } = await open('#/5');
     await page.waitForFunction(() => {
@@ -315,23 +428,91 @@ describe('lessons page', () => {
     clean(app!, source === 'synthetic' ? [/mnist-digits\.bin|404/] : []);
   });
 
-  it('lesson 7: answers reveal, and every experiment link opens the lab with valid settings', async () => {
+  it('lesson 7: the text\'s five questions reveal their answers, and every experiment link opens the lab with its settings and no notice', async () => {
     const { page } = await open('#/7');
-    const hidden = () => inLesson(page, (r) => [...r.querySelectorAll('.answer')].map((a) => (a as HTMLElement).hidden));
-    expect((await hidden()).every(Boolean)).toBe(true);
+    const text = await inLesson(page, (r) =>
+      [...r.querySelectorAll('section[data-text-question]')].map((s) => ({
+        id: s.getAttribute('data-text-question'),
+        question: s.querySelector('h3')!.textContent,
+        answer: (s.querySelector('.answer') as HTMLElement).hidden,
+        answerText: s.querySelector('.answer')!.textContent!.trim(),
+        links: [...s.querySelectorAll('a[name="experiment"]')].map((a) => ({ href: (a as HTMLAnchorElement).href, experiment: a.getAttribute('data-experiment')! })),
+      })),
+    );
+    expect(text.map((q) => q.question)).toEqual([
+      '1. Why do we need an activation function?',
+      '2. How does the choice of activation function affect vanishing gradients?',
+      '3. How does the learning rate influence training?',
+      '4. How do we mitigate vanishing gradient problems?',
+      '5. What are alternative optimizers to vanilla gradient descent?',
+    ]);
+    expect(text.every((q) => q.answer && q.answerText.length > 200 && q.links.length > 0)).toBe(true);
+    expect(text[3]!.links).toHaveLength(4);
+    // The eight further questions stay, after the five.
+    expect(await inLesson(page, (r) => r.querySelectorAll('section[data-question]').length)).toBe(8);
     await click(page, 'reveal');
-    expect((await hidden())[0]).toBe(false);
-    const links = await inLesson(page, (r) => [...r.querySelectorAll('a[name="experiment"]')].map((a) => (a as HTMLAnchorElement).href));
-    expect(links.length).toBeGreaterThanOrEqual(6);
-    // Follow one link: the lab opens with the prepared runs and no warning about the link.
-    await page.goto(links[3]!, { waitUntil: 'load' });
-    await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
-    await page.evaluate(() => window.__lab!.ready());
-    const lab = await page.evaluate(() => window.__lab!.lab());
-    expect(lab.runs.map((r) => `${r.activation}/${r.init}/${r.gain}`)).toEqual(['relu/xavier/1', 'relu/he/1', 'relu/he/2']);
-    const notices = await page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.trim());
-    expect(notices).not.toMatch(/not valid/);
+    expect(await inLesson(page, (r) => (r.querySelector('section[data-text-question] .answer') as HTMLElement).hidden)).toBe(false);
+    // Every experiment link of the five: the lab opens with exactly the prepared spec and says nothing was not applied.
+    for (const link of text.flatMap((q) => q.links)) {
+      await page.goto(link.href, { waitUntil: 'load' });
+      await page.waitForFunction(() => window.__lab !== undefined, { timeout: 30_000 });
+      await page.evaluate(() => window.__lab!.ready());
+      const lab = await page.evaluate(() => window.__lab!.lab());
+      expect(lab, link.experiment).toEqual(labFor(LAB_EXPERIMENTS[link.experiment as keyof typeof LAB_EXPERIMENTS]));
+      const notices = await page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.trim());
+      expect(notices, link.experiment).not.toMatch(/Not applied|not valid/);
+    }
     clean(app!);
+  });
+
+  it('every lesson fits a 390 px wide phone without sideways scrolling', async () => {
+    const { page } = await open('#/1', { viewport: { width: 390, height: 844 } });
+    const wide: string[] = [];
+    for (let n = 1; n <= 8; n++) {
+      await page.evaluate((k) => (location.hash = `#/${k}`), n);
+      await page.waitForFunction((t) => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('main > *')?.tagName.toLowerCase() === t, {}, TAGS[n - 1]!);
+      await inLesson(page, (_r, h) => (h as unknown as { updateComplete: Promise<unknown> }).updateComplete);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) {
+        // Name the widest elements, to say what overflows.
+        const culprits = await inLesson(page, (r) => [...r.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > 391).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`));
+        wide.push(`lesson ${n}: ${width} px (${culprits.join(', ')})`);
+      }
+      if (n === 4) await app!.screenshot('lesson-4-phone');
+    }
+    expect(wide).toEqual([]);
+    clean(app!);
+  });
+
+  it('addresses out of range say what was asked for and where the page went; junk flags are off and say so', async () => {
+    const notice = (page: Page) => page.$eval('bp-lessons-app', (el) => [...el.shadowRoot!.querySelectorAll('[data-route-notice] p')].map((p) => p.textContent!.trim()).join(' '));
+    const { page } = await open('#/9');
+    expect(await lessonTag(page)).toBe('bp-lesson-intuition');
+    expect(await notice(page)).toBe('There is no lesson 9: the course has lessons 1 to 8. Showing lesson 1.');
+    await page.evaluate(() => (location.hash = '#/0'));
+    await page.waitForFunction(() => /no lesson 0/.test(document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('[data-route-notice]')?.textContent ?? ''));
+    await page.evaluate(() => (location.hash = '#/4/2/3'));
+    await page.waitForFunction(() => /is not a lesson address/.test(document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('[data-route-notice]')?.textContent ?? ''));
+    expect(await lessonTag(page)).toBe('bp-lesson-intuition');
+    // A good address clears the notice.
+    await page.evaluate(() => (location.hash = '#/2'));
+    await page.waitForFunction(() => document.querySelector('bp-lessons-app')!.shadowRoot!.querySelector('[data-route-notice]') === null);
+    clean(app!);
+    await app!.close();
+
+    const presenter = await open('?present=1#/3/99');
+    const p = presenter.page;
+    await p.waitForFunction(() => location.hash === '#/3/4');
+    expect(await notice(p)).toBe('Lesson 3 has 4 steps, so there is no step 99. Showing step 4.');
+    const current = await inLesson(p, (r) => [...r.querySelectorAll('section.step')].map((s) => s.classList.contains('current')));
+    expect(current).toEqual([false, false, false, true]);
+    clean(presenter);
+    await presenter.close();
+
+    const junk = await open('?embed=&present=yes#/2');
+    expect(await junk.page.$eval('bp-lessons-app', (el) => ({ embed: el.hasAttribute('embed'), presenting: el.hasAttribute('presenting'), header: !!el.shadowRoot!.querySelector('header') }))).toEqual({ embed: false, presenting: false, header: true });
+    expect(await notice(junk.page)).toBe('present="yes" is not understood: use present=1 (on) or present=0 (off). Presenter mode is off. embed="" is not understood: use embed=1 (on) or embed=0 (off). Embed mode is off.');
+    clean(junk);
   });
 
   it('presenter mode: keys walk the steps and lessons; embed mode shows one lesson alone', async () => {

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { makeDataset } from '../../src/core/datasets.js';
+import { builtinShape, dataSpec, modelSpec, scheduleSpec } from '../../src/core/lab-spec.js';
 import { preset } from '../../src/core/presets.js';
 import type { ExperimentSpec } from '../../src/core/spec.js';
 import { decodeLab } from '../../src/core/url-codec.js';
@@ -20,14 +21,18 @@ import type { StepRecord } from '../../src/train/records.js';
 import { corrected, chainSignals, landing, DISTANCE_PER_STRENGTH } from '../../src/ui/lessons/aim-game.js';
 import { classicHints, classicSettings, classicSpec } from '../../src/ui/lessons/classic-setup.js';
 import { numpyProgram } from '../../src/ui/lessons/classic-numpy.js';
-import { PROFILE_DEPTH, profileSpec, RACE_CLAIMS, raceEntries, raceSpec } from '../../src/ui/lessons/deep-setup.js';
+import { gradientCost, parameterCount, PROFILE_DEPTH, profileSpec, RACE_CLAIMS, raceEntries, raceSpec } from '../../src/ui/lessons/deep-setup.js';
 import { GLOSSARY, glossaryEntry } from '../../src/ui/lessons/glossary.js';
 import { HISTORY } from '../../src/ui/lessons/history.js';
 import { LAB_EXPERIMENTS, labFor, labLink } from '../../src/ui/lessons/lab-links.js';
-import { formatRoute, LESSONS, parseRoute } from '../../src/ui/lessons/lesson-catalog.js';
+import { checkRoute, formatRoute, LESSONS, parseRoute, readFlag, stepProblem } from '../../src/ui/lessons/lesson-catalog.js';
 import { decodeDigits, digitAccuracy, digitsDataset, encodeDigits, loadDigits, syntheticDigits } from '../../src/ui/lessons/mnist-asset.js';
 import { formatNumber, neuronLoss, neuronTrace, sigmoidSlope } from '../../src/ui/lessons/neuron-math.js';
-import { QUESTIONS } from '../../src/ui/lessons/questions.js';
+import { QUESTIONS, TEXT_QUESTIONS } from '../../src/ui/lessons/questions.js';
+import { RECIPE } from '../../src/ui/lessons/recipe.js';
+import { ManualClock } from '../../src/ui/lessons/lesson-clock.js';
+import type { LessonCohort } from '../../src/ui/lessons/lesson-cohort.js';
+import { LessonLoop } from '../../src/ui/lessons/lesson-loop.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -67,6 +72,15 @@ describe('lesson 3: one neuron', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('with a linear activation ŷ = z, ∂ŷ/∂z = 1, and the gradient matches finite differences', () => {
+    const t = neuronTrace({ x: 1.5, w: 0.8, b: -0.2, y: 1, lr: 0.5, activation: 'linear' });
+    expect(t.yHat).toBeCloseTo(1.0, 14);
+    expect(t.dYHatdZ).toBe(1);
+    const h = 1e-6;
+    const fd = (neuronLoss(1.5, 0.8 + h, -0.2, 1, 'linear') - neuronLoss(1.5, 0.8 - h, -0.2, 1, 'linear')) / (2 * h);
+    expect(Math.abs(t.dLdW - fd)).toBeLessThan(1e-8);
   });
 
   it('the slope vanishes for large |z| as the text says, and numbers print with superscript exponents', () => {
@@ -120,6 +134,24 @@ describe('lesson 4: the classic network', () => {
     if (hint.lossAbove !== undefined) expect(last.loss).toBeGreaterThan(hint.lossAbove);
     if (hint.id === 'slow' || hint.id === 'fast-stuck') expect(last.accuracy).toBe(0.5);
   });
+
+  it('learning rate 1 on XOR is a plateau, not a valley: the loss still creeps down, the weights grow, (0,1) and (1,1) share a saturated hidden code', async () => {
+    const spec = classicSpec({ ...classicSettings('xor-classic'), lr: 1 });
+    const backend = createCpuBackend({ dtype: 'f64' });
+    const data = makeDataset(spec.data);
+    const trainer = new Trainer(backend, { models: [spec.model], data, schedule: spec.schedule });
+    const losses = new Map<number, number>();
+    await trainer.run(spec.schedule.steps, (r) => losses.set(r[0]!.step, r[0]!.loss));
+    expect(losses.get(2000)!.toFixed(4)).toBe('0.1282');
+    expect(losses.get(9999)!.toFixed(4)).toBe('0.1254');
+    const logged = [...losses.entries()].filter(([k]) => k >= 2000).map(([, v]) => v);
+    for (let i = 1; i < logged.length; i++) expect(logged[i]).toBeLessThan(logged[i - 1]!);
+    const [p] = await trainer.readParameters();
+    const a1 = (x1: number, x2: number) => [0, 1].map((j) => 1 / (1 + Math.exp(-(x1 * p!.weights[0]![j]! + x2 * p!.weights[0]![2 + j]! + p!.biases[0]![j]!))));
+    for (const v of [...a1(0, 1), ...a1(1, 1)]) expect(v).toBeGreaterThan(0.99);
+    trainer.dispose();
+    backend.destroy();
+  });
 });
 
 describe('lesson 5: deep networks', () => {
@@ -146,6 +178,66 @@ describe('lesson 5: deep networks', () => {
     expect(acc['rmsprop']).toBeLessThan(acc['adam']!);
     expect(acc['adam']).toBeGreaterThan(RACE_CLAIMS.adamAbove);
     expect(acc['relu']).toBeGreaterThan(RACE_CLAIMS.reluAbove);
+  }, 120_000);
+});
+
+describe('the lessons\' training loop on an injected clock', () => {
+  /** A cohort that takes `count` steps per advance, each costing `msPerChunk` on the clock. */
+  function fakeCohort(clock: ManualClock, total: number, msPerChunk: number) {
+    const calls: number[] = [];
+    const c = {
+      step: 0,
+      calls,
+      get done() {
+        return c.step >= total;
+      },
+      async advance(count: number) {
+        calls.push(count);
+        c.step = Math.min(total, c.step + count);
+        clock.advance(msPerChunk);
+      },
+    };
+    return c;
+  }
+  const host = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
+
+  it('fills each frame with chunks until LOOP_FRAME_MS of clock time have passed, stops when done, and pause cancels the frame', async () => {
+    const clock = new ManualClock();
+    let frames = 0;
+    const loop = new LessonLoop(host, () => void frames++, (e) => { throw e; }, clock);
+    const c = fakeCohort(clock, 100, 5);
+    loop.play(() => [c as unknown as LessonCohort]);
+    expect(clock.waiting).toBe(1);
+    clock.frame();
+    await loop.idle();
+    // Chunks start at 0, 5 and 10 ms (< 14 ms), not at 15.
+    expect(c.calls).toEqual([10, 10, 10]);
+    expect(frames).toBe(1);
+    expect(clock.waiting).toBe(1);
+    loop.pause();
+    expect(clock.waiting).toBe(0);
+    // Slow motion: a fixed number of steps per frame, whatever the clock says.
+    loop.stepsPerFrame = 7;
+    loop.play(() => [c as unknown as LessonCohort]);
+    clock.frame();
+    await loop.idle();
+    expect(c.calls.slice(3)).toEqual([7]);
+    // Until done: the loop stops by itself and requests no further frame.
+    loop.stepsPerFrame = null;
+    while (clock.waiting > 0) {
+      clock.frame();
+      await loop.idle();
+    }
+    expect(c.step).toBe(100);
+    expect(loop.playing).toBe(false);
+  });
+});
+
+describe('lesson 5: the cost of a gradient', () => {
+  it('counts the weights of the profile network and the passes of finite differences vs backprop', () => {
+    expect(parameterCount([2, ...Array<number>(12).fill(16), 1])).toBe(2 * 16 + 16 + 11 * (16 * 16 + 16) + 16 + 1);
+    expect(parameterCount([2, 2, 1])).toBe(9);
+    expect(gradientCost(3057)).toEqual({ forwardDifferences: 3058, centralDifferences: 6114, backprop: 3 });
   });
 });
 
@@ -158,7 +250,52 @@ describe('links into the lab', () => {
     expect(parsed.value).toEqual(labFor(patch));
   });
 
-  it('every question names an existing experiment and has an answer', () => {
+  it('the course text\'s five questions are there in its order, each with an answer and experiments that exist', () => {
+    expect(TEXT_QUESTIONS.map((q) => q.id)).toEqual(['why-activation', 'activation-vanishing', 'learning-rate', 'mitigate', 'optimizers']);
+    for (const q of TEXT_QUESTIONS) {
+      expect(q.answer.length).toBeGreaterThan(200);
+      expect(q.experiments.length).toBeGreaterThan(0);
+      for (const e of q.experiments) expect(LAB_EXPERIMENTS[e.experiment]).toBeDefined();
+    }
+    expect(TEXT_QUESTIONS.find((q) => q.id === 'mitigate')!.experiments).toHaveLength(4);
+    expect(labFor(LAB_EXPERIMENTS.optimizers).runs.map((r) => r.optimizer ?? 'sgd')).toEqual(['sgd', 'momentum', 'rmsprop', 'adam']);
+  });
+
+  it('questions 1 and 3 end in the lab as their answers say: linear stuck on XOR, tanh solves it; lr 0.001 slow, 0.3 learns, 30 bounces', async () => {
+    const final = async (name: 'linearXor' | 'learningRates') => {
+      const lab = labFor(LAB_EXPERIMENTS[name]);
+      const shape = builtinShape(lab);
+      const backend = createCpuBackend({ dtype: 'f64' });
+      const t = new Trainer(backend, { models: lab.runs.map((r) => modelSpec(lab, r, shape)), data: makeDataset(dataSpec(lab)), schedule: { ...scheduleSpec(lab), steps: 1000, logEvery: 100 } });
+      let last: StepRecord[] = [];
+      let first: StepRecord[] = [];
+      await t.run(1000, (r) => {
+        if (first.length === 0) first = r;
+        last = r;
+      });
+      t.dispose();
+      backend.destroy();
+      return { first, last };
+    };
+    const xor = await final('linearXor');
+    expect(xor.last[0]!.accuracy).toBeLessThanOrEqual(0.75);
+    expect(xor.last[0]!.loss).toBeGreaterThan(0.69);
+    expect(xor.last[1]!.accuracy).toBe(1);
+    const lr = await final('learningRates');
+    expect(lr.last[0]!.accuracy).toBeLessThan(0.6);
+    expect(lr.last[1]!.accuracy).toBeGreaterThan(0.9);
+    expect(lr.last[2]!.accuracy).toBeLessThan(0.6);
+    expect(lr.last[2]!.loss).toBeGreaterThan(lr.first[2]!.loss);
+  }, 120_000);
+
+  it.each(RECIPE.filter((r) => r.lab).map((r) => [r.id, r] as const))('recipe step %s links to a lab that decodes without issues', (_id, step) => {
+    const url = labLink(step.lab!);
+    const parsed = decodeLab(new URLSearchParams(url.slice('./index.html?'.length)));
+    expect(parsed.issues).toEqual([]);
+    expect(parsed.value).toEqual(labFor(step.lab!));
+  });
+
+  it('every further question names an existing experiment and has an answer', () => {
     for (const q of QUESTIONS) {
       expect(q.answer.length).toBeGreaterThan(40);
       if (q.experiment) expect(LAB_EXPERIMENTS[q.experiment]).toBeDefined();
@@ -176,6 +313,24 @@ describe('course structure and glossary', () => {
     expect(parseRoute('')).toEqual({ lesson: 1, step: 0, term: null });
     expect(parseRoute('#/3/gradient')).toEqual({ lesson: 3, step: 0, term: null });
     expect(LESSONS.map((l) => l.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('an address that names no lesson, step or term says what was asked for and where the page went', () => {
+    const has = (id: string) => id === 'gradient';
+    expect(checkRoute('#/9', has)).toEqual({ route: { lesson: 1, step: 0, term: null }, problem: 'There is no lesson 9: the course has lessons 1 to 8. Showing lesson 1.' });
+    expect(checkRoute('#/0', has).problem).toMatch(/no lesson 0.*Showing lesson 1/);
+    expect(checkRoute('#/4/2/3', has)).toEqual({ route: { lesson: 1, step: 0, term: null }, problem: expect.stringMatching(/"#\/4\/2\/3" is not a lesson address/) });
+    expect(checkRoute('#/3/0', has)).toEqual({ route: { lesson: 3, step: 0, term: null }, problem: expect.stringMatching(/Steps count from 1/) });
+    expect(checkRoute('#/3/gradient', has).problem).toMatch(/"gradient" is not a step of lesson 3/);
+    expect(checkRoute('#/8/nothing', has)).toEqual({ route: { lesson: 8, step: 0, term: null }, problem: expect.stringMatching(/no term "nothing"/) });
+    for (const ok of ['', '#', '#/', '#/3', '#/3/2', '#/8/gradient']) expect(checkRoute(ok, has).problem, ok).toBeNull();
+    expect(stepProblem({ lesson: 3, step: 98, term: null }, 4)).toBe('Lesson 3 has 4 steps, so there is no step 99. Showing step 4.');
+    expect(stepProblem({ lesson: 3, step: 3, term: null }, 4)).toBeNull();
+    expect(readFlag('?present=1', 'present')).toEqual({ on: true, problem: null });
+    expect(readFlag('?present=0', 'present')).toEqual({ on: false, problem: null });
+    expect(readFlag('', 'embed')).toEqual({ on: false, problem: null });
+    expect(readFlag('?embed=', 'embed')).toEqual({ on: false, problem: 'embed="" is not understood: use embed=1 (on) or embed=0 (off). Embed mode is off.' });
+    expect(readFlag('?present=yes%3Cb%3E', 'present').problem).toContain('present="yes<b>"');
   });
 
   it('has the required terms, unique ids, and every cross-reference and every linked term resolves', () => {
@@ -237,7 +392,7 @@ describe('lesson 6: the digit asset', () => {
     expect(missing.fallback).toMatch(/404/);
     expect(missing.digits.source).toBe('synthetic');
     expect([missing.digits.train.n, missing.digits.test.n]).toEqual([4000, 1000]);
-  });
+  }, 60_000);
 
   it('accuracy is the share of argmax hits', () => {
     const pred = new Float64Array(30);

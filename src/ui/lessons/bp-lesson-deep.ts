@@ -12,7 +12,7 @@ import '../charts/bp-gradient-profile.js';
 import '../charts/bp-loss-chart.js';
 import { RUN_COLORS } from '../run-view.js';
 import { term } from './bp-term.js';
-import { PROFILE_DEPTH, profileSpec, RACE_STEPS, raceEntries } from './deep-setup.js';
+import { DEEP_WIDTH, gradientCost, parameterCount, PROFILE_DEPTH, profileSpec, RACE_STEPS, raceEntries } from './deep-setup.js';
 import { LAB_EXPERIMENTS, labLink } from './lab-links.js';
 import { cohortsVersion, LessonCohort } from './lesson-cohort.js';
 import { LessonElement } from './lesson-element.js';
@@ -97,6 +97,36 @@ export class BpLessonDeep extends LessonElement {
     </p>`;
   }
 
+  /** Finite differences against backpropagation, counted for the network of the slider. */
+  private costParagraph(): TemplateResult {
+    const sizes = [2, ...Array<number>(this.depth).fill(DEEP_WIDTH), 1];
+    const p = parameterCount(sizes);
+    const cost = gradientCost(p);
+    const n = (v: number) => v.toLocaleString('en-US');
+    return html`<p data-cost data-params=${p}>
+      There is a simpler way to get a gradient: nudge one weight by a tiny amount, run the network forward again and see how
+      much the loss moves (a finite difference). It needs one forward pass per weight. The network above (${this.depth} hidden
+      layers of ${DEEP_WIDTH}) has <b>${n(p)}</b> weights and biases, so one gradient costs <b>${n(cost.forwardDifferences)}</b> forward
+      passes (${n(cost.centralDifferences)} with the more accurate central differences). Backpropagation gets all ${n(p)} derivatives
+      exactly from one forward and one backward pass, together about ${cost.backprop} forward passes' worth of work: about
+      ${n(Math.round(cost.forwardDifferences / cost.backprop))} times less here, and the gap grows with every weight added. (The course text
+      calls the cost of backpropagation linear in the number of parameters; so is one pass, and finite differences are
+      quadratic, one pass per parameter, not exponential.)
+    </p>`;
+  }
+
+  /** The measured first ÷ last gradient ratio of the student's run, in words. */
+  private ratioSentence(): TemplateResult {
+    const views = this.profile?.views;
+    const sig = views?.[0]?.records.at(-1)?.gradNorms;
+    const relu = views?.[1]?.records.at(-1)?.gradNorms;
+    if (!sig || !relu) return html`Measuring the gradients of the first step…`;
+    const times = (g: readonly number[]) => g[g.length - 1]! / Math.max(g[0]!, 1e-300);
+    return html`In this run (${this.depth} hidden layers, step ${this.profile?.step ?? 0}) the sigmoid stack's first layer gets a
+      gradient <b data-times="sigmoid">${formatNumber(times(sig), 2)}</b> times smaller than its last layer's, so it hardly
+      changes; the ReLU stack's ratio is ${formatNumber(times(relu), 2)}.`;
+  }
+
   override render(): TemplateResult {
     const version = cohortsVersion([...(this.profile ? [this.profile] : []), ...this.race], this.revision);
     const profileRuns = this.profile?.views ?? [];
@@ -121,10 +151,13 @@ export class BpLessonDeep extends LessonElement {
         ${this.ratio()}
         <bp-gradient-profile .runs=${profileRuns} .version=${version} .height=${240}></bp-gradient-profile>
         <p class="muted">
-          The sigmoid stack's first layers get a gradient thousands of times smaller than its last layer's, so they hardly change;
-          the ReLU stack's gradient stays roughly level. <a href=${labLink(LAB_EXPERIMENTS.sigmoidVsRelu)}>Open this comparison in the lab</a>
+          ${this.ratioSentence()} <a href=${labLink(LAB_EXPERIMENTS.sigmoidVsRelu)}>Open this comparison in the lab</a>
           (20 layers of 32, with every chart).
         </p>
+      </section>
+      <section class="step">
+        <h3>Why backpropagation, and not just nudging each weight?</h3>
+        ${this.costParagraph()}
       </section>
       <section class="step">
         <h3>2. Fix one: an activation with slope 1</h3>
@@ -139,11 +172,21 @@ export class BpLessonDeep extends LessonElement {
         <p>
           The weights multiply the signal too. If they are too large, sigmoid units ${term('saturation', 'saturate')}; if too small, the
           signal fades. ${term('xavier', 'Xavier initialisation')} picks their spread for sigmoid and tanh, ${term('he-init', 'He initialisation')}
-          for ReLU (twice as large, because ReLU zeroes half of the signal).
+          for ReLU. ReLU zeroes about half of the signal, so He doubles the weights' <i>variance</i>: 2/fan-in against LeCun's
+          1/fan-in (and against Xavier's 2/(fan-in + fan-out) when a layer has as many inputs as outputs). The standard deviation,
+          the spread you see in the weights, is therefore √2 ≈ 1.41 times larger, not twice.
+        </p>
+        <p>
+          A third choice keeps the signal's length exactly instead of on average: ${term('orthogonal-init', 'orthogonal initialisation')}
+          draws a random matrix and replaces it by the nearest one whose columns are orthonormal, so at the start each layer
+          rotates the signal without stretching it (times a gain: √2 for ReLU, to make up for the half it zeroes). Saxe, McClelland
+          and Ganguli (2014) showed that it lets very deep linear networks learn as fast as shallow ones; it is also a common start
+          for recurrent networks, whose one matrix is applied at every time step.
         </p>
         <p class="row">
           <a class="button" href=${labLink(LAB_EXPERIMENTS.sigmoidInit)}>Sigmoid: std 1 vs Xavier</a>
           <a class="button" href=${labLink(LAB_EXPERIMENTS.reluInit)}>ReLU: Xavier vs He vs He × 2</a>
+          <a class="button" name="orthogonal" href=${labLink(LAB_EXPERIMENTS.orthogonal)}>ReLU: He vs orthogonal</a>
         </p>
       </section>
       <section class="step">

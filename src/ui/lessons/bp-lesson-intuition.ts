@@ -38,8 +38,10 @@ export class BpLessonIntuition extends LessonElement {
           layer it multiplies the message by that layer's local slope — the ${term('chain-rule', 'chain rule')}.
         </p>
         <p>
-          If each factor is a bit below 1, the message shrinks at every layer; after many layers almost nothing is left. A
-          ${term('sigmoid')} layer's factor is at most 0.25.
+          If each factor is a bit below 1, the message shrinks at every layer; after many layers almost nothing is left. For a
+          ${term('sigmoid')} layer the factor has two parts: the sigmoid's slope σ′(z), which is never more than 0.25 (its value at
+          z = 0), times the layer's weights. The slope alone caps what a unit passes on at a quarter; the weights can shrink it
+          further or, if they are large, make up for it.
         </p>
       </section>
       <section class="step">
@@ -47,7 +49,8 @@ export class BpLessonIntuition extends LessonElement {
         <p>Set the factor per link and the number of links. The bars show what is left of the signal at each layer, on a log scale.</p>
         <bp-vanishing-chain></bp-vanishing-chain>
         <p>
-          At 0.25 and 20 links less than a millionth of a millionth (9×10<sup>−13</sup>) reaches the first layer: the
+          At 0.25 per link (the sigmoid's best slope, with weights that neither shrink nor grow the signal) and 20 links, less
+          than a millionth of a millionth (9×10<sup>−13</sup>) reaches the first layer: the
           ${term('vanishing-gradient', 'vanishing gradient')}. At exactly 1 (a ${term('relu', 'ReLU')} unit that is switched on) the signal arrives
           whole. Above 1 it grows without limit: the ${term('exploding-gradient', 'exploding gradient')}. The rest of the course is about why
           this happens in real networks and how people fixed it.

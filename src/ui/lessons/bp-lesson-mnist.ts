@@ -144,7 +144,7 @@ export class BpLessonMnist extends LessonElement {
     if (!this.speed.length) return nothing;
     const cpu = this.speed.find((s) => s.request === 'cpu')?.msPerStep ?? null;
     return html`<table aria-label="speed">
-      <tr><th>backend</th><th>ms per step</th><th>steps per second</th><th></th></tr>
+      <tr><th scope="col">backend</th><th scope="col">ms per step</th><th scope="col">steps per second</th><th scope="col">note</th></tr>
       ${this.speed.map(
         (s) => html`<tr data-backend=${s.request}><td style="text-align:left">${s.request === 'cpu' ? s.name : `WebGPU · ${s.name}`}</td>
           <td class="num" data-ms=${s.msPerStep ?? ''}>${s.msPerStep === null ? '—' : s.msPerStep.toFixed(2)}</td>
@@ -188,7 +188,7 @@ export class BpLessonMnist extends LessonElement {
           <span class="num">step ${c?.step ?? 0} of ${MNIST_STEPS}</span>
         </div>
         <table aria-label="held-out accuracy">
-          <tr><th></th><th>sigmoid</th><th>ReLU</th></tr>
+          <tr><th scope="col">measure</th><th scope="col">sigmoid</th><th scope="col">ReLU</th></tr>
           <tr>
             <th>${term('accuracy')} on test digits${ev ? ` (step ${ev.step})` : ''}</th>
             <td class="num" data-test-accuracy="sigmoid" data-value=${ev?.sigmoid ?? ''}>${ev ? `${(ev.sigmoid * 100).toFixed(1)} %` : '—'}</td>
@@ -211,6 +211,29 @@ export class BpLessonMnist extends LessonElement {
         </p>
         <p><button name="measure" ?disabled=${!d || this.measuring} @click=${() => void this.measure()}>${this.measuring ? 'Measuring…' : 'Measure the speed'}</button></p>
         ${this.speedTable()}
+      </section>
+      <section class="step" data-section="real-world">
+        <h3>5. The same principle, everywhere</h3>
+        <p>
+          Reading digits is image classification, the first of the course text's real-world uses. Speech recognition (sound to
+          text) and language models (predicting the next word, translating, writing) are the others. All three train the same
+          way as the networks on this page: compute the error, ${term('backpropagation', 'backpropagate')} it, adjust every weight.
+          And in each, the ${term('vanishing-gradient', 'vanishing gradient')} struck when the networks grew deep:
+        </p>
+        <ul>
+          <li>
+            <b>Speech and language, through time.</b> A recurrent network reads a sentence or a sound one step at a time with the
+            same weights, so backpropagation through time multiplies one factor per time step: over a hundred steps the signal
+            from early words or sounds vanished (Hochreiter 1991; Bengio, Simard and Frasconi 1994). The fix was gates: the LSTM
+            (1997) and later the GRU (2014) carry a memory cell along an additive path the gradient can follow. Today's language
+            models (transformers) avoid the long chain altogether with attention, and keep residual connections around every block.
+          </li>
+          <li>
+            <b>Images, through depth.</b> Convolutional networks for images got better with depth, until around twenty layers
+            adding more made even the training error worse. ${term('residual', 'Residual connections')} (He et al., 2015) gave the
+            gradient a shortcut around every block, and networks of 152 layers won ImageNet.
+          </li>
+        </ul>
       </section>
     `;
   }

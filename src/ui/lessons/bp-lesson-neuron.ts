@@ -55,10 +55,19 @@ export class BpLessonNeuron extends LessonElement {
         <div class="row">
           ${this.field('x', 'input x', 0.1)} ${this.field('w', 'weight w', 0.1)} ${this.field('b', 'bias b', 0.1)}
           ${this.field('y', 'target y', 0.1)} ${this.field('lr', html`learning rate η`, 0.1)}
+          <label>activation<select name="activation" @change=${(e: Event) => (this.input = { ...this.input, activation: (e.target as HTMLSelectElement).value === 'linear' ? 'linear' : 'sigmoid' })}>
+            <option value="sigmoid" ?selected=${p.activation !== 'linear'}>sigmoid</option>
+            <option value="linear" ?selected=${p.activation === 'linear'}>linear (ŷ = z)</option>
+          </select></label>
         </div>
+        ${p.activation === 'linear'
+          ? html`<p class="note">With a linear activation ŷ = z = wx + b and ∂ŷ/∂z = 1: nothing vanishes here, but nothing bends either.
+              Stack such neurons and the result is still one straight line wx + b, which is why a network needs a non-linear
+              activation (question 1 of lesson 7; try <b>linear</b> on XOR in lesson 4).</p>`
+          : ''}
         <table aria-label="forward pass">
           <tr><th>z = wx + b</th>${this.cell('z', t.z)}</tr>
-          <tr><th>ŷ = σ(z)</th>${this.cell('yHat', t.yHat)}</tr>
+          <tr><th>${p.activation === 'linear' ? 'ŷ = z' : 'ŷ = σ(z)'}</th>${this.cell('yHat', t.yHat)}</tr>
           <tr><th>L = ½(y − ŷ)²</th>${this.cell('loss', t.loss)}</tr>
         </table>
       </section>
@@ -71,7 +80,7 @@ export class BpLessonNeuron extends LessonElement {
         <table aria-label="chain-rule factors">
           <tr><th>factor</th><th>formula</th><th>value</th></tr>
           <tr><th>∂L/∂ŷ</th><td>ŷ − y</td>${this.cell('dLdYHat', t.dLdYHat)}</tr>
-          <tr><th>∂ŷ/∂z</th><td>σ(z)(1 − σ(z))</td>${this.cell('dYHatdZ', t.dYHatdZ)}</tr>
+          <tr><th>∂ŷ/∂z</th><td>${p.activation === 'linear' ? '1' : 'σ(z)(1 − σ(z))'}</td>${this.cell('dYHatdZ', t.dYHatdZ)}</tr>
           <tr><th>∂z/∂w</th><td>x</td>${this.cell('dZdW', t.dZdW)}</tr>
           <tr><th>∂z/∂b</th><td>1</td>${this.cell('dZdB', t.dZdB)}</tr>
           <tr><th>∂L/∂w</th><td>∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂w</td>${this.cell('dLdW', t.dLdW)}</tr>

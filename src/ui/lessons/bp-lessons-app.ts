@@ -6,7 +6,8 @@
 import { css, html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { unsafeStatic, html as staticHtml } from 'lit/static-html.js';
-import { formatRoute, LESSONS, parseRoute, type Route } from './lesson-catalog.js';
+import { checkRoute, formatRoute, LESSONS, readFlag, stepProblem, type CheckedRoute, type Route } from './lesson-catalog.js';
+import { glossaryEntry } from './glossary.js';
 import type { LessonElement } from './lesson-element.js';
 import './bp-lesson-intuition.js';
 import './bp-lesson-history.js';
@@ -17,10 +18,9 @@ import './bp-lesson-mnist.js';
 import './bp-lesson-questions.js';
 import './bp-lesson-glossary.js';
 
-/** Whether the page's query asks for a flag (`?embed=1`, `?present=1`). */
-function flag(name: string): boolean {
-  const v = new URLSearchParams(location.search).get(name);
-  return v !== null && v !== '0' && v !== 'false';
+/** The route of the page's hash, checked against the lessons and the glossary. */
+function routeOfPage(): CheckedRoute {
+  return checkRoute(location.hash, (id) => glossaryEntry(id) !== undefined);
 }
 
 /**
@@ -119,6 +119,15 @@ export class BpLessonsApp extends LitElement {
     main {
       padding: 14px 22px 40px;
       min-width: 0;
+      display: flex;
+      flex-direction: column;
+    }
+    main > * {
+      min-width: 0;
+    }
+    /* The notice is rendered after the lesson (which stays main's first child) but shown above it. */
+    .route-notice {
+      order: -1;
     }
     :host([embed]) main {
       padding: 8px;
@@ -133,6 +142,51 @@ export class BpLessonsApp extends LitElement {
     .pager a {
       color: #0b5394;
     }
+    @media (max-width: 700px) {
+      :host {
+        grid-template-columns: minmax(0, 1fr);
+        --lesson-font: 16px;
+      }
+      header {
+        flex-wrap: wrap;
+        gap: 6px 12px;
+      }
+      .keys {
+        display: none;
+      }
+      nav {
+        border-right: none;
+        border-bottom: 1px solid #d8dde3;
+        padding: 4px 6px;
+      }
+      nav ol {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 2px 4px;
+      }
+      nav a {
+        padding: 3px 8px;
+        font-size: 14px;
+      }
+      nav a small {
+        display: none;
+      }
+      main {
+        padding: 10px 8px 30px;
+      }
+    }
+    .route-notice {
+      max-width: 60em;
+      margin: 0 0 10px;
+      padding: 2px 12px;
+      border-left: 4px solid #d55e00;
+      background: #fff4ec;
+      border-radius: 0 6px 6px 0;
+      font-size: 15px;
+    }
+    .route-notice p {
+      margin: 6px 0;
+    }
     .keys {
       color: #57606a;
       font-size: 13px;
@@ -144,10 +198,19 @@ export class BpLessonsApp extends LitElement {
     }
   `;
 
-  @state() private route: Route = parseRoute(location.hash);
-  @state() private presenting = flag('present');
-  private readonly embed = flag('embed');
-  private readonly onHash = () => (this.route = parseRoute(location.hash));
+  private readonly presentFlag = readFlag(location.search, 'present');
+  private readonly embedFlag = readFlag(location.search, 'embed');
+  private readonly firstRoute = routeOfPage();
+  @state() private route: Route = this.firstRoute.route;
+  /** What was wrong with the address and where the page went instead (shown above the lesson). */
+  @state() private problems: readonly string[] = [this.presentFlag.problem, this.embedFlag.problem, this.firstRoute.problem].filter((p): p is string => p !== null);
+  @state() private presenting = this.presentFlag.on;
+  private readonly embed = this.embedFlag.on;
+  private readonly onHash = () => {
+    const { route, problem } = routeOfPage();
+    this.route = route;
+    this.problems = problem ? [problem] : [];
+  };
   private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
   private readonly onFullscreen = () => {
     if (!document.fullscreenElement && this.presenting) this.presenting = false;
@@ -169,7 +232,7 @@ export class BpLessonsApp extends LitElement {
 
   /** The lesson element on show. */
   lessonElement(): LessonElement | null {
-    return this.renderRoot.querySelector<LessonElement>('main > *');
+    return this.renderRoot.querySelector<LessonElement>('main > [data-lesson]');
   }
 
   /** Go to a route (through the hash, so that the back button works). */
@@ -229,6 +292,7 @@ export class BpLessonsApp extends LitElement {
     const info = LESSONS[this.route.lesson - 1]!;
     document.title = `${info.n}. ${info.title} — Backprop Lab lessons`;
     if (changed.has('route')) {
+      void this.checkStep();
       const el = this.lessonElement();
       if (el && this.route.term) {
         void el.updateComplete.then(() => el.renderRoot.querySelector(`#term-${CSS.escape(this.route.term!)}`)?.scrollIntoView({ block: 'center' }));
@@ -236,6 +300,27 @@ export class BpLessonsApp extends LitElement {
         window.scrollTo(0, 0);
       }
     }
+  }
+
+  /** A step past the lesson's last goes to its last step, saying so (the address is corrected in place). */
+  private async checkStep(): Promise<void> {
+    const el = this.lessonElement();
+    if (!el) return;
+    await el.updateComplete;
+    const route = this.route;
+    const count = el.stepCount;
+    if (!(count > 0)) return;
+    const problem = stepProblem(route, count);
+    if (!problem || route !== this.route) return;
+    const fixed = { ...route, step: count - 1 };
+    this.route = fixed;
+    this.problems = [...this.problems, problem];
+    history.replaceState(history.state, '', formatRoute(fixed));
+  }
+
+  private notices(): TemplateResult | string {
+    if (!this.problems.length) return '';
+    return html`<div class="route-notice" role="status" data-route-notice>${this.problems.map((p) => html`<p>${p}</p>`)}</div>`;
   }
 
   private lesson(): TemplateResult {
@@ -246,7 +331,7 @@ export class BpLessonsApp extends LitElement {
 
   override render(): TemplateResult {
     const n = this.route.lesson;
-    if (this.embed) return html`<main>${this.lesson()}</main>`;
+    if (this.embed) return html`<main>${this.lesson()}${this.notices()}</main>`;
     const prev = LESSONS[n - 2];
     const next = LESSONS[n];
     return html`
@@ -264,7 +349,7 @@ export class BpLessonsApp extends LitElement {
         </ol>
       </nav>
       <main>
-        ${this.lesson()}
+        ${this.lesson()} ${this.notices()}
         <div class="pager">
           ${prev ? html`<a href=${`#/${prev.n}`} rel="prev">← ${prev.n}. ${prev.title}</a>` : html`<span></span>`}
           ${next ? html`<a href=${`#/${next.n}`} rel="next">${next.n}. ${next.title} →</a>` : html`<span></span>`}

@@ -1,9 +1,10 @@
 /**
  * Lesson 1's chain of multiplications: the error signal starts at 1 at the output and is multiplied by the
- * per-link factor at every layer on its way back; an animation walks it down the chain on a log scale.
+ * per-link factor at every layer on its way back (for a sigmoid layer: its slope σ′ ≤ 0.25 times its weights); an animation walks it down the chain on a log scale.
  */
 import { css, html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { browserClock, type FrameClock } from './lesson-clock.js';
 import { chainProduct, chainSignals } from './aim-game.js';
 import { lessonStyles } from './lesson-styles.js';
 import { formatNumber, powerOfTen } from './neuron-math.js';
@@ -39,6 +40,8 @@ export class BpVanishingChain extends LitElement {
     `,
   ];
 
+  /** The clock that times the animation (tests set a ManualClock before connecting). */
+  @property({ attribute: false }) clock: FrameClock = browserClock;
   @state() private factor = 0.25;
   @state() private depth = 20;
   @state() private shown = 0;
@@ -51,21 +54,21 @@ export class BpVanishingChain extends LitElement {
   }
 
   override disconnectedCallback(): void {
-    cancelAnimationFrame(this.frame);
+    this.clock.cancelFrame(this.frame);
     this.frame = 0;
     super.disconnectedCallback();
   }
 
   /** Restart the animation from the output end. */
   replay(): void {
-    cancelAnimationFrame(this.frame);
-    this.started = performance.now();
+    this.clock.cancelFrame(this.frame);
+    this.started = this.clock.now();
     this.shown = 0;
     const tick = (now: number) => {
       this.shown = Math.min(this.depth, Math.floor((now - this.started) / LINK_MS));
-      this.frame = this.shown < this.depth ? requestAnimationFrame(tick) : 0;
+      this.frame = this.shown < this.depth ? this.clock.requestFrame(tick) : 0;
     };
-    this.frame = requestAnimationFrame(tick);
+    this.frame = this.clock.requestFrame(tick);
   }
 
   private set(patch: { factor?: number; depth?: number }): void {
@@ -82,7 +85,7 @@ export class BpVanishingChain extends LitElement {
         <span class="num">${this.factor.toFixed(2)}</span>
         <label>depth (links)<input type="range" name="depth" min="1" max="50" step="1" .value=${String(this.depth)} @input=${(e: Event) => this.set({ depth: Number((e.target as HTMLInputElement).value) })} /></label>
         <span class="num">${this.depth}</span>
-        <button name="sigmoid" @click=${() => this.set({ factor: 0.25 })}>sigmoid at best (0.25)</button>
+        <button name="sigmoid" @click=${() => this.set({ factor: 0.25 })}>sigmoid slope at best (0.25)</button>
         <button name="relu" @click=${() => this.set({ factor: 1 })}>ReLU, active (1)</button>
         <button name="explode" @click=${() => this.set({ factor: 1.5 })}>too big (1.5)</button>
         <button name="replay" @click=${() => this.replay()}>Replay</button>

@@ -20,6 +20,7 @@ const ACT: Record<ClassicSettings['activation'], { def: string; value: string; s
   sigmoid: { def: 'def sigmoid(z): return 1 / (1 + np.exp(-z))', value: 'sigmoid(z1)', slope: 'a1 * (1 - a1)' },
   tanh: { def: 'def tanh(z): return np.tanh(z)', value: 'tanh(z1)', slope: '(1 - a1 ** 2)' },
   relu: { def: 'def relu(z): return np.maximum(z, 0)', value: 'relu(z1)', slope: '(a1 > 0)' },
+  linear: { def: '', value: 'z1', slope: '1' },
 };
 
 function initLine(name: string, shape: string, s: ClassicSettings, fanIn: string, fanOut: string): string {
@@ -39,7 +40,7 @@ export function numpyProgram(s: ClassicSettings): CodeLine[] {
   const setup = [
     'import numpy as np',
     'def sigmoid(z): return 1 / (1 + np.exp(-z))',
-    ...(s.activation === 'sigmoid' ? [] : [a.def]),
+    ...(a.def === '' || s.activation === 'sigmoid' ? [] : [a.def]),
     ...data,
     `np.random.seed(${s.seed})`,
     initLine('W1', `2, ${h}`, s, '2', h),
@@ -68,5 +69,56 @@ export function numpyProgram(s: ClassicSettings): CodeLine[] {
     ['W2 -= lr * dW2', 'update'],
     ['b2 -= lr * db2', 'update'],
   ];
-  return [...setup, ...body.map(([text, phase]) => ({ text: `    ${text}`, phase }))];
+  const every = printEvery(s);
+  const print = s.dataset === 'and' ? 'print(f"Epoch {epoch}, Loss: {loss}")' : 'print(f"Epoch {epoch}, Loss: {loss:.4f}")';
+  const after =
+    s.dataset === 'and'
+      ? ['print("Trained!")', 'print("Test predictions:", a2)']
+      : s.dataset === 'xor'
+        ? ['print("Final predictions:")', 'print(a2.round())']
+        : ['print(f"Accuracy: {np.mean((a2 > 0.5) == y):.0%}")'];
+  return [
+    ...setup,
+    ...body.map(([text, phase]) => ({ text: `    ${text}`, phase })),
+    { text: `    if epoch % ${every} == 0:`, phase: null },
+    { text: `        ${print}`, phase: null },
+    ...after.map((text) => ({ text, phase: null })),
+  ];
+}
+
+/** How often the program prints its loss: every 1000 epochs for AND (the exercise), every 2000 otherwise. */
+export function printEvery(s: Pick<ClassicSettings, 'dataset'>): number {
+  return s.dataset === 'and' ? 1000 : 2000;
+}
+
+/** A float as Python's repr prints it (the shortest text that reads back as the same double, like JS). */
+export function pythonRepr(v: number): string {
+  if (Number.isInteger(v)) return `${v}.0`;
+  const t = String(v);
+  // JS writes 1e-7 where Python writes 1e-07.
+  return t.replace(/e([-+])(\d)$/, 'e$10$2');
+}
+
+/** A column vector as NumPy prints it (`[[0.02746471]\n [0.08113197]]`): 8 decimals, trailing zeros dropped alike. */
+export function numpyColumn(values: readonly number[]): string {
+  const texts = values.map((v) => v.toFixed(8).replace(/0+$/, ''));
+  const decimals = Math.max(...texts.map((t) => t.length - t.indexOf('.') - 1));
+  const padded = texts.map((t, i) => (decimals === 0 ? t : values[i]!.toFixed(decimals)));
+  return `[${padded.map((t, i) => `${i === 0 ? '' : ' '}[${t}]`).join('\n')}]`;
+}
+
+/** What the program prints: the loss at every printed epoch, then its closing lines (from the run's numbers). */
+export function programOutput(s: ClassicSettings, losses: ReadonlyMap<number, number>, lastA2: readonly number[] | null, accuracy: number | null): string[] {
+  const every = printEvery(s);
+  const lines: string[] = [];
+  for (let e = 0; e < s.epochs; e += every) {
+    const loss = losses.get(e);
+    if (loss === undefined) break;
+    lines.push(`Epoch ${e}, Loss: ${s.dataset === 'and' ? pythonRepr(loss) : loss.toFixed(4)}`);
+  }
+  if (!lastA2) return lines;
+  if (s.dataset === 'and') lines.push('Trained!', `Test predictions: ${numpyColumn(lastA2)}`);
+  else if (s.dataset === 'xor') lines.push('Final predictions:', numpyColumn(lastA2.map((v) => Math.round(v))));
+  else if (accuracy !== null) lines.push(`Accuracy: ${Math.round(accuracy * 100)}%`);
+  return lines;
 }

@@ -10,7 +10,7 @@ import type { ExperimentSpec, InitName } from '../../core/spec.js';
 /** The data sets of lesson 4. */
 export const CLASSIC_DATASETS = ['xor', 'and', 'circle'] as const;
 /** The hidden activations offered. */
-export const CLASSIC_ACTIVATIONS = ['sigmoid', 'tanh', 'relu'] as const satisfies readonly HiddenActivation[];
+export const CLASSIC_ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'linear'] as const satisfies readonly HiddenActivation[];
 /** The initialisations offered. */
 export const CLASSIC_INITS = ['classic', 'xavier', 'he'] as const satisfies readonly InitName[];
 
@@ -78,7 +78,7 @@ export function classicHints(): ClassicHint[] {
   const xor = classicSettings('xor-classic');
   return [
     { id: 'slow', label: 'The classic run', settings: xor, outcome: 'After 10 000 epochs the loss is still about 0.14 and two of the four answers are wrong: learning is slow.', lossAbove: 0.13 },
-    { id: 'fast-stuck', label: 'Learning rate 1', settings: { ...xor, lr: 1 }, outcome: 'Faster, but it gets stuck at a loss of 0.125, answering 0.5 for two of the points: a local minimum, a valley that is not the lowest.', lossAbove: 0.12 },
+    { id: 'fast-stuck', label: 'Learning rate 1', settings: { ...xor, lr: 1 }, outcome: 'Faster at first, then the loss sits near 0.125 with two answers at about 0.5. This is not a valley: the 2-2-1 XOR network has no strict local minima (Hamey, 1998). It is a plateau. Both hidden units saturate for the inputs (0, 1) and (1, 1): their outputs are pinned near 1, where the sigmoid is almost flat, so the output unit cannot tell those two points apart and answers 0.5 for both. The weights keep drifting outwards and the loss still creeps down (0.1282 at epoch 2000, 0.1254 at 9999), far too slowly to help.', lossAbove: 0.12 },
     { id: 'seed', label: 'Learning rate 1, other start (seed 1)', settings: { ...xor, lr: 1, seed: 1 }, outcome: 'The same network from other random weights solves XOR: the loss falls below 0.001.', lossBelow: 0.001 },
     { id: 'width', label: 'Three hidden units', settings: { ...xor, hidden: 3 }, outcome: 'One more hidden unit gives the network room: even at learning rate 0.1 the loss falls to about 0.01.', lossBelow: 0.011 },
     { id: 'relu', label: 'Eight ReLU units, He init', settings: { ...xor, hidden: 8, activation: 'relu', init: 'he' }, outcome: 'ReLU units with He initialisation learn quickly: the loss ends below 0.001.', lossBelow: 0.001 },

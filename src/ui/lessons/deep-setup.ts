@@ -56,3 +56,17 @@ export const RACE_CLAIMS = {
   /** A ReLU stack of the same shape with plain SGD ends above this. */
   reluAbove: 0.9,
 } as const;
+
+/** Weights and biases of a fully connected network with these layer sizes (inputs, hidden…, outputs). */
+export function parameterCount(sizes: readonly number[]): number {
+  let n = 0;
+  for (let i = 1; i < sizes.length; i++) n += sizes[i - 1]! * sizes[i]! + sizes[i]!;
+  return n;
+}
+
+/** The cost of one full gradient, counted in passes over the data: finite differences vs backpropagation. */
+export function gradientCost(params: number): { readonly forwardDifferences: number; readonly centralDifferences: number; readonly backprop: number } {
+  // Forward differences: one pass at the weights, one more per weight nudged. Central: two per weight.
+  // Backprop: one forward and one backward pass (a backward pass costs about two forward passes).
+  return { forwardDifferences: params + 1, centralDifferences: 2 * params, backprop: 3 };
+}

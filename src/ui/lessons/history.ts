@@ -25,9 +25,16 @@ export const HISTORY: readonly HistoryEvent[] = [
   {
     when: '1986',
     title: 'Backpropagation becomes famous',
-    who: 'David Rumelhart, Geoffrey Hinton, Ronald Williams — "Learning representations by back-propagating errors", Nature',
-    text: 'They showed that networks with hidden layers, trained by backpropagation, learn useful inner features — and solve problems such as XOR that a single layer cannot. This is the network of lesson 4.',
+    who: 'David Rumelhart, Geoffrey Hinton, Ronald Williams — "Learning representations by back-propagating errors", Nature 323',
+    text: 'A four-page letter showing that hidden units trained by backpropagation learn useful inner features of their own — for example, of family trees and of mirror symmetry. The same idea had been described before (Werbos 1974, Parker 1985, Le Cun 1985); this paper made it widely known.',
     term: 'backpropagation',
+  },
+  {
+    when: '1986',
+    title: 'XOR, solved by a hidden layer',
+    who: 'The same authors — "Learning internal representations by error propagation", chapter 8 of Parallel Distributed Processing, volume 1 (MIT Press)',
+    text: 'The long chapter of the same year works through XOR, parity, the encoder problem and more: a network with a hidden layer, trained by backpropagation, learns XOR, which no single-layer network can represent. This is the network of lesson 4.',
+    term: 'xor',
   },
   {
     when: '1991, 1994',
@@ -60,7 +67,7 @@ export const HISTORY: readonly HistoryEvent[] = [
     when: '2015',
     title: 'He initialisation',
     who: 'Kaiming He, Xiangyu Zhang, Shaoqing Ren, Jian Sun, "Delving deep into rectifiers"',
-    text: 'Because ReLU zeroes about half of its inputs, the initial weights need twice the variance of the Xavier rule to keep signals steady. With it, very deep ReLU networks start training.',
+    text: 'ReLU zeroes about half of its inputs, which halves the signal\'s power at every layer. He initialisation makes up for it with weight variance 2/fan-in: twice LeCun\'s 1/fan-in (and twice Xavier\'s 2/(fan-in + fan-out) when fan-in equals fan-out), so the spread (standard deviation) is √2 ≈ 1.41 times larger, not twice. With it, very deep ReLU networks start training.',
     term: 'he-init',
   },
   {

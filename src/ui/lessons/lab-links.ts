@@ -70,6 +70,31 @@ export const LAB_EXPERIMENTS = {
     runs: [{ activation: 'linear', init: 'xavier', gain: 1.6 }, { activation: 'linear', init: 'xavier', gain: 1.6, clip: { kind: 'norm', max: 1 } }],
     hide: LESSON_HIDE,
   } satisfies LabLinkPatch,
+  /** Question 1: on XOR a deep linear network stays a straight-line rule however deep; the same depth with tanh learns it. */
+  linearXor: { dataset: 'xor', depth: 10, width: 8, runs: [{ activation: 'linear', init: 'xavier' }, { activation: 'tanh', init: 'xavier' }], hide: LESSON_HIDE } satisfies LabLinkPatch,
+  /** Question 3: one network at a learning rate too small, about right and too large. */
+  learningRates: {
+    dataset: 'circle',
+    depth: 3,
+    width: 16,
+    runs: [{ activation: 'relu', init: 'he', lr: 0.001 }, { activation: 'relu', init: 'he', lr: 0.3 }, { activation: 'relu', init: 'he', lr: 30 }],
+    hide: LESSON_HIDE,
+  } satisfies LabLinkPatch,
+  /** Question 5: the same sigmoid stack trained by SGD, momentum, RMSProp and Adam. */
+  optimizers: {
+    dataset: 'circle',
+    depth: 6,
+    width: 16,
+    runs: [
+      { activation: 'sigmoid', init: 'xavier' },
+      { activation: 'sigmoid', init: 'xavier', optimizer: 'momentum' },
+      { activation: 'sigmoid', init: 'xavier', optimizer: 'rmsprop', lr: 0.003 },
+      { activation: 'sigmoid', init: 'xavier', optimizer: 'adam', lr: 0.003 },
+    ],
+    hide: LESSON_HIDE,
+  } satisfies LabLinkPatch,
+  /** Deep networks: ReLU with He (Gaussian) vs orthogonal initialisation at He's gain √2. */
+  orthogonal: { runs: [{ activation: 'relu', init: 'he' }, { activation: 'relu', init: 'orthogonal', gain: Math.SQRT2 }], hide: LESSON_HIDE } satisfies LabLinkPatch,
   /** A shallow network: three sigmoid layers train fine. */
   shallowSigmoid: { depth: 3, runs: [{ activation: 'sigmoid', init: 'xavier' }, { activation: 'relu', init: 'he' }], hide: LESSON_HIDE } satisfies LabLinkPatch,
 } as const;

@@ -34,15 +34,57 @@ export interface Route {
   readonly term: string | null;
 }
 
-/** Parse `#/3`, `#/3/2` (step 2, counted from 1 in the URL) or `#/8/gradient`; anything else is lesson 1. */
-export function parseRoute(hash: string): Route {
+/** A hash read as a route, and what was wrong with it (null when it named a lesson, step or term as written). */
+export interface CheckedRoute {
+  readonly route: Route;
+  /** What was asked for and where the page went instead, or null. */
+  readonly problem: string | null;
+}
+
+const FIRST: Route = { lesson: 1, step: 0, term: null };
+
+/**
+ * Read `#/3`, `#/3/2` (step 2, counted from 1 in the URL) or `#/8/gradient`. An address that names no lesson goes to
+ * lesson 1, and one that names no step or term of its lesson goes to the lesson's start; either way `problem` says so.
+ * Steps past a lesson's last are checked by the page, which knows how many steps the lesson has.
+ */
+export function checkRoute(hash: string, hasTerm: (id: string) => boolean = () => true): CheckedRoute {
+  if (hash === '' || hash === '#' || hash === '#/') return { route: FIRST, problem: null };
+  const last = LESSONS.length;
   const m = /^#\/(\d+)(?:\/([\w-]+))?$/.exec(hash);
-  const n = m ? Number(m[1]) : 1;
-  const lesson = n >= 1 && n <= LESSONS.length ? n : 1;
-  const rest = m && lesson === n ? m[2] : undefined;
-  if (rest === undefined) return { lesson, step: 0, term: null };
-  if (/^\d+$/.test(rest)) return { lesson, step: Math.max(0, Number(rest) - 1), term: null };
-  return { lesson, step: 0, term: lesson === LESSONS.length ? rest : null };
+  if (!m) return { route: FIRST, problem: `"${hash}" is not a lesson address (#/lesson, #/lesson/step or #/${last}/term), so the course starts at lesson 1.` };
+  const n = Number(m[1]);
+  if (n < 1 || n > last) return { route: FIRST, problem: `There is no lesson ${m[1]}: the course has lessons 1 to ${last}. Showing lesson 1.` };
+  const rest = m[2];
+  if (rest === undefined) return { route: { lesson: n, step: 0, term: null }, problem: null };
+  if (/^\d+$/.test(rest)) {
+    const step = Number(rest);
+    if (step >= 1) return { route: { lesson: n, step: step - 1, term: null }, problem: null };
+    return { route: { lesson: n, step: 0, term: null }, problem: `Steps count from 1, so there is no step ${rest} of lesson ${n}. Showing its first step.` };
+  }
+  if (n === last && hasTerm(rest)) return { route: { lesson: n, step: 0, term: rest }, problem: null };
+  const why = n === last ? `The glossary has no term "${rest}".` : `"${rest}" is not a step of lesson ${n} (glossary terms are at #/${last}/term).`;
+  return { route: { lesson: n, step: 0, term: null }, problem: `${why} Showing the start of lesson ${n}.` };
+}
+
+/** The route of a hash (see checkRoute); anything that names no lesson is lesson 1. */
+export function parseRoute(hash: string): Route {
+  return checkRoute(hash).route;
+}
+
+/** A page flag of the query (`?embed=1`, `?present=1`): on for 1 or true, off when absent or 0 or false; anything else is off, with a problem. */
+export function readFlag(search: string, name: string): { readonly on: boolean; readonly problem: string | null } {
+  const v = new URLSearchParams(search).get(name);
+  if (v === null || v === '0' || v === 'false') return { on: false, problem: null };
+  if (v === '1' || v === 'true') return { on: true, problem: null };
+  const what = name === 'embed' ? 'Embed mode' : 'Presenter mode';
+  return { on: false, problem: `${name}=${JSON.stringify(v)} is not understood: use ${name}=1 (on) or ${name}=0 (off). ${what} is off.` };
+}
+
+/** The problem with a step past the end of a lesson of `count` steps (0-based `step`), or null. */
+export function stepProblem(route: Route, count: number): string | null {
+  if (route.term || route.step < count) return null;
+  return `Lesson ${route.lesson} has ${count} steps, so there is no step ${route.step + 1}. Showing step ${count}.`;
 }
 
 /** The hash of a route (step 0 and no term: just `#/n`). */

@@ -29,6 +29,8 @@ export interface RunMeta {
 export class LessonCohort {
   readonly trainer: Trainer;
   readonly views: LessonRunView[];
+  /** The first model's outputs on the data in the last step's forward pass (before its update), once taken; kept only with `keepLastPass`. */
+  lastPass: Float64Array | null = null;
 
   /** `models[i]` is shown as `meta[i]`; `logEvery` is how often records are kept (and the last of `total` steps). */
   constructor(
@@ -37,6 +39,7 @@ export class LessonCohort {
     models: readonly ModelSpec[],
     meta: readonly RunMeta[],
     readonly schedule: ScheduleSpec,
+    private readonly keepLastPass = false,
   ) {
     this.trainer = new Trainer(backend, { models, data, schedule });
     this.views = meta.map((m) => ({ ...m, records: [], divergedAt: null, boundary: null }));
@@ -55,11 +58,15 @@ export class LessonCohort {
   /** Take up to `count` steps (never past the schedule's end), keeping the records of the logged ones. */
   async advance(count: number): Promise<void> {
     const pending: Promise<StepRecord[]>[] = [];
+    let last: Promise<Float64Array[]> | null = null;
     for (let i = 0; i < count && !this.done; i++) {
+      // predict() snapshots the outputs now, before the last step's update.
+      if (this.keepLastPass && this.trainer.step === this.schedule.steps - 1) last = this.trainer.predict(this.data.x, this.data.n);
       const r = this.trainer.stepOnce(this.trainer.shouldLog(this.trainer.step));
       if (r) pending.push(r);
     }
     for (const p of pending) this.keep(await p);
+    if (last) this.lastPass = (await last)[0]!;
   }
 
   /** Append one logged step's records (one per model). */

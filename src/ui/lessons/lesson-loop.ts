@@ -5,6 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { LessonCohort } from './lesson-cohort.js';
+import { browserClock, type FrameClock } from './lesson-clock.js';
 
 /** Milliseconds of stepping per animation frame at most. */
 export const LOOP_FRAME_MS = 14;
@@ -21,11 +22,12 @@ export class LessonLoop implements ReactiveController {
   private frame = 0;
   private cohorts: () => readonly LessonCohort[] = () => [];
 
-  /** `onFrame` runs after every frame's steps (refresh charts there); `onError` when a task fails. */
+  /** `onFrame` runs after every frame's steps (refresh charts there); `onError` when a task fails; `clock` times the frames. */
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly onFrame: () => Promise<void> | void = () => undefined,
     private readonly onError: (e: unknown) => void = (e) => console.warn(e),
+    private readonly clock: FrameClock = browserClock,
   ) {
     host.addController(this);
   }
@@ -58,7 +60,7 @@ export class LessonLoop implements ReactiveController {
   /** Stop after the current frame. */
   pause(): void {
     this.playing = false;
-    if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.frame) this.clock.cancelFrame(this.frame);
     this.frame = 0;
     this.host.requestUpdate();
   }
@@ -69,7 +71,7 @@ export class LessonLoop implements ReactiveController {
   }
 
   private schedule(): void {
-    this.frame = requestAnimationFrame(() => {
+    this.frame = this.clock.requestFrame(() => {
       this.frame = 0;
       void this.exclusive(() => this.tick());
     });
@@ -77,12 +79,12 @@ export class LessonLoop implements ReactiveController {
 
   private async tick(): Promise<void> {
     if (!this.playing) return;
-    const start = performance.now();
+    const start = this.clock.now();
     const active = () => this.cohorts().filter((c) => !c.done);
     if (this.stepsPerFrame !== null) {
       for (const c of active()) await c.advance(this.stepsPerFrame);
     } else {
-      while (performance.now() - start < LOOP_FRAME_MS && active().length > 0) {
+      while (this.clock.now() - start < LOOP_FRAME_MS && active().length > 0) {
         for (const c of active()) await c.advance(this.chunk);
       }
     }

@@ -13,6 +13,8 @@ export interface NeuronInput {
   readonly y: number;
   /** Learning rate η. */
   readonly lr: number;
+  /** The neuron's activation φ: the sigmoid (the default) or linear (φ(z) = z, slope 1). */
+  readonly activation?: 'sigmoid' | 'linear';
 }
 
 /** The forward values, the chain-rule factors, the gradients and the result of one step. */
@@ -54,26 +56,28 @@ export function sigmoidSlope(z: number): number {
   return s * (1 - s);
 }
 
-/** Loss ½(y − σ(wx + b))². */
-export function neuronLoss(x: number, w: number, b: number, y: number): number {
-  const d = y - sigmoid(w * x + b);
+/** Loss ½(y − φ(wx + b))², φ the sigmoid unless `activation` is linear. */
+export function neuronLoss(x: number, w: number, b: number, y: number, activation: NeuronInput['activation'] = 'sigmoid'): number {
+  const z = w * x + b;
+  const d = y - (activation === 'linear' ? z : sigmoid(z));
   return 0.5 * d * d;
 }
 
 /** The whole chain of lesson 3 for one setting. */
 export function neuronTrace(p: NeuronInput): NeuronTrace {
   const z = p.w * p.x + p.b;
-  const yHat = sigmoid(z);
+  const linear = p.activation === 'linear';
+  const yHat = linear ? z : sigmoid(z);
   const loss = 0.5 * (p.y - yHat) ** 2;
   const dLdYHat = yHat - p.y;
-  const dYHatdZ = yHat * (1 - yHat);
+  const dYHatdZ = linear ? 1 : yHat * (1 - yHat);
   const dZdW = p.x;
   const dZdB = 1;
   const dLdW = dLdYHat * dYHatdZ * dZdW;
   const dLdB = dLdYHat * dYHatdZ * dZdB;
   const wNext = p.w - p.lr * dLdW;
   const bNext = p.b - p.lr * dLdB;
-  return { z, yHat, loss, dLdYHat, dYHatdZ, dZdW, dZdB, dLdW, dLdB, wNext, bNext, lossNext: neuronLoss(p.x, wNext, bNext, p.y) };
+  return { z, yHat, loss, dLdYHat, dYHatdZ, dZdW, dZdB, dLdW, dLdB, wNext, bNext, lossNext: neuronLoss(p.x, wNext, bNext, p.y, p.activation) };
 }
 
 const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };

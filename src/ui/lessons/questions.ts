@@ -1,7 +1,71 @@
-/** Lesson 7's questions: each with an answer to reveal and the lab experiment that shows it. */
+/**
+ * Lesson 7's questions: the course text's five questions to ponder, each with our answer to reveal and the lab
+ * experiments that show it, then eight further questions of our own.
+ */
 import type { LabExperiment } from './lab-links.js';
 
-/** One question to ponder. */
+/** One of the course text's five questions, with the experiments that show its answer. */
+export interface TextQuestion {
+  readonly id: string;
+  readonly question: string;
+  readonly answer: string;
+  /** Where the course text's own answer is loose, what we say instead (shown as a note), else null. */
+  readonly correction: string | null;
+  /** Links into the lab: words and the prepared experiment. */
+  readonly experiments: readonly { readonly label: string; readonly experiment: LabExperiment }[];
+}
+
+/** The course text's five questions, in its order. */
+export const TEXT_QUESTIONS: readonly TextQuestion[] = [
+  {
+    id: 'why-activation',
+    question: 'Why do we need an activation function?',
+    answer:
+      'Without one, every layer is a matrix product plus a shift, and stacking such maps gives another map of the same kind: the whole network, however many layers it has, computes one linear function of its inputs. With a sigmoid on the output that is logistic regression, which draws one straight boundary, so XOR stays out of reach. A non-linear activation between the layers lets each layer bend what the previous one made, and that is what lets a hidden layer solve XOR.',
+    correction: null,
+    experiments: [{ label: 'Ten linear layers vs ten tanh layers on XOR', experiment: 'linearXor' }],
+  },
+  {
+    id: 'activation-vanishing',
+    question: 'How does the choice of activation function affect vanishing gradients?',
+    answer:
+      'On the way back, every layer multiplies the gradient by its activation\'s slope. The sigmoid\'s slope is 0.25 at best and close to 0 once a unit saturates (|z| large); tanh\'s is 1 at best but it saturates too. ReLU\'s slope is exactly 1 for every positive input, so an active unit passes the gradient back unshrunk (and a unit that is off passes nothing: a dead ReLU). Compare the first layer\'s gradient of the two stacks in the lab\'s gradient chart.',
+    correction: null,
+    experiments: [{ label: 'Sigmoid vs ReLU, 20 layers: the first layer\'s gradient', experiment: 'sigmoidVsRelu' }],
+  },
+  {
+    id: 'learning-rate',
+    question: 'How does the learning rate influence training?',
+    answer:
+      'It sets the size of every step against the gradient. Too small, and each step changes little: the loss creeps down over thousands of steps. Too large, and steps jump past the bottom of the valley to the other side, so the loss swings or grows and training can diverge. Between them is a range that works, and where it lies depends on the network and the data, so it is found by trying (or adapted as training goes, see question 5). In the lab, the same network at 0.001, 0.3 and 30: after 1 000 steps the first is still near chance, the second gets over 90 % right, the third bounces around chance with a loss larger than at the start.',
+    correction: null,
+    experiments: [{ label: 'One network at learning rates 0.001, 0.3 and 30', experiment: 'learningRates' }],
+  },
+  {
+    id: 'mitigate',
+    question: 'How do we mitigate vanishing gradient problems?',
+    answer:
+      'Four fixes, each attacking one factor of the product: activations whose slope does not shrink (ReLU and its relatives); initial weights scaled to the layer (Xavier for sigmoid and tanh, He for ReLU) so that each layer neither shrinks nor grows the signal; batch normalisation, which keeps every layer\'s sums in the range where the slope is large; and skip (residual) connections, which give the gradient a path around the layers. Recurrent networks add gates (LSTM, GRU); adaptive optimizers such as Adam make up for small gradients partly.',
+    correction: null,
+    experiments: [
+      { label: 'ReLU: sigmoid vs tanh vs ReLU', experiment: 'threeActivations' },
+      { label: 'Initialisation: std 1 vs Xavier', experiment: 'sigmoidInit' },
+      { label: 'Batch normalisation', experiment: 'batchNorm' },
+      { label: 'Skip connections', experiment: 'residual' },
+    ],
+  },
+  {
+    id: 'optimizers',
+    question: 'What are alternative optimizers to vanilla gradient descent?',
+    answer:
+      'Momentum keeps a running sum of past gradients, so steps grow along directions the gradient keeps pointing in and cancel where it flips. RMSProp divides each weight\'s gradient by the root of its recent mean square, so every weight gets a step of a useful size however small its gradient is. Adam does both (with a correction for the first steps). All of them still follow the gradient; what changes is how a gradient becomes a step. On a six-layer sigmoid network, plain SGD and momentum stay at chance for hundreds of steps while RMSProp and Adam learn.',
+    correction:
+      'The course text says these optimizers "handle varying learning rates". More exactly: RMSProp and Adam scale the step of each weight by that weight\'s own gradient history (a per-weight step size); momentum does not, it smooths the direction.',
+    experiments: [{ label: 'SGD vs momentum vs RMSProp vs Adam', experiment: 'optimizers' }],
+  },
+];
+
+/** One further question to ponder. */
 export interface Question {
   readonly id: string;
   readonly question: string;
@@ -10,7 +74,7 @@ export interface Question {
   readonly experiment: LabExperiment | null;
 }
 
-/** The questions, easiest first. */
+/** The further questions, easiest first. */
 export const QUESTIONS: readonly Question[] = [
   {
     id: 'ten-layers',

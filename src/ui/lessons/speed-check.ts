@@ -27,6 +27,7 @@ export async function measureSpeed(
   schedule: ScheduleSpec,
   steps = 30,
   warmup = 3,
+  now: () => number = () => performance.now(),
 ): Promise<SpeedResult> {
   let selected;
   try {
@@ -39,10 +40,10 @@ export async function measureSpeed(
   try {
     for (let i = 0; i < warmup; i++) trainer.stepOnce(false);
     await backend.sync();
-    const start = performance.now();
+    const start = now();
     for (let i = 0; i < steps; i++) trainer.stepOnce(false);
     await backend.sync();
-    const ms = (performance.now() - start) / steps;
+    const ms = (now() - start) / steps;
     const software = backend.info.adapter?.isFallbackAdapter === true || /swiftshader/i.test(adapterName(backend));
     return { request, name: adapterName(backend), msPerStep: ms, note: software ? 'a software (CPU-emulated) GPU: slow by design' : '' };
   } finally {

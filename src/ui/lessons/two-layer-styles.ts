@@ -13,6 +13,53 @@ export const twoLayerStyles = css`
     line-height: 1.45;
     overflow-x: auto;
   }
+  .output {
+    margin: 0.3em 0;
+    padding: 0.5em 0.8em;
+    background: #1f2328;
+    color: #f6f8fa;
+    border-radius: 8px;
+    font-size: 0.8em;
+    overflow-x: auto;
+    white-space: pre;
+  }
+  .equations {
+    font-size: 0.9em;
+    min-width: 0;
+    overflow-x: auto;
+  }
+  .eq {
+    padding: 0 0.3em;
+    border-left: 4px solid transparent;
+  }
+  .eq math {
+    math-style: normal;
+    margin: 0.2em 0;
+  }
+  .eq.on.forward {
+    background: #dcecf7;
+    border-color: #0072b2;
+  }
+  .eq.on.loss {
+    background: #fbefd6;
+    border-color: #e69f00;
+  }
+  .eq.on.backward {
+    background: #fbe3d6;
+    border-color: #d55e00;
+  }
+  .eq.on.update {
+    background: #d8efe7;
+    border-color: #009e73;
+  }
+  caption {
+    text-align: left;
+    font-size: 0.85em;
+    color: var(--lesson-muted, #57606a);
+  }
+  .recipe li {
+    margin: 0.3em 0;
+  }
   .line {
     display: block;
     padding: 0 0.3em;
