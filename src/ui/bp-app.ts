@@ -3,7 +3,7 @@
  * in step with every setting (history.replaceState), and handles the keyboard (space: play/pause, →: step).
  */
 import { css, html, LitElement, type TemplateResult } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement, state } from 'lit/decorators.js';
 import { parseLab } from '../core/lab-parse.js';
 import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../core/lab-spec.js';
 import type { Dataset } from '../core/datasets.js';
@@ -47,48 +47,58 @@ export class BpApp extends LitElement {
     header {
       display: flex;
       align-items: center;
-      gap: 16px;
+      gap: 8px 16px;
       padding: 6px 14px;
-      border-bottom: 1px solid #d8dde3;
-      background: #fff;
+      border-bottom: 1px solid var(--bp-border, #d8dde3);
+      background: var(--bp-card-bg, #fff);
       min-height: 40px;
+      min-width: 0;
     }
     nav {
       display: flex;
       gap: 12px;
       font-size: 14px;
+      white-space: nowrap;
     }
     nav a {
-      color: #0b5cad;
+      color: var(--bp-link, #0b5cad);
     }
     h1 {
-      font-size: 19px;
+      font-size: calc(19px * var(--bp-font-scale, 1));
       margin: 0;
       white-space: nowrap;
     }
     .sub {
-      color: #57606a;
+      color: var(--bp-muted, #57606a);
       font-size: 13px;
-      flex: 1;
+      flex: 1 1 0;
+      min-width: 0;
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
     }
+    bp-backend-badge {
+      /* Shrinks (its reason is cut with an ellipsis, the full text is its tooltip) instead of widening the page. */
+      flex: 0 1 auto;
+      min-width: 0;
+    }
     .body {
       display: grid;
-      grid-template-columns: 340px minmax(0, 1fr);
+      grid-template-columns: clamp(280px, 26vw, 340px) minmax(0, 1fr);
       min-height: 0;
+      min-width: 0;
     }
     aside {
       overflow-y: auto;
       padding: 8px;
-      border-right: 1px solid #d8dde3;
+      border-right: 1px solid var(--bp-border, #d8dde3);
       scrollbar-gutter: stable;
     }
     main {
       overflow-y: auto;
       padding: 8px 10px;
       scrollbar-gutter: stable;
+      min-width: 0;
     }
     bp-notice {
       /* Over the charts, not above them: a notice during training must not move the charts. */
@@ -96,6 +106,7 @@ export class BpApp extends LitElement {
       right: 16px;
       bottom: 12px;
       width: min(620px, calc(100vw - 380px));
+      min-width: min(300px, calc(100vw - 24px));
       max-height: 45vh;
       overflow-y: auto;
       z-index: 10;
@@ -104,7 +115,8 @@ export class BpApp extends LitElement {
     bp-depth-sweep {
       position: absolute;
     }
-    .sweep {
+    .sweep,
+    .drawer-toggle {
       font: inherit;
       font-size: 13px;
       height: 28px;
@@ -116,8 +128,13 @@ export class BpApp extends LitElement {
       cursor: pointer;
       white-space: nowrap;
     }
-    .sweep:focus-visible {
+    .sweep:focus-visible,
+    .drawer-toggle:focus-visible {
       outline: 3px solid #e69f00;
+    }
+    .drawer-toggle {
+      display: none;
+      font-weight: 600;
     }
     .add {
       font: inherit;
@@ -133,6 +150,44 @@ export class BpApp extends LitElement {
     .add:focus-visible {
       outline: 3px solid #e69f00;
     }
+    /* A phone: the controls fold into a drawer over the charts, opened by the "Controls" button. */
+    @media (max-width: 600px) {
+      header {
+        flex-wrap: wrap;
+        padding: 6px 8px;
+      }
+      .sub {
+        display: none;
+      }
+      .drawer-toggle {
+        display: inline-block;
+      }
+      .body {
+        grid-template-columns: minmax(0, 1fr);
+      }
+      aside {
+        position: fixed;
+        z-index: 20;
+        inset: 0 auto 0 0;
+        width: min(340px, 92vw);
+        box-sizing: border-box;
+        background: var(--bp-page-bg, #f6f7f9);
+        box-shadow: 0 0 24px rgba(0, 0, 0, 0.3);
+      }
+      aside:not(.open) {
+        /* Hidden also from the keyboard and from screen readers while closed. */
+        visibility: hidden;
+      }
+      main {
+        padding: 6px;
+      }
+      bp-notice {
+        left: 8px;
+        right: 8px;
+        width: auto;
+        min-width: 0;
+      }
+    }
   `;
 
   /** The lab controller (backend, trainers, loop). */
@@ -142,6 +197,8 @@ export class BpApp extends LitElement {
   private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
   private readonly theoryCache = new TheoryCache();
   private readonly meanSquares = new WeakMap<Dataset, number>();
+  /** Whether the controls drawer is open (it exists only on narrow screens, ≤ 600 px). */
+  @state() private drawerOpen = false;
 
   constructor() {
     super();
@@ -260,7 +317,21 @@ export class BpApp extends LitElement {
     this.renderRoot.querySelector<BpDepthSweep>('bp-depth-sweep')?.show();
   }
 
+  /** Open or close the controls drawer; opening moves the focus into it, closing back to its button. */
+  private setDrawer(open: boolean): void {
+    this.drawerOpen = open;
+    void this.updateComplete.then(() => {
+      const target = this.renderRoot.querySelector<HTMLElement>(open ? 'aside' : '.drawer-toggle');
+      target?.focus();
+    });
+  }
+
   private keydown(e: KeyboardEvent): void {
+    if (e.key === 'Escape' && this.drawerOpen && !e.defaultPrevented) {
+      e.preventDefault();
+      this.setDrawer(false);
+      return;
+    }
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     const target = e.composedPath()[0];
     if (target instanceof HTMLElement && target.closest('input, select, textarea, button, [contenteditable]')) return;
@@ -284,6 +355,9 @@ export class BpApp extends LitElement {
     const theory = this.theoryLines();
     return html`
       <header>
+        <button class="drawer-toggle" name="drawer" aria-controls="controls" aria-expanded=${this.drawerOpen ? 'true' : 'false'} @click=${() => this.setDrawer(!this.drawerOpen)}>
+          ${this.drawerOpen ? 'Close controls' : 'Controls'}
+        </button>
         <h1>Backprop Lab</h1>
         <span class="sub">${lab.depth} hidden layers of ${lab.width} · ${c.csv ? c.csv.name : lab.dataset} · lr ${lab.lr} · ${lab.batch === 0 ? 'full batch' : `batch ${lab.batch}`}</span>
         ${hide.includes('sweep') ? '' : html`<button class="sweep" name="depth-sweep" title="Measure the first layer's gradient at initialisation for many depths" @click=${() => this.openSweep()}>Depth sweep…</button>`}
@@ -292,6 +366,10 @@ export class BpApp extends LitElement {
       </header>
       <div class="body">
         <aside
+          id="controls"
+          class=${this.drawerOpen ? 'open' : ''}
+          tabindex="-1"
+          aria-label="Controls"
           @bp-lab-patch=${(e: CustomEvent<LabPatch>) => void this.onPatch(e.detail)}
           @bp-action=${(e: CustomEvent<LabAction>) => void this.onAction(e.detail)}
           @bp-run-patch=${(e: CustomEvent<RunPatch>) => void this.onRunPatch(e.detail)}
@@ -308,7 +386,7 @@ export class BpApp extends LitElement {
           <bp-controls .lab=${lab} .hide=${hide} .csvName=${c.csv?.name ?? null}></bp-controls>
           <bp-data-panel .hide=${hide} .csv=${c.csv}></bp-data-panel>
         </aside>
-        <main>
+        <main @click=${() => this.drawerOpen && this.setDrawer(false)}>
           <bp-notice .notices=${c.notices} @bp-notice-dismiss=${(e: CustomEvent<number>) => c.dismiss(e.detail)}></bp-notice>
           <bp-chart-grid
             .runs=${c.runs}

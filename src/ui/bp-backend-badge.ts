@@ -11,13 +11,14 @@ import type { BackendStatus } from './lab-controller.js';
 export class BpBackendBadge extends LitElement {
   static override styles = css`
     :host {
-      display: inline-block;
+      display: block;
       font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
       font-size: 13px;
       max-width: 620px;
+      min-width: 0;
     }
     .badge {
-      display: inline-flex;
+      display: flex;
       gap: 6px;
       align-items: baseline;
       border-radius: 999px;
@@ -37,7 +38,16 @@ export class BpBackendBadge extends LitElement {
     .kind {
       font-weight: 700;
     }
+    .name {
+      flex: 0 1 auto;
+      min-width: 3em;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
     .why {
+      /* The reason gives way first when space is short. */
+      flex: 0 1000 auto;
+      min-width: 0;
       color: #57606a;
       overflow: hidden;
       text-overflow: ellipsis;

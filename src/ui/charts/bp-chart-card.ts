@@ -45,15 +45,17 @@ export class BpChartCard extends LitElement {
     }
     header {
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 8px;
-      height: 28px;
+      gap: 4px 8px;
+      min-height: 28px;
     }
     h2 {
-      font-size: 15px;
+      font-size: calc(15px * var(--bp-font-scale, 1));
       font-weight: 600;
       margin: 0;
-      flex: 1;
+      flex: 1 1 8em;
+      min-width: 0;
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;

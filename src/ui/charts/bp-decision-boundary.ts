@@ -47,6 +47,9 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
   static override styles = css`
     :host {
       display: block;
+      /* Intrinsic width independent of the drawn canvas, so grid/flex parents can shrink the chart. */
+      contain: inline-size;
+      min-width: 0;
       font-family: ${unsafeCSS(FONT_FAMILY)};
     }
     .box {
@@ -88,7 +91,9 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
   private draw(): void {
     const canvas = this.renderRoot.querySelector('canvas');
     if (!canvas) return;
-    const side = this.size;
+    // The fixed size, or less where the card is narrower (a phone, four runs side by side).
+    const fit = this.frames.width - 2 * M.side;
+    const side = fit > 0 ? Math.min(this.size, fit) : this.size;
     const width = side + 2 * M.side;
     const height = side + M.top + M.bottom;
     const ctx = scaledContext(canvas, width, height, 'both');

@@ -28,11 +28,11 @@ export class BpThroughput extends LitElement {
     }
     .row {
       display: flex;
+      flex-wrap: wrap;
       align-items: baseline;
-      gap: 20px;
-      height: 32px;
+      gap: 0 20px;
+      min-height: 32px;
       white-space: nowrap;
-      overflow: hidden;
     }
     .stat {
       display: inline-flex;

