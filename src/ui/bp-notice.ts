@@ -72,7 +72,7 @@ export class BpNotice extends LitElement {
   @property({ attribute: false }) notices: readonly Notice[] = [];
 
   override render(): TemplateResult {
-    return html`<ul role="status" aria-live="polite">
+    return html`<div role="status" aria-live="polite"><ul>
       ${this.notices.map(
         (n) => html`<li class=${n.kind} data-kind=${n.kind}>
           <div class="text">
@@ -82,7 +82,7 @@ export class BpNotice extends LitElement {
           <button aria-label="dismiss" @click=${() => this.dispatchEvent(new CustomEvent<number>('bp-notice-dismiss', { detail: n.id, bubbles: true, composed: true }))}>×</button>
         </li>`,
       )}
-    </ul>`;
+    </ul></div>`;
   }
 }
 

@@ -3,6 +3,7 @@
  * controls drawer on a phone (keyboard only), the projector theme from the URL, the charts' numbers as tables,
  * and axe-core finding no accessibility violation.
  */
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { type AppSession, openApp } from './harness.js';
@@ -112,5 +113,57 @@ describe('the lab page fits every screen', () => {
     await page.setViewport({ width: 1280, height: 800 });
     await frames(page);
     expect(await drawerState(page)).toEqual({ aside: 'visible', button: 'none', expanded: 'false' });
+  });
+});
+
+/** Node path of axe-core's browser build (a dev dependency: no network). */
+const AXE_PATH = fileURLToPath(import.meta.resolve('axe-core/axe.min.js'));
+
+/** axe-core's violations on the page as it is now: rule id, impact and the first few nodes of each. */
+async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    const result = await window.axe!.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`) }));
+  });
+}
+
+/** Open the page again with its Content-Security-Policy bypassed: axe is added as an inline script, which the CSP forbids. */
+async function allowAxe(session: AppSession): Promise<void> {
+  await session.page.setBypassCSP(true);
+  await session.page.goto(session.url, { waitUntil: 'load' });
+}
+
+declare global {
+  interface Window {
+    axe?: typeof import('axe-core');
+  }
+}
+
+describe('axe-core finds no accessibility violation', () => {
+  it('on the lab, trained and with a notice showing, at 1280 px and (drawer open) at 390 px', async () => {
+    // An unknown parameter shows a warning notice.
+    app = await openApp('/?depth=20&width=32&samples=200&logEvery=10&bogus=1', { webgpu: false, viewport: { width: 1280, height: 800 } });
+    const { page } = app;
+    await allowAxe(app);
+    await ready(page);
+    await page.evaluate(() => window.__lab!.step(30));
+    await frames(page);
+    expect(await page.evaluate(() => window.__lab!.notices().length)).toBeGreaterThan(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.setViewport({ width: 390, height: 844 });
+    await page.evaluate(() => (document.querySelector('bp-app')!.shadowRoot!.querySelector('button[name=drawer]') as HTMLElement).click());
+    await frames(page);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('on the benchmark page, after a small run', async () => {
+    app = await openApp('/bench.html?suites=matmul&sizes=16,32&backends=cpu&reps=3', { webgpu: false });
+    const { page } = app;
+    await allowAxe(app);
+    await page.locator('bp-bench-page >>> button[name="run"]').click();
+    await page.waitForFunction(() => (document.querySelector('bp-bench-page') as HTMLElement).dataset['phase'] === 'done', { timeout: 120_000 });
+    await frames(page);
+    expect(await axeViolations(page)).toEqual([]);
   });
 });
