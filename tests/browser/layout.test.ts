@@ -116,6 +116,77 @@ describe('the lab page fits every screen', () => {
   });
 });
 
+/** Focus the "Table" toggle of the card headed `heading` and press it with the keyboard. */
+async function openTable(page: Page, heading: string): Promise<void> {
+  await page.evaluate((heading) => {
+    const grid = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-chart-grid')!.shadowRoot!;
+    const card = grid.querySelector(`bp-chart-card[heading="${heading}"]`)!;
+    (card.shadowRoot!.querySelector('button[name=table]') as HTMLElement).focus();
+  }, heading);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    (heading) => {
+      const grid = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-chart-grid')!.shadowRoot!;
+      return grid.querySelector(`bp-chart-card[heading="${heading}"]`)!.shadowRoot!.querySelector('.tables table') !== null;
+    },
+    { timeout: 10_000 },
+    heading,
+  );
+}
+
+/** The tables shown in the card headed `heading`: column headings and the cells of each row. */
+function cardTables(page: Page, heading: string): Promise<{ columns: string[]; rows: string[][] }[]> {
+  return page.evaluate((heading) => {
+    const grid = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-chart-grid')!.shadowRoot!;
+    const card = grid.querySelector(`bp-chart-card[heading="${heading}"]`)!;
+    return [...card.shadowRoot!.querySelectorAll('.tables table')].map((t) => ({
+      columns: [...t.querySelectorAll('thead th')].map((c) => c.textContent!.trim()),
+      rows: [...t.querySelectorAll('tbody tr')].map((r) => [...r.children].map((c) => c.textContent!.trim())),
+    }));
+  }, heading);
+}
+
+/** A table cell equals `v` to the 4 significant digits it is written with. */
+function sameNumber(cell: string, v: number): boolean {
+  return Math.abs(Number(cell) - v) <= 5e-4 * Math.abs(v);
+}
+
+describe('every chart card offers its numbers as a table and a summary', () => {
+  it('the Loss and Gradients tables hold the records the charts draw, and the plots are labelled with a summary', async () => {
+    app = await openApp('/?backend=cpu&depth=6&width=16&samples=100&logEvery=10', { webgpu: false });
+    const { page } = app;
+    await ready(page);
+    await page.evaluate(() => window.__lab!.step(30));
+    const [sig, relu] = await page.evaluate(() => window.__lab!.records());
+    await openTable(page, 'Loss');
+    const [loss] = await cardTables(page, 'Loss');
+    expect(loss!.columns).toEqual(['step', `${sig!.label}: loss`, `${relu!.label}: loss`, `${sig!.label}: accuracy`, `${relu!.label}: accuracy`]);
+    expect(loss!.rows.map((r) => Number(r[0]))).toEqual(sig!.records.map((r) => r.step));
+    loss!.rows.forEach((row, i) => {
+      const [a, b] = [sig!.records[i]!, relu!.records[i]!];
+      const want = [a.loss, b.loss, a.accuracy!, b.accuracy!];
+      want.forEach((v, k) => expect(sameNumber(row[k + 1]!, v), `row ${i} column ${k + 1}: ${row[k + 1]} vs ${v}`).toBe(true));
+    });
+    await openTable(page, 'Gradients');
+    const [grads] = await cardTables(page, 'Gradients');
+    const last = (r: typeof sig) => r!.records[r!.records.length - 1]!.gradNorms;
+    expect(grads!.rows.map((r) => Number(r[0]))).toEqual(last(sig).map((_, l) => l + 1));
+    grads!.rows.forEach((row, l) => {
+      expect(sameNumber(row[1]!, last(sig)[l]!), `layer ${l + 1}: ${row[1]}`).toBe(true);
+      expect(sameNumber(row[2]!, last(relu)[l]!), `layer ${l + 1}: ${row[2]}`).toBe(true);
+    });
+    // The plot boxes are images with a summary of the latest step as their name.
+    await page.waitForFunction(
+      () => {
+        const grid = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-chart-grid')!.shadowRoot!;
+        const plot = grid.querySelector('bp-loss-chart')!.shadowRoot!.querySelector('.plot')!;
+        return plot.getAttribute('role') === 'img' && (plot.getAttribute('aria-label') ?? '').includes('at step 29');
+      },
+      { timeout: 10_000 },
+    );
+  });
+});
+
 /** Node path of axe-core's browser build (a dev dependency: no network). */
 const AXE_PATH = fileURLToPath(import.meta.resolve('axe-core/axe.min.js'));
 
@@ -150,6 +221,8 @@ describe('axe-core finds no accessibility violation', () => {
     await page.evaluate(() => window.__lab!.step(30));
     await frames(page);
     expect(await page.evaluate(() => window.__lab!.notices().length)).toBeGreaterThan(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await openTable(page, 'Loss');
     expect(await axeViolations(page)).toEqual([]);
     await page.setViewport({ width: 390, height: 844 });
     await page.evaluate(() => (document.querySelector('bp-app')!.shadowRoot!.querySelector('button[name=drawer]') as HTMLElement).click());

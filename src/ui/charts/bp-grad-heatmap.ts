@@ -6,14 +6,18 @@ import { css, html, LitElement, unsafeCSS, type PropertyValues, type TemplateRes
 import { customElement, property, state } from 'lit/decorators.js';
 import type { RunView } from '../run-view.js';
 import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { formatCell, type ChartTable, type Tabular } from './chart-table.js';
 import { canvasOnWhite, type Exportable } from './exportable.js';
 import { FrameController } from './frame-controller.js';
+import { Throttle } from './throttle.js';
 import { decadeTicks, formatDecade, formatValue, logRange, NAN_INDEX, paletteIndex, ZERO_INDEX, type LogRange } from './log-scale.js';
 import { NAN_COLOR, viridisTable, ZERO_COLOR } from './palette.js';
 import { columnSamples } from './series.js';
 import { scaledContext } from '../canvas.js';
 
 const PALETTE_SIZE = 256;
+/** Logged steps the table shows (evenly spread, the latest last). */
+const TABLE_STEPS = 6;
 /** Margins of the heatmap area inside the canvas, CSS pixels. */
 const M = { left: 44, right: 96, top: 24, bottom: 34 } as const;
 
@@ -27,7 +31,7 @@ function hexRgb(hex: string): [number, number, number] {
  * @csspart canvas - the canvas holding heatmap, axes and legend
  */
 @customElement('bp-grad-heatmap')
-export class BpGradHeatmap extends LitElement implements Exportable {
+export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
   static override styles = css`
     :host {
       display: block;
@@ -62,6 +66,9 @@ export class BpGradHeatmap extends LitElement implements Exportable {
   @property({ type: Number }) height = 200;
 
   @state() private readout = '';
+  /** The canvas box's aria-label: the summary, refreshed at most once a second. */
+  @state() private label = '';
+  private readonly labelling = new Throttle(() => (this.label = this.summary()));
 
   private readonly palette = viridisTable(PALETTE_SIZE);
   private readonly zeroRgb = hexRgb(ZERO_COLOR);
@@ -79,7 +86,7 @@ export class BpGradHeatmap extends LitElement implements Exportable {
 
   override render(): TemplateResult {
     return html`
-      <div class="box" style="height: ${this.height}px">
+      <div class="box" role="img" aria-label=${this.label || this.summary()} style="height: ${this.height}px">
         <canvas part="canvas" @mousemove=${this.onMove} @mouseleave=${() => (this.readout = '')}></canvas>
       </div>
       <div class="readout">${this.readout || '\u00a0'}</div>
@@ -87,10 +94,41 @@ export class BpGradHeatmap extends LitElement implements Exportable {
   }
 
   override updated(changed: PropertyValues<this>): void {
-    if ([...changed.keys()].some((k) => k !== 'readout')) this.frames.request();
+    if ([...changed.keys()].some((k) => k !== 'readout' && k !== 'label')) this.frames.request();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.labelling.cancel();
+  }
+
+  /** Every layer's gradient norm at a few logged steps spread over the run (the latest last). */
+  tables(): ChartTable[] {
+    const run = this.run;
+    const records = run?.records ?? [];
+    const layers = records[records.length - 1]?.gradNorms.length ?? 0;
+    if (!run || layers === 0) return [];
+    const picked = columnSamples(records.length, TABLE_STEPS).map((i) => records[i]!);
+    return [{
+      caption: `${run.label}: gradient norm ‖∂L/∂W‖ of every layer (1 = input side) at ${picked.length} of ${records.length} logged steps`,
+      columns: ['layer', ...picked.map((r) => `step ${r.step}`)],
+      rows: Array.from({ length: layers }, (_, l) => [l + 1, ...picked.map((r) => r.gradNorms[l] ?? null)]),
+    }];
+  }
+
+  /** The run, how many steps are drawn, and the first and last layer's latest norm. */
+  summary(): string {
+    const run = this.run;
+    const records = run?.records ?? [];
+    const last = records[records.length - 1];
+    if (!run || !last || last.gradNorms.length === 0) return `${run?.label ?? 'Run'}: gradient norm of every layer over time, no step yet.`;
+    const g = last.gradNorms;
+    return `${run.label}: gradient norm of ${g.length} layers over ${records.length} logged steps; at step ${last.step}, ${formatCell(g[0]!)} at layer 1 and ${formatCell(g[g.length - 1]!)} at layer ${g.length}.`;
   }
 
   private draw(): void {
+    this.labelling.request();
+    this.dispatchEvent(new Event('bp-chart-drawn', { bubbles: true }));
     const canvas = this.renderRoot.querySelector('canvas');
     const width = this.frames.width;
     if (!canvas || width <= 0) return;

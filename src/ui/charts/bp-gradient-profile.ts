@@ -8,6 +8,7 @@ import { html, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import { GRID, INK, LABEL_FONT, TICK_FONT } from './chart-theme.js';
+import { formatCell, type ChartTable } from './chart-table.js';
 import type { LegendEntry } from './exportable.js';
 import { layerTicks } from './series.js';
 import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
@@ -109,6 +110,27 @@ export class BpGradientProfile extends UPlotElement {
       ...size, series, axes, scales, plugins: [underflowPlugin(() => this.range)], legend: { show: false },
       cursor: { drag: { x: false, y: false } },
     };
+  }
+
+  override tables(): ChartTable[] {
+    const layers = this.layerCount();
+    if (layers === 0 || !this.runs.some((r) => r.records.length > 0)) return [];
+    const theoryRuns = this.theoryRuns();
+    const lines = [...this.runs.map((r) => this.latest(r)), ...theoryRuns.map((r) => this.theory![r.id]!)];
+    return [{
+      caption: 'Gradient norm ‖∂L/∂W‖ per layer (1 = input side) at the latest logged step',
+      columns: ['layer', ...this.runs.map((r) => r.label), ...theoryRuns.map((r) => `${r.label}: theory at initialisation`)],
+      rows: Array.from({ length: layers }, (_, l) => [l + 1, ...lines.map((line) => line[l] ?? null)]),
+    }];
+  }
+
+  override summary(): string {
+    const parts = this.runs.map((r) => {
+      const g = this.latest(r);
+      if (g.length === 0) return `${r.label}: no step yet`;
+      return `${r.label}: ${formatCell(g[0]!)} at layer 1 (input side), ${formatCell(g[g.length - 1]!)} at layer ${g.length}`;
+    });
+    return `Gradient norm per layer at the latest step. ${parts.join('; ')}.`;
   }
 
   protected override legendEntries(): LegendEntry[] {

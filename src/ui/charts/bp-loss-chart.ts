@@ -7,9 +7,10 @@ import { html, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import { GRID, INK, LABEL_FONT, STRONG_FONT, TICK_FONT } from './chart-theme.js';
+import { formatCell, MAX_TABLE_ROWS, type ChartTable } from './chart-table.js';
 import type { LegendEntry } from './exportable.js';
 import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
-import { alignToSteps, sameSteps, unionSteps } from './series.js';
+import { alignToSteps, columnSamples, sameSteps, unionSteps } from './series.js';
 import { clipNote, clippedSteps } from './clip-marks.js';
 import { logAxis, logScale, underflowPlugin, uPlotPxRatio } from './uplot-log.js';
 import { UPlotElement, type PlotSize } from './uplot-element.js';
@@ -113,6 +114,35 @@ export class BpLossChart extends UPlotElement {
       return `${r.label}: loss ${formatValue(rec.loss)}${acc}${clip ? ` (${clip})` : ''}`;
     });
     return `step ${step} · ${parts.join(' · ')}`;
+  }
+
+  override tables(): ChartTable[] {
+    const runs = this.runs;
+    if (!runs.some((r) => r.records.length > 0)) return [];
+    const steps = runs.map((r) => r.records.map((rec) => rec.step));
+    const x = sameSteps(steps) ? steps[0]! : unionSteps(steps);
+    const acc = this.hasAccuracy();
+    const column = (pick: (rec: (typeof runs)[number]['records'][number]) => number | null) =>
+      runs.map((r, i) => alignToSteps(x, steps[i]!, r.records.map(pick)));
+    const columns = [...column((rec) => rec.loss), ...(acc ? column((rec) => rec.accuracy) : [])];
+    const rows = columnSamples(x.length, MAX_TABLE_ROWS).map((j) => [x[j]!, ...columns.map((c) => c[j]!)]);
+    const some = rows.length < x.length ? `, ${rows.length} of ${x.length} logged steps (the latest last)` : '';
+    return [{
+      caption: `Loss${acc ? ' and accuracy (0–1)' : ''} per logged step${some}`,
+      columns: ['step', ...runs.map((r) => `${r.label}: loss`), ...(acc ? runs.map((r) => `${r.label}: accuracy`) : [])],
+      rows,
+    }];
+  }
+
+  override summary(): string {
+    const parts = this.runs.map((r) => {
+      const rec = r.records[r.records.length - 1];
+      if (!rec) return `${r.label}: no step yet`;
+      const acc = rec.accuracy === null ? '' : `, accuracy ${formatCell(rec.accuracy * 100)} %`;
+      const diverged = r.divergedAt === null ? '' : `, diverged at step ${r.divergedAt}`;
+      return `${r.label}: loss ${formatCell(rec.loss)}${acc} at step ${rec.step}${diverged}`;
+    });
+    return `Training loss per step. ${parts.join('; ')}.`;
   }
 
   protected override renderControls(): TemplateResult {

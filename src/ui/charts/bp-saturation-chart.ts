@@ -7,6 +7,7 @@ import uPlot from 'uplot';
 import { ACTIVATIONS, type PointwiseActivation } from '../../core/activations.js';
 import type { RunView } from '../run-view.js';
 import { GRID, INK, LABEL_FONT, TICK_FONT } from './chart-theme.js';
+import { extremes, formatCell, type ChartTable } from './chart-table.js';
 import type { LegendEntry } from './exportable.js';
 import { layerTicks } from './series.js';
 import { UPlotElement, type PlotSize } from './uplot-element.js';
@@ -82,6 +83,28 @@ export class BpSaturationChart extends UPlotElement {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
     };
+  }
+
+  override tables(): ChartTable[] {
+    let layers = 0;
+    for (const r of this.runs) layers = Math.max(layers, this.latest(r).length);
+    if (layers === 0) return [];
+    return [{
+      caption: 'Share of saturated (sigmoid, tanh) or dead (ReLU) units per layer (0–1) at the latest logged step',
+      columns: ['layer', ...this.runs.map((r) => this.seriesLabel(r))],
+      rows: Array.from({ length: layers }, (_, l) => [l + 1, ...this.runs.map((r) => (saturationLabel(r.activation) === null ? null : (this.latest(r)[l] ?? null)))]),
+    }];
+  }
+
+  override summary(): string {
+    const parts = this.runs.map((r) => {
+      const what = saturationLabel(r.activation);
+      const e = extremes(this.latest(r));
+      if (what === null) return `${r.label}: not applicable`;
+      if (!e) return `${r.label}: no step yet`;
+      return `${r.label}: at most ${formatCell(e.max * 100)} % ${what}, at layer ${e.maxAt + 1}`;
+    });
+    return `Saturated or dead units per layer. ${parts.join('; ')}.`;
   }
 
   protected override legendEntries(): LegendEntry[] {

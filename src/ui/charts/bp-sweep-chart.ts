@@ -8,6 +8,7 @@ import type uPlot from 'uplot';
 import type { SweepResult, SweepSeries } from '../sweep-controller.js';
 import { theoryLabel } from '../theory-lines.js';
 import { GRID, INK, LABEL_FONT, TICK_FONT } from './chart-theme.js';
+import { formatCell, type ChartTable } from './chart-table.js';
 import type { LegendEntry } from './exportable.js';
 import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
 import { logAxis, logScale, underflowPlugin } from './uplot-log.js';
@@ -73,6 +74,28 @@ export class BpSweepChart extends UPlotElement {
   /** The χ of a curve (from its first measured point), or null before any. */
   chiOf(key: string): number | null {
     return this.results.find((r) => r.key === key)?.point.chi ?? null;
+  }
+
+  override tables(): ChartTable[] {
+    if (this.results.length === 0) return [];
+    const depths = [...new Set(this.results.map((r) => r.point.depth))].sort((a, b) => a - b);
+    return [{
+      caption: 'First-layer gradient norm ‖∂L/∂W₁‖ at initialisation against depth: measured and theory',
+      columns: ['hidden layers', ...this.series.flatMap((s) => [`${s.label}: measured`, `${s.label}: theory`])],
+      rows: depths.map((d) => [d, ...this.series.flatMap((s) => { const p = this.at(s.key, d); return p ? [p.measured, p.predicted] : [null, null]; })]),
+    }];
+  }
+
+  override summary(): string {
+    if (this.results.length === 0) return 'Depth sweep: nothing measured yet.';
+    const parts = this.series.map((s) => {
+      const points = this.results.filter((r) => r.key === s.key).map((r) => r.point).sort((a, b) => a.depth - b.depth);
+      const first = points[0];
+      const last = points[points.length - 1];
+      if (!first || !last) return `${s.label}: not measured yet`;
+      return `${s.label}: ${formatCell(first.measured)} at ${first.depth} layers, ${formatCell(last.measured)} at ${last.depth} layers`;
+    });
+    return `First-layer gradient norm against depth. ${parts.join('; ')}.`;
   }
 
   protected override legendEntries(): LegendEntry[] {
