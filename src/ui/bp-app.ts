@@ -9,7 +9,7 @@ import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../core/lab-spec.j
 import type { Dataset } from '../core/datasets.js';
 import { dataMeanSquare } from '../core/theory.js';
 import { formatIssue } from '../core/spec.js';
-import { decodeLab, encodeLab } from '../core/url-codec.js';
+import { decodeLab, decodeTheme, encodeLab, encodeTheme, type Theme } from '../core/url-codec.js';
 import './bp-backend-badge.js';
 import './bp-chart-grid.js';
 import './bp-controls.js';
@@ -41,15 +41,15 @@ export class BpApp extends LitElement {
       grid-template-rows: auto 1fr;
       height: 100vh;
       font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
-      color: #1f2328;
-      background: #f6f7f9;
+      color: var(--bp-ink, #1f2328);
+      background: var(--bp-page-bg, #f6f7f9);
     }
     header {
       display: flex;
       align-items: center;
       gap: 8px 16px;
       padding: 6px 14px;
-      border-bottom: 1px solid var(--bp-border, #d8dde3);
+      border-bottom: 1px solid var(--bp-border, var(--bp-border, #d8dde3));
       background: var(--bp-card-bg, #fff);
       min-height: 40px;
       min-width: 0;
@@ -61,7 +61,7 @@ export class BpApp extends LitElement {
       white-space: nowrap;
     }
     nav a {
-      color: var(--bp-link, #0b5cad);
+      color: var(--bp-link, var(--bp-link, #0b5cad));
     }
     h1 {
       font-size: calc(19px * var(--bp-font-scale, 1));
@@ -69,7 +69,7 @@ export class BpApp extends LitElement {
       white-space: nowrap;
     }
     .sub {
-      color: var(--bp-muted, #57606a);
+      color: var(--bp-muted, var(--bp-muted, #57606a));
       font-size: 13px;
       flex: 1 1 0;
       min-width: 0;
@@ -91,7 +91,7 @@ export class BpApp extends LitElement {
     aside {
       overflow-y: auto;
       padding: 8px;
-      border-right: 1px solid var(--bp-border, #d8dde3);
+      border-right: 1px solid var(--bp-border, var(--bp-border, #d8dde3));
       scrollbar-gutter: stable;
     }
     main {
@@ -118,8 +118,8 @@ export class BpApp extends LitElement {
     .sweep,
     .drawer-toggle {
       font: inherit;
-      font-size: 13px;
-      height: 28px;
+      font-size: calc(13px * var(--bp-font-scale, 1));
+      height: calc(28px * var(--bp-font-scale, 1));
       padding: 2px 10px;
       border: 1px solid #0072b2;
       border-radius: 5px;
@@ -127,6 +127,10 @@ export class BpApp extends LitElement {
       color: #005a8c;
       cursor: pointer;
       white-space: nowrap;
+    }
+    .sweep[aria-pressed='true'] {
+      background: #0072b2;
+      color: #fff;
     }
     .sweep:focus-visible,
     .drawer-toggle:focus-visible {
@@ -144,7 +148,7 @@ export class BpApp extends LitElement {
       margin-bottom: 8px;
       border: 1px dashed #8c959f;
       border-radius: 6px;
-      background: #fff;
+      background: var(--bp-card-bg, #fff);
       cursor: pointer;
     }
     .add:focus-visible {
@@ -171,7 +175,7 @@ export class BpApp extends LitElement {
         inset: 0 auto 0 0;
         width: min(340px, 92vw);
         box-sizing: border-box;
-        background: var(--bp-page-bg, #f6f7f9);
+        background: var(--bp-page-bg, var(--bp-page-bg, #f6f7f9));
         box-shadow: 0 0 24px rgba(0, 0, 0, 0.3);
       }
       aside:not(.open) {
@@ -197,12 +201,16 @@ export class BpApp extends LitElement {
   private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
   private readonly theoryCache = new TheoryCache();
   private readonly meanSquares = new WeakMap<Dataset, number>();
+  /** The page's look: `auto` (light or dark as the system prefers) or `projector`; in the URL as `theme`. */
+  @state() private theme: Theme = 'auto';
   /** Whether the controls drawer is open (it exists only on narrow screens, ≤ 600 px). */
   @state() private drawerOpen = false;
 
   constructor() {
     super();
-    const parsed = decodeLab(new URLSearchParams(location.search));
+    const params = new URLSearchParams(location.search);
+    const parsed = decodeLab(params);
+    this.setTheme(decodeTheme(params).value);
     this.lab = new LabController(this, parsed.value);
     if (parsed.issues.length) {
       this.lab.notify('warning', 'Some settings in the link were not valid; their defaults are used instead:', parsed.issues.map(formatIssue));
@@ -222,7 +230,14 @@ export class BpApp extends LitElement {
   }
 
   private syncUrl(): void {
-    history.replaceState(null, '', `${location.pathname}?${encodeLab(this.lab.lab).toString()}${location.hash}`);
+    history.replaceState(null, '', `${location.pathname}?${encodeTheme(this.theme, encodeLab(this.lab.lab)).toString()}${location.hash}`);
+  }
+
+  /** Apply a theme: the page's custom properties follow the root's `data-theme` (index.html). */
+  private setTheme(theme: Theme): void {
+    this.theme = theme;
+    if (theme === 'auto') delete document.documentElement.dataset['theme'];
+    else document.documentElement.dataset['theme'] = theme;
   }
 
   /** Validate a new lab (bad fields keep their current value, with a notice) and move to it. */
@@ -361,6 +376,18 @@ export class BpApp extends LitElement {
         <h1>Backprop Lab</h1>
         <span class="sub">${lab.depth} hidden layers of ${lab.width} · ${c.csv ? c.csv.name : lab.dataset} · lr ${lab.lr} · ${lab.batch === 0 ? 'full batch' : `batch ${lab.batch}`}</span>
         ${hide.includes('sweep') ? '' : html`<button class="sweep" name="depth-sweep" title="Measure the first layer's gradient at initialisation for many depths" @click=${() => this.openSweep()}>Depth sweep…</button>`}
+        <button
+          class="sweep"
+          name="projector"
+          aria-pressed=${this.theme === 'projector' ? 'true' : 'false'}
+          title="High contrast on white, thick lines, large type (theme=projector in the link)"
+          @click=${() => {
+            this.setTheme(this.theme === 'projector' ? 'auto' : 'projector');
+            this.syncUrl();
+          }}
+        >
+          Projector
+        </button>
         <nav><a href="./lessons.html">Lessons</a> <a href="./bench.html">Benchmark</a></nav>
         <bp-backend-badge .status=${b}></bp-backend-badge>
       </header>

@@ -23,8 +23,8 @@ export class BpBackendBadge extends LitElement {
       align-items: baseline;
       border-radius: 999px;
       padding: 3px 12px;
-      border: 1px solid #c9ced6;
-      background: #f3f4f6;
+      border: 1px solid var(--bp-control-border, #c9ced6);
+      background: var(--bp-button-bg, #f3f4f6);
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
@@ -48,7 +48,7 @@ export class BpBackendBadge extends LitElement {
       /* The reason gives way first when space is short. */
       flex: 0 1000 auto;
       min-width: 0;
-      color: #57606a;
+      color: var(--bp-muted, #57606a);
       overflow: hidden;
       text-overflow: ellipsis;
     }

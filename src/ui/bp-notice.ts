@@ -31,6 +31,8 @@ export class BpNotice extends LitElement {
       padding: 5px 8px;
       border: 1px solid #0072b2;
       background: #eaf3fa;
+      /* Dark text on the light tints, in every theme. */
+      color: #1f2328;
     }
     li.warning {
       border-color: #e69f00;
@@ -57,6 +59,7 @@ export class BpNotice extends LitElement {
     }
     button {
       font: inherit;
+      color: inherit;
       border: 0;
       background: none;
       cursor: pointer;

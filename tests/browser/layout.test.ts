@@ -240,3 +240,49 @@ describe('axe-core finds no accessibility violation', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 });
+
+describe('themes', () => {
+  it('theme=projector gives black ink, thicker lines and larger type; the toggle turns it off and the link follows', async () => {
+    app = await openApp('/?backend=cpu&depth=4&width=8&theme=projector', { webgpu: false });
+    const { page } = app;
+    await ready(page);
+    const look = () =>
+      page.evaluate(() => {
+        const root = document.documentElement;
+        const app = document.querySelector('bp-app')!.shadowRoot!;
+        const card = app.querySelector('bp-chart-grid')!.shadowRoot!.querySelector('bp-chart-card')!;
+        return {
+          theme: root.dataset['theme'] ?? 'auto',
+          ink: getComputedStyle(root).getPropertyValue('--bp-ink').trim(),
+          lineScale: Number(getComputedStyle(root).getPropertyValue('--bp-line-scale')),
+          heading: parseFloat(getComputedStyle(card.shadowRoot!.querySelector('h2')!).fontSize),
+          pressed: app.querySelector('button[name=projector]')!.getAttribute('aria-pressed'),
+          link: new URLSearchParams(location.search).get('theme'),
+        };
+      });
+    // (The build minifies #000000 to #000.)
+    expect(await look()).toEqual({ theme: 'projector', ink: '#000', lineScale: 1.8, heading: 18.75, pressed: 'true', link: 'projector' });
+    await page.evaluate(() => (document.querySelector('bp-app')!.shadowRoot!.querySelector('button[name=projector]') as HTMLElement).click());
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === undefined, { timeout: 10_000 });
+    expect(await look()).toEqual({ theme: 'auto', ink: '#1f2328', lineScale: 1, heading: 15, pressed: 'false', link: null });
+  });
+
+  it('follows a dark system preference: dark page and cards, light ink, charts drawn with it', async () => {
+    app = await openApp('/?backend=cpu&depth=4&width=8', { webgpu: false });
+    const { page } = app;
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+    await ready(page);
+    const colours = await page.evaluate(() => {
+      const root = document.documentElement;
+      const card = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-chart-grid')!.shadowRoot!.querySelector('bp-chart-card')!;
+      const chart = card.querySelector('bp-gradient-profile') as unknown as { theme: { value: { ink: string; grid: string } } };
+      return {
+        ink: getComputedStyle(root).getPropertyValue('--bp-ink').trim(),
+        page: getComputedStyle(document.body).backgroundColor,
+        card: getComputedStyle(card.shadowRoot!.querySelector('.card')!).backgroundColor,
+        chart: chart.theme.value,
+      };
+    });
+    expect(colours).toEqual({ ink: '#e6edf3', page: 'rgb(13, 17, 23)', card: 'rgb(22, 27, 34)', chart: expect.objectContaining({ ink: '#e6edf3', grid: '#30363d' }) });
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { css, html, LitElement, nothing, unsafeCSS, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { FONT_FAMILY, INK_CSS, MUTED_CSS } from './chart-theme.js';
 import { formatCell, isTabular, type ChartTable, type Tabular } from './chart-table.js';
 import { canvasWithTitle, isExportable, type Exportable } from './exportable.js';
 import { Throttle } from './throttle.js';
@@ -37,12 +37,12 @@ export class BpChartCard extends LitElement {
     :host {
       display: block;
       font-family: ${unsafeCSS(FONT_FAMILY)};
-      color: ${unsafeCSS(INK)};
+      color: ${unsafeCSS(INK_CSS)};
     }
     .card {
       position: relative;
       background: var(--bp-card-bg, #ffffff);
-      border: 1px solid var(--bp-card-border, #d8dde3);
+      border: 1px solid var(--bp-card-border, var(--bp-border, #d8dde3));
       border-radius: 8px;
       padding: 8px 12px 6px;
       box-sizing: border-box;
@@ -68,15 +68,15 @@ export class BpChartCard extends LitElement {
     button {
       font: inherit;
       font-size: 12.5px;
-      color: ${unsafeCSS(INK)};
-      background: #f3f4f6;
-      border: 1px solid #c9ced6;
+      color: ${unsafeCSS(INK_CSS)};
+      background: var(--bp-button-bg, #f3f4f6);
+      border: 1px solid var(--bp-control-border, #c9ced6);
       border-radius: 5px;
       padding: 2px 8px;
       cursor: pointer;
     }
     button:hover {
-      background: #e7e9ed;
+      background: var(--bp-button-hover, #e7e9ed);
     }
     button:focus-visible {
       outline: 2px solid #0072b2;
@@ -85,6 +85,7 @@ export class BpChartCard extends LitElement {
     button[aria-pressed='true'] {
       background: #dbe9f5;
       border-color: #0072b2;
+      color: #1f2328;
     }
     .body {
       position: relative;
@@ -95,7 +96,7 @@ export class BpChartCard extends LitElement {
       max-height: 100%;
       overflow: auto;
       z-index: 2;
-      background: rgba(255, 255, 255, 0.97);
+      background: var(--bp-card-bg, #fff);
       border: 1px solid #0072b2;
       border-radius: 6px;
       padding: 10px 14px;
@@ -128,7 +129,7 @@ export class BpChartCard extends LitElement {
     }
     th,
     td {
-      border: 1px solid var(--bp-border, #d8dde3);
+      border: 1px solid var(--bp-border, var(--bp-border, #d8dde3));
       padding: 2px 6px;
       text-align: right;
       white-space: nowrap;
@@ -139,11 +140,11 @@ export class BpChartCard extends LitElement {
       background: var(--bp-card-bg, #ffffff);
     }
     .none {
-      color: ${unsafeCSS(MUTED)};
+      color: ${unsafeCSS(MUTED_CSS)};
     }
     .status {
       font-size: 12px;
-      color: ${unsafeCSS(MUTED)};
+      color: ${unsafeCSS(MUTED_CSS)};
     }
   `;
 
@@ -175,6 +176,8 @@ export class BpChartCard extends LitElement {
   }
 
   private readonly onDrawn = (): void => {
+    // Charts inside a wrapper (one per run) may come after the slot last changed.
+    if (!this.hasTables) this.hasTables = this.tabulars().length > 0;
     if (this.tableOpen) this.tableRefresh.request();
   };
 

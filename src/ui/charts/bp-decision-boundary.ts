@@ -5,10 +5,11 @@
 import { css, html, LitElement, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { RunView } from '../run-view.js';
-import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { chartFont, FONT_FAMILY } from './chart-theme.js';
 import { formatCell, type ChartTable, type Tabular } from './chart-table.js';
 import { canvasOnWhite, type Exportable } from './exportable.js';
 import { FrameController } from './frame-controller.js';
+import { ThemeController } from './theme-controller.js';
 import { Throttle } from './throttle.js';
 import { blueOrange, CLASS0_RGB, CLASS1_RGB, rgbCss, type Rgb } from './palette.js';
 import { scaledContext } from '../canvas.js';
@@ -77,6 +78,7 @@ export class BpDecisionBoundary extends LitElement implements Exportable, Tabula
   /** The box's aria-label: the summary, refreshed at most once a second. */
   @state() private label = '';
   private readonly labelling = new Throttle(() => (this.label = this.summary()));
+  private readonly theme = new ThemeController(this, () => this.frames.request());
   private readonly cells = document.createElement('canvas');
   private image: ImageData | null = null;
   private readonly frames = new FrameController(this, () => this.renderRoot.querySelector('.box'), () => this.draw());
@@ -149,8 +151,8 @@ export class BpDecisionBoundary extends LitElement implements Exportable, Tabula
     ctx.clearRect(0, 0, width, height);
     const run = this.run;
     ctx.textBaseline = 'middle';
-    ctx.font = `600 13px ${FONT_FAMILY}`;
-    ctx.fillStyle = run?.color ?? INK;
+    ctx.font = chartFont(this.theme.value, 13, '600 ');
+    ctx.fillStyle = run?.color ?? this.theme.value.ink;
     ctx.fillText(run?.label ?? '', M.side, M.top / 2);
     const boundary = run?.boundary ?? null;
     const x0 = M.side;
@@ -162,15 +164,15 @@ export class BpDecisionBoundary extends LitElement implements Exportable, Tabula
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(this.cells, x0, y0, side, side);
     } else {
-      ctx.fillStyle = MUTED;
-      ctx.font = `12px ${FONT_FAMILY}`;
+      ctx.fillStyle = this.theme.value.muted;
+      ctx.font = chartFont(this.theme.value, 12);
       ctx.textAlign = 'center';
       ctx.fillText(run ? 'No boundary yet' : 'No run', x0 + side / 2, y0 + side / 2);
       ctx.textAlign = 'left';
     }
     const extent = boundary?.extent ?? this.pointsExtent();
     if (this.points && extent > 0) this.drawPoints(ctx, x0, y0, side, extent);
-    ctx.strokeStyle = INK;
+    ctx.strokeStyle = this.theme.value.ink;
     ctx.lineWidth = 1;
     ctx.strokeRect(x0 - 0.5, y0 - 0.5, side + 1, side + 1);
     this.drawLegend(ctx, x0, y0 + side + M.bottom / 2 + 2);
@@ -218,7 +220,7 @@ export class BpDecisionBoundary extends LitElement implements Exportable, Tabula
     const dim = Math.max(1, Math.round(p.y.length / Math.max(1, p.n)));
     const radius = p.n > 600 ? 2.5 : 3.5;
     ctx.lineWidth = 1;
-    ctx.strokeStyle = INK;
+    ctx.strokeStyle = this.theme.value.ink;
     for (let i = 0; i < p.n; i++) {
       const px = x0 + ((p.x[2 * i]! + extent) / (2 * extent)) * side;
       const py = y0 + ((extent - p.x[2 * i + 1]!) / (2 * extent)) * side;
@@ -234,7 +236,7 @@ export class BpDecisionBoundary extends LitElement implements Exportable, Tabula
     const p = this.points;
     const dim = p ? Math.max(1, Math.round(p.y.length / Math.max(1, p.n))) : 1;
     const classes = dim === 1 ? 2 : dim;
-    ctx.font = `12px ${FONT_FAMILY}`;
+    ctx.font = chartFont(this.theme.value, 12);
     ctx.textAlign = 'left';
     let cx = x;
     for (let k = 0; k < classes; k++) {
@@ -242,9 +244,9 @@ export class BpDecisionBoundary extends LitElement implements Exportable, Tabula
       ctx.beginPath();
       ctx.arc(cx + 5, y, 4.5, 0, 2 * Math.PI);
       ctx.fill();
-      ctx.strokeStyle = INK;
+      ctx.strokeStyle = this.theme.value.ink;
       ctx.stroke();
-      ctx.fillStyle = INK;
+      ctx.fillStyle = this.theme.value.ink;
       const label = `class ${k}`;
       ctx.fillText(label, cx + 13, y);
       cx += 13 + ctx.measureText(label).width + 12;

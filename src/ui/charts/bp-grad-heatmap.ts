@@ -5,10 +5,11 @@
 import { css, html, LitElement, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { RunView } from '../run-view.js';
-import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { chartFont, FONT_FAMILY, INK_CSS, MUTED_CSS } from './chart-theme.js';
 import { formatCell, type ChartTable, type Tabular } from './chart-table.js';
 import { canvasOnWhite, type Exportable } from './exportable.js';
 import { FrameController } from './frame-controller.js';
+import { ThemeController } from './theme-controller.js';
 import { Throttle } from './throttle.js';
 import { decadeTicks, formatDecade, formatValue, logRange, NAN_INDEX, paletteIndex, ZERO_INDEX, type LogRange } from './log-scale.js';
 import { NAN_COLOR, viridisTable, ZERO_COLOR } from './palette.js';
@@ -39,7 +40,7 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
       contain: inline-size;
       min-width: 0;
       font-family: ${unsafeCSS(FONT_FAMILY)};
-      color: ${unsafeCSS(INK)};
+      color: ${unsafeCSS(INK_CSS)};
     }
     .box {
       position: relative;
@@ -50,7 +51,7 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
     .readout {
       height: 18px;
       font-size: 12.5px;
-      color: ${unsafeCSS(MUTED)};
+      color: ${unsafeCSS(MUTED_CSS)};
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
@@ -69,6 +70,7 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
   /** The canvas box's aria-label: the summary, refreshed at most once a second. */
   @state() private label = '';
   private readonly labelling = new Throttle(() => (this.label = this.summary()));
+  private readonly theme = new ThemeController(this, () => this.frames.request());
 
   private readonly palette = viridisTable(PALETTE_SIZE);
   private readonly zeroRgb = hexRgb(ZERO_COLOR);
@@ -136,17 +138,17 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
     const ctx = scaledContext(canvas, width, height, 'both');
     ctx.clearRect(0, 0, width, height);
     const run = this.run;
-    ctx.font = `600 13px ${FONT_FAMILY}`;
+    ctx.font = chartFont(this.theme.value, 13, '600 ');
     ctx.textBaseline = 'middle';
-    ctx.fillStyle = run?.color ?? INK;
+    ctx.fillStyle = run?.color ?? this.theme.value.ink;
     ctx.fillText(run ? run.label : '', M.left, M.top / 2);
     const records = run?.records ?? [];
     const layers = records[records.length - 1]?.gradNorms.length ?? 0;
     const plotW = Math.max(1, width - M.left - M.right);
     const plotH = Math.max(1, height - M.top - M.bottom);
-    ctx.font = `12px ${FONT_FAMILY}`;
+    ctx.font = chartFont(this.theme.value, 12);
     if (records.length === 0 || layers === 0) {
-      ctx.fillStyle = MUTED;
+      ctx.fillStyle = this.theme.value.muted;
       ctx.textAlign = 'center';
       ctx.fillText('Waiting for the first logged step…', M.left + plotW / 2, M.top + plotH / 2);
       ctx.textAlign = 'left';
@@ -188,8 +190,8 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
   }
 
   private drawAxes(ctx: CanvasRenderingContext2D, plotW: number, plotH: number, layers: number, steps: number[]): void {
-    ctx.fillStyle = INK;
-    ctx.strokeStyle = INK;
+    ctx.fillStyle = this.theme.value.ink;
+    ctx.strokeStyle = this.theme.value.ink;
     ctx.lineWidth = 1;
     ctx.strokeRect(M.left - 0.5, M.top - 0.5, plotW + 1, plotH + 1);
     ctx.textAlign = 'right';
@@ -204,7 +206,7 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
     ctx.translate(12, M.top + plotH / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = 'center';
-    ctx.fillStyle = MUTED;
+    ctx.fillStyle = this.theme.value.muted;
     ctx.fillText('layer (1 = input)', 0, 0);
     ctx.restore();
     ctx.textAlign = 'center';
@@ -214,7 +216,7 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
     for (const c of ticks) {
       ctx.fillText(String(steps[c]), Math.min(M.left + plotW - 14, Math.max(M.left + 14, M.left + (c + 0.5) * colW)), M.top + plotH + 10);
     }
-    ctx.fillStyle = MUTED;
+    ctx.fillStyle = this.theme.value.muted;
     ctx.fillText('logged step', M.left + plotW / 2, M.top + plotH + 25);
     ctx.textAlign = 'left';
   }
@@ -231,8 +233,8 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
     }
     ctx.fillStyle = grad;
     ctx.fillRect(x, M.top, barW, barH);
-    ctx.fillStyle = INK;
-    ctx.strokeStyle = INK;
+    ctx.fillStyle = this.theme.value.ink;
+    ctx.strokeStyle = this.theme.value.ink;
     ctx.textAlign = 'left';
     const maxTicks = Math.max(2, Math.floor(barH / 16));
     for (const t of decadeTicks(range.lo, range.hi, maxTicks)) {
@@ -247,7 +249,7 @@ export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
       ctx.fillStyle = color;
       ctx.fillRect(x, y, barW, 14);
       ctx.strokeRect(x + 0.5, y + 0.5, barW - 1, 13);
-      ctx.fillStyle = INK;
+      ctx.fillStyle = this.theme.value.ink;
       ctx.fillText(label, x + barW + 7, y + 7);
     };
     swatch(M.top + barH + 8, ZERO_COLOR, '0');

@@ -7,7 +7,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { SweepResult, SweepSeries } from '../sweep-controller.js';
 import { theoryLabel } from '../theory-lines.js';
-import { GRID, INK, LABEL_FONT, TICK_FONT } from './chart-theme.js';
+import { chartFont } from './chart-theme.js';
 import { formatCell, type ChartTable } from './chart-table.js';
 import type { LegendEntry } from './exportable.js';
 import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
@@ -55,20 +55,21 @@ export class BpSweepChart extends UPlotElement {
   }
 
   protected override plotOptions(size: PlotSize): uPlot.Options {
+    const t = this.theme.value;
     const series: uPlot.Series[] = [{ label: 'hidden layers' }];
     for (const s of this.series) {
-      series.push({ label: `${s.label} measured`, stroke: s.color, width: 1.5, points: { show: true, size: 9, fill: s.color, stroke: s.color } });
-      series.push({ label: `${s.label} theory`, stroke: s.color, width: 2, dash: [8, 5], points: { show: false } });
+      series.push({ label: `${s.label} measured`, stroke: s.color, width: 1.5 * t.lineScale, points: { show: true, size: 9 * t.lineScale, fill: s.color, stroke: s.color } });
+      series.push({ label: `${s.label} theory`, stroke: s.color, width: 2 * t.lineScale, dash: [8, 5], points: { show: false } });
     }
     const axes: uPlot.Axis[] = [
-      { scale: 'x', label: 'hidden layers (depth)', labelFont: LABEL_FONT, font: TICK_FONT, stroke: INK, grid: { stroke: GRID }, labelSize: 20, size: 36 },
-      logAxis('y', '‖∂L/∂W₁‖ at init (log)', () => this.range),
+      { scale: 'x', label: 'hidden layers (depth)', labelFont: chartFont(t, 12), font: chartFont(t, 12), stroke: t.ink, grid: { stroke: t.grid }, labelSize: Math.round(20 * t.fontScale), size: Math.round(36 * t.fontScale) },
+      logAxis('y', '‖∂L/∂W₁‖ at init (log)', () => this.range, 3, t),
     ];
     const scales: uPlot.Scales = {
       x: { time: false, auto: true, range: (_u, min, max) => [0, Math.max(max, 2) * 1.04] },
       y: logScale(() => this.range),
     };
-    return { ...size, series, axes, scales, plugins: [underflowPlugin(() => this.range)], legend: { show: false }, cursor: { drag: { x: false, y: false } } };
+    return { ...size, series, axes, scales, plugins: [underflowPlugin(() => this.range, 'y', t)], legend: { show: false }, cursor: { drag: { x: false, y: false } } };
   }
 
   /** The χ of a curve (from its first measured point), or null before any. */

@@ -10,10 +10,11 @@ import { property, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import type { RunView } from '../run-view.js';
-import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { FONT_FAMILY, INK_CSS, MUTED_CSS } from './chart-theme.js';
 import type { ChartTable, Tabular } from './chart-table.js';
 import { canvasWithLegend, type Exportable, type LegendEntry } from './exportable.js';
 import { FrameController } from './frame-controller.js';
+import { ThemeController } from './theme-controller.js';
 import { Throttle } from './throttle.js';
 
 /** Width and height in CSS pixels of the plot box. */
@@ -37,7 +38,7 @@ export abstract class UPlotElement extends LitElement implements Exportable, Tab
         contain: inline-size;
         min-width: 0;
         font-family: ${unsafeCSS(FONT_FAMILY)};
-        color: ${unsafeCSS(INK)};
+        color: ${unsafeCSS(INK_CSS)};
       }
       .controls {
         display: flex;
@@ -64,7 +65,7 @@ export abstract class UPlotElement extends LitElement implements Exportable, Tab
         inset: 0;
         display: grid;
         place-items: center;
-        color: ${unsafeCSS(MUTED)};
+        color: ${unsafeCSS(MUTED_CSS)};
         font-size: 14px;
       }
       .legend {
@@ -102,7 +103,7 @@ export abstract class UPlotElement extends LitElement implements Exportable, Tab
       .readout {
         height: 18px;
         font-size: 12.5px;
-        color: ${unsafeCSS(MUTED)};
+        color: ${unsafeCSS(MUTED_CSS)};
         white-space: nowrap;
         overflow: hidden;
         text-overflow: ellipsis;
@@ -124,6 +125,8 @@ export abstract class UPlotElement extends LitElement implements Exportable, Tab
   @state() private label = '';
   private readonly labelling = new Throttle(() => (this.label = this.summary()));
 
+  /** The page theme the plot is drawn with (a change rebuilds the plot). */
+  protected readonly theme = new ThemeController(this, () => this.frames.request());
   private plot: uPlot | null = null;
   private plotKey = '';
   private readonly frames = new FrameController(
@@ -205,7 +208,7 @@ export abstract class UPlotElement extends LitElement implements Exportable, Tab
       }
       return;
     }
-    const key = this.structureKey();
+    const key = `${this.structureKey()}#${this.theme.value.key}`;
     const size = { width, height: this.height };
     if (this.plot === null || key !== this.plotKey) {
       const hadPlot = this.plot !== null;
