@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Captures the README's small screenshots (docs/img/*.png) from the built app (run `npm run build` first) in
-// headless Chromium: the lab after a few seconds of training, the benchmark page, and each lesson.
-//   node scripts/screenshots.mjs            (CHROMIUM=/path/to/chromium overrides /usr/bin/chromium)
+// headless Chromium: the lab after a few seconds of training, the lab at full size on a laptop (1280×800), a
+// small projector (1024×768) and a phone (390×844), the benchmark page, and each lesson.
+//   node scripts/screenshots.mjs [lab] [bench] [lessons]   (default: all; CHROMIUM=/path overrides /usr/bin/chromium)
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { startServer } from './serve.mjs';
 
+const groups = process.argv.slice(2);
+const want = (group) => groups.length === 0 || groups.includes(group);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'docs', 'img');
 await mkdir(out, { recursive: true });
@@ -31,14 +34,29 @@ try {
     await page.screenshot({ path: path.join(out, file) });
     process.stdout.write(`docs/img/${file}\n`);
   };
-  await shot('index.html?backend=cpu', 'app.png', async () => {
-    await page.keyboard.press('Space');
-    await new Promise((r) => setTimeout(r, 4000));
-    await page.keyboard.press('Space');
-    await new Promise((r) => setTimeout(r, 500));
-  });
-  await shot('bench.html', 'bench.png');
-  for (let n = 1; n <= 8; n++) await shot(`lessons.html#/${n}`, `lesson-${n}.png`);
+  if (want('lab')) {
+    await shot('index.html?backend=cpu', 'app.png', async () => {
+      await page.keyboard.press('Space');
+      await new Promise((r) => setTimeout(r, 4000));
+      await page.keyboard.press('Space');
+      await new Promise((r) => setTimeout(r, 500));
+    });
+    // Full-size captures of the whole lab at three screen sizes, after 150 steps (taken through the page's hook).
+    for (const [width, height] of [[1280, 800], [1024, 768], [390, 844]]) {
+      await page.setViewport({ width, height, deviceScaleFactor: 1 });
+      await shot('index.html?backend=cpu', `lab-${width}x${height}.png`, async () => {
+        await page.waitForFunction(() => window.__lab !== undefined);
+        await page.evaluate(async () => {
+          await window.__lab.ready();
+          await window.__lab.step(150);
+        });
+        await new Promise((r) => setTimeout(r, 500));
+      });
+    }
+    await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 0.5 });
+  }
+  if (want('bench')) await shot('bench.html', 'bench.png');
+  if (want('lessons')) for (let n = 1; n <= 8; n++) await shot(`lessons.html#/${n}`, `lesson-${n}.png`);
 } finally {
   await browser.close();
   await server.close();

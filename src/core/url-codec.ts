@@ -23,8 +23,27 @@ export const RUN_KEYS = {
 /** Run fields whose URL entries are numbers. */
 const RUN_NUMERIC = new Set<string>(['gain', 'lr', 'momentum', 'beta1', 'beta2', 'decay', 'biasStd', 'residual']);
 
-/** Every key a lab URL may carry. */
-export const URL_KEYS: readonly string[] = [...SCALAR_KEYS, ...Object.keys(RUN_KEYS), 'stop', 'hide'];
+/** Every key a lab URL may carry (`theme` is the page's look, not the experiment's: decodeTheme reads it, decodeLab checks it). */
+export const URL_KEYS: readonly string[] = [...SCALAR_KEYS, ...Object.keys(RUN_KEYS), 'stop', 'hide', 'theme'];
+
+/** The page's looks: `auto` follows the system's light or dark preference; `projector` is high contrast on white. */
+export const THEMES = ['auto', 'projector'] as const;
+/** One of THEMES. */
+export type Theme = (typeof THEMES)[number];
+
+/** The theme a link asks for (`theme=projector`; none: auto), with an issue naming a value that is no theme. */
+export function decodeTheme(params: URLSearchParams): { value: Theme; issues: SpecIssue[] } {
+  const text = params.get('theme');
+  if (text === null) return { value: 'auto', issues: [] };
+  const value = THEMES.find((t) => t === text);
+  return value ? { value, issues: [] } : { value: 'auto', issues: [{ field: 'theme', value: text, allowed: `one of ${THEMES.join(', ')}` }] };
+}
+
+/** Write the theme into a link's parameters (auto, the default, is left out). */
+export function encodeTheme(theme: Theme, params: URLSearchParams): URLSearchParams {
+  if (theme !== 'auto') params.set('theme', theme);
+  return params;
+}
 
 /** Distinct unknown parameters named one by one in the notices; the rest are summed up in one line. */
 export const MAX_UNKNOWN_NAMED = 10;
@@ -169,6 +188,7 @@ export function decodeLab(params: URLSearchParams, defaults: LabSpec = defaultLa
     const shown = all.length > 4 ? [...all.slice(0, 4), `… ${all.length} values in all`] : all;
     issues.push({ field: key, value: shown.join(' | '), allowed: 'one value (the first is used)' });
   }
+  issues.push(...decodeTheme(params).issues);
   const input: Record<string, unknown> = {};
   for (const k of SCALAR_KEYS) {
     const text = first.get(k);

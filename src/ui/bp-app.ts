@@ -3,13 +3,13 @@
  * in step with every setting (history.replaceState), and handles the keyboard (space: play/pause, →: step).
  */
 import { css, html, LitElement, type TemplateResult } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement, state } from 'lit/decorators.js';
 import { parseLab } from '../core/lab-parse.js';
 import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../core/lab-spec.js';
 import type { Dataset } from '../core/datasets.js';
 import { dataMeanSquare } from '../core/theory.js';
 import { formatIssue } from '../core/spec.js';
-import { controlField, decodeLab, encodeLab } from '../core/url-codec.js';
+import { controlField, decodeLab, decodeTheme, encodeLab, encodeTheme, type Theme } from '../core/url-codec.js';
 import './bp-backend-badge.js';
 import './bp-chart-grid.js';
 import './bp-controls.js';
@@ -41,54 +41,64 @@ export class BpApp extends LitElement {
       grid-template-rows: auto 1fr;
       height: 100vh;
       font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
-      color: #1f2328;
-      background: #f6f7f9;
+      color: var(--bp-ink, #1f2328);
+      background: var(--bp-page-bg, #f6f7f9);
     }
     header {
       display: flex;
       align-items: center;
-      gap: 16px;
+      gap: 8px 16px;
       padding: 6px 14px;
-      border-bottom: 1px solid #d8dde3;
-      background: #fff;
+      border-bottom: 1px solid var(--bp-border, var(--bp-border, #d8dde3));
+      background: var(--bp-card-bg, #fff);
       min-height: 40px;
+      min-width: 0;
     }
     nav {
       display: flex;
       gap: 12px;
       font-size: 14px;
+      white-space: nowrap;
     }
     nav a {
-      color: #0b5cad;
+      color: var(--bp-link, var(--bp-link, #0b5cad));
     }
     h1 {
-      font-size: 19px;
+      font-size: calc(19px * var(--bp-font-scale, 1));
       margin: 0;
       white-space: nowrap;
     }
     .sub {
-      color: #57606a;
+      color: var(--bp-muted, var(--bp-muted, #57606a));
       font-size: 13px;
-      flex: 1;
+      flex: 1 1 0;
+      min-width: 0;
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
     }
+    bp-backend-badge {
+      /* Shrinks (its reason is cut with an ellipsis, the full text is its tooltip) instead of widening the page. */
+      flex: 0 1 auto;
+      min-width: 0;
+    }
     .body {
       display: grid;
-      grid-template-columns: 340px minmax(0, 1fr);
+      grid-template-columns: clamp(280px, 26vw, 340px) minmax(0, 1fr);
       min-height: 0;
+      min-width: 0;
     }
     aside {
       overflow-y: auto;
       padding: 8px;
-      border-right: 1px solid #d8dde3;
+      border-right: 1px solid var(--bp-border, var(--bp-border, #d8dde3));
       scrollbar-gutter: stable;
     }
     main {
       overflow-y: auto;
       padding: 8px 10px;
       scrollbar-gutter: stable;
+      min-width: 0;
     }
     bp-notice {
       /* Over the charts, not above them: a notice during training must not move the charts. */
@@ -96,6 +106,7 @@ export class BpApp extends LitElement {
       right: 16px;
       bottom: 12px;
       width: min(620px, calc(100vw - 380px));
+      min-width: min(300px, calc(100vw - 24px));
       max-height: 45vh;
       overflow-y: auto;
       z-index: 10;
@@ -104,10 +115,11 @@ export class BpApp extends LitElement {
     bp-depth-sweep {
       position: absolute;
     }
-    .sweep {
+    .sweep,
+    .drawer-toggle {
       font: inherit;
-      font-size: 13px;
-      height: 28px;
+      font-size: calc(13px * var(--bp-font-scale, 1));
+      height: calc(28px * var(--bp-font-scale, 1));
       padding: 2px 10px;
       border: 1px solid #0072b2;
       border-radius: 5px;
@@ -116,8 +128,17 @@ export class BpApp extends LitElement {
       cursor: pointer;
       white-space: nowrap;
     }
-    .sweep:focus-visible {
+    .sweep[aria-pressed='true'] {
+      background: #0072b2;
+      color: #fff;
+    }
+    .sweep:focus-visible,
+    .drawer-toggle:focus-visible {
       outline: 3px solid #e69f00;
+    }
+    .drawer-toggle {
+      display: none;
+      font-weight: 600;
     }
     .add {
       font: inherit;
@@ -127,11 +148,49 @@ export class BpApp extends LitElement {
       margin-bottom: 8px;
       border: 1px dashed #8c959f;
       border-radius: 6px;
-      background: #fff;
+      background: var(--bp-card-bg, #fff);
       cursor: pointer;
     }
     .add:focus-visible {
       outline: 3px solid #e69f00;
+    }
+    /* A phone: the controls fold into a drawer over the charts, opened by the "Controls" button. */
+    @media (max-width: 600px) {
+      header {
+        flex-wrap: wrap;
+        padding: 6px 8px;
+      }
+      .sub {
+        display: none;
+      }
+      .drawer-toggle {
+        display: inline-block;
+      }
+      .body {
+        grid-template-columns: minmax(0, 1fr);
+      }
+      aside {
+        position: fixed;
+        z-index: 20;
+        inset: 0 auto 0 0;
+        width: min(340px, 92vw);
+        box-sizing: border-box;
+        background: var(--bp-page-bg, var(--bp-page-bg, #f6f7f9));
+        box-shadow: 0 0 24px rgba(0, 0, 0, 0.3);
+      }
+      aside:not(.open) {
+        /* Hidden also from the keyboard and from screen readers while closed. */
+        visibility: hidden;
+      }
+      main {
+        padding: 6px;
+      }
+      bp-notice {
+        left: 8px;
+        right: 8px;
+        width: auto;
+        min-width: 0;
+      }
     }
   `;
 
@@ -142,10 +201,16 @@ export class BpApp extends LitElement {
   private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
   private readonly theoryCache = new TheoryCache();
   private readonly meanSquares = new WeakMap<Dataset, number>();
+  /** The page's look: `auto` (light or dark as the system prefers) or `projector`; in the URL as `theme`. */
+  @state() private theme: Theme = 'auto';
+  /** Whether the controls drawer is open (it exists only on narrow screens, ≤ 600 px). */
+  @state() private drawerOpen = false;
 
   constructor() {
     super();
-    const parsed = decodeLab(new URLSearchParams(location.search));
+    const params = new URLSearchParams(location.search);
+    const parsed = decodeLab(params);
+    this.setTheme(decodeTheme(params).value);
     this.lab = new LabController(this, parsed.value);
     if (parsed.issues.length) {
       this.lab.notify('warning', 'Some settings in the link were not valid; their defaults are used instead:', parsed.issues.map(formatIssue));
@@ -165,7 +230,14 @@ export class BpApp extends LitElement {
   }
 
   private syncUrl(): void {
-    history.replaceState(null, '', `${location.pathname}?${encodeLab(this.lab.lab).toString()}${location.hash}`);
+    history.replaceState(null, '', `${location.pathname}?${encodeTheme(this.theme, encodeLab(this.lab.lab)).toString()}${location.hash}`);
+  }
+
+  /** Apply a theme: the page's custom properties follow the root's `data-theme` (index.html). */
+  private setTheme(theme: Theme): void {
+    this.theme = theme;
+    if (theme === 'auto') delete document.documentElement.dataset['theme'];
+    else document.documentElement.dataset['theme'] = theme;
   }
 
   /** Validate a new lab (bad fields keep their current value, with a notice) and move to it. */
@@ -260,7 +332,21 @@ export class BpApp extends LitElement {
     this.renderRoot.querySelector<BpDepthSweep>('bp-depth-sweep')?.show();
   }
 
+  /** Open or close the controls drawer; opening moves the focus into it, closing back to its button. */
+  private setDrawer(open: boolean): void {
+    this.drawerOpen = open;
+    void this.updateComplete.then(() => {
+      const target = this.renderRoot.querySelector<HTMLElement>(open ? 'aside' : '.drawer-toggle');
+      target?.focus();
+    });
+  }
+
   private keydown(e: KeyboardEvent): void {
+    if (e.key === 'Escape' && this.drawerOpen && !e.defaultPrevented) {
+      e.preventDefault();
+      this.setDrawer(false);
+      return;
+    }
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     const target = e.composedPath()[0];
     if (target instanceof HTMLElement && target.closest('input, select, textarea, button, [contenteditable]')) return;
@@ -284,14 +370,33 @@ export class BpApp extends LitElement {
     const theory = this.theoryLines();
     return html`
       <header>
+        <button class="drawer-toggle" name="drawer" aria-controls="controls" aria-expanded=${this.drawerOpen ? 'true' : 'false'} @click=${() => this.setDrawer(!this.drawerOpen)}>
+          ${this.drawerOpen ? 'Close controls' : 'Controls'}
+        </button>
         <h1>Backprop Lab</h1>
         <span class="sub">${lab.depth} hidden layers of ${lab.width} · ${c.csv ? c.csv.name : lab.dataset} · lr ${lab.lr} · ${lab.batch === 0 ? 'full batch' : `batch ${lab.batch}`}</span>
         ${hide.includes('sweep') ? '' : html`<button class="sweep" name="depth-sweep" title="Measure the first layer's gradient at initialisation for many depths" @click=${() => this.openSweep()}>Depth sweep…</button>`}
+        <button
+          class="sweep"
+          name="projector"
+          aria-pressed=${this.theme === 'projector' ? 'true' : 'false'}
+          title="High contrast on white, thick lines, large type (theme=projector in the link)"
+          @click=${() => {
+            this.setTheme(this.theme === 'projector' ? 'auto' : 'projector');
+            this.syncUrl();
+          }}
+        >
+          Projector
+        </button>
         <nav><a href="./lessons.html">Lessons</a> <a href="./bench.html">Benchmark</a></nav>
         <bp-backend-badge .status=${b}></bp-backend-badge>
       </header>
       <div class="body">
         <aside
+          id="controls"
+          class=${this.drawerOpen ? 'open' : ''}
+          tabindex="-1"
+          aria-label="Controls"
           @bp-lab-patch=${(e: CustomEvent<LabPatch>) => void this.onPatch(e.detail)}
           @bp-action=${(e: CustomEvent<LabAction>) => void this.onAction(e.detail)}
           @bp-run-patch=${(e: CustomEvent<RunPatch>) => void this.onRunPatch(e.detail)}
@@ -308,7 +413,7 @@ export class BpApp extends LitElement {
           <bp-controls .lab=${lab} .hide=${hide} .csvName=${c.csv?.name ?? null}></bp-controls>
           <bp-data-panel .hide=${hide} .csv=${c.csv}></bp-data-panel>
         </aside>
-        <main>
+        <main @click=${() => this.drawerOpen && this.setDrawer(false)}>
           <bp-notice .notices=${c.notices} @bp-notice-dismiss=${(e: CustomEvent<number>) => c.dismiss(e.detail)}></bp-notice>
           <bp-chart-grid
             .runs=${c.runs}

@@ -11,19 +11,20 @@ import type { BackendStatus } from './lab-controller.js';
 export class BpBackendBadge extends LitElement {
   static override styles = css`
     :host {
-      display: inline-block;
+      display: block;
       font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
       font-size: 13px;
       max-width: 620px;
+      min-width: 0;
     }
     .badge {
-      display: inline-flex;
+      display: flex;
       gap: 6px;
       align-items: baseline;
       border-radius: 999px;
       padding: 3px 12px;
-      border: 1px solid #c9ced6;
-      background: #f3f4f6;
+      border: 1px solid var(--bp-control-border, #c9ced6);
+      background: var(--bp-button-bg, #f3f4f6);
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
@@ -37,8 +38,17 @@ export class BpBackendBadge extends LitElement {
     .kind {
       font-weight: 700;
     }
+    .name {
+      flex: 0 1 auto;
+      min-width: 3em;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
     .why {
-      color: #57606a;
+      /* The reason gives way first when space is short. */
+      flex: 0 1000 auto;
+      min-width: 0;
+      color: var(--bp-muted, #57606a);
       overflow: hidden;
       text-overflow: ellipsis;
     }

@@ -43,6 +43,13 @@ export class BpChartGrid extends LitElement {
       grid-template-columns: repeat(var(--cols, 2), minmax(0, 1fr));
       gap: 8px;
     }
+    /* A phone: one chart per row. */
+    @media (max-width: 600px) {
+      :host,
+      .pair {
+        grid-template-columns: minmax(0, 1fr);
+      }
+    }
   `;
 
   @property({ attribute: false }) runs: readonly RunState[] = [];

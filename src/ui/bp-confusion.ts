@@ -27,12 +27,12 @@ export class BpConfusion extends LitElement {
     }
     th,
     td {
-      border: 1px solid #d8dde3;
+      border: 1px solid var(--bp-border, #d8dde3);
       padding: 2px 6px;
       text-align: right;
     }
     th {
-      background: #f3f4f6;
+      background: var(--bp-button-bg, #f3f4f6);
       font-weight: 500;
     }
     td.hit {

@@ -31,6 +31,8 @@ export class BpNotice extends LitElement {
       padding: 5px 8px;
       border: 1px solid #0072b2;
       background: #eaf3fa;
+      /* Dark text on the light tints, in every theme. */
+      color: #1f2328;
     }
     li.warning {
       border-color: #e69f00;
@@ -57,6 +59,7 @@ export class BpNotice extends LitElement {
     }
     button {
       font: inherit;
+      color: inherit;
       border: 0;
       background: none;
       cursor: pointer;
@@ -72,7 +75,7 @@ export class BpNotice extends LitElement {
   @property({ attribute: false }) notices: readonly Notice[] = [];
 
   override render(): TemplateResult {
-    return html`<ul role="status" aria-live="polite">
+    return html`<div role="status" aria-live="polite"><ul>
       ${this.notices.map(
         (n) => html`<li class=${n.kind} data-kind=${n.kind}>
           <div class="text">
@@ -82,7 +85,7 @@ export class BpNotice extends LitElement {
           <button aria-label="dismiss" @click=${() => this.dispatchEvent(new CustomEvent<number>('bp-notice-dismiss', { detail: n.id, bubbles: true, composed: true }))}>×</button>
         </li>`,
       )}
-    </ul>`;
+    </ul></div>`;
   }
 }
 

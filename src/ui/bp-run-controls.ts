@@ -34,13 +34,13 @@ export class BpRunControls extends LitElement {
       summary {
         cursor: pointer;
         font-size: 12px;
-        color: #57606a;
+        color: var(--bp-muted, #57606a);
         white-space: nowrap;
         overflow: hidden;
         text-overflow: ellipsis;
       }
       summary strong {
-        color: #1f2328;
+        color: var(--bp-ink, #1f2328);
         font-weight: 600;
       }
       details .grid {

@@ -6,19 +6,19 @@ export const controlStyles = css`
   :host {
     display: block;
     font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
-    font-size: 13px;
-    color: #1f2328;
+    font-size: calc(13px * var(--bp-font-scale, 1));
+    color: var(--bp-ink, #1f2328);
   }
   fieldset {
-    border: 1px solid #d8dde3;
+    border: 1px solid var(--bp-border, #d8dde3);
     border-radius: 8px;
     margin: 0 0 8px;
     padding: 6px 10px 8px;
-    background: #fff;
+    background: var(--bp-card-bg, #fff);
   }
   legend {
     font-weight: 600;
-    font-size: 13px;
+    font-size: calc(13px * var(--bp-font-scale, 1));
     padding: 0 4px;
   }
   .grid {
@@ -30,40 +30,40 @@ export const controlStyles = css`
     display: flex;
     flex-direction: column;
     gap: 2px;
-    font-size: 12px;
-    color: #57606a;
+    font-size: calc(12px * var(--bp-font-scale, 1));
+    color: var(--bp-muted, #57606a);
   }
   input,
   select,
   button {
     font: inherit;
-    font-size: 13px;
-    color: #1f2328;
+    font-size: calc(13px * var(--bp-font-scale, 1));
+    color: var(--bp-ink, #1f2328);
     box-sizing: border-box;
     min-width: 0;
   }
   input,
   select {
-    border: 1px solid #c9ced6;
+    border: 1px solid var(--bp-control-border, #c9ced6);
     border-radius: 5px;
     padding: 3px 5px;
-    background: #fff;
-    height: 28px;
+    background: var(--bp-card-bg, #fff);
+    height: calc(28px * var(--bp-font-scale, 1));
   }
   input[aria-invalid='true'] {
     border-color: #d55e00;
     background: #fff4ec;
   }
   button {
-    background: #f3f4f6;
-    border: 1px solid #c9ced6;
+    background: var(--bp-button-bg, #f3f4f6);
+    border: 1px solid var(--bp-control-border, #c9ced6);
     border-radius: 5px;
     padding: 3px 10px;
-    height: 30px;
+    height: calc(30px * var(--bp-font-scale, 1));
     cursor: pointer;
   }
   button:hover:not(:disabled) {
-    background: #e7e9ed;
+    background: var(--bp-button-hover, #e7e9ed);
   }
   button:disabled {
     opacity: 0.5;
@@ -89,7 +89,7 @@ export const controlStyles = css`
     flex-wrap: wrap;
   }
   .muted {
-    color: #57606a;
+    color: var(--bp-muted, #57606a);
   }
 `;
 

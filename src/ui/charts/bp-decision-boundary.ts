@@ -3,11 +3,14 @@
  * heatmap (blue = class 0, orange = class 1, pale = undecided; argmax colours for softmax), data points on top.
  */
 import { css, html, LitElement, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { RunView } from '../run-view.js';
-import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { chartFont, FONT_FAMILY } from './chart-theme.js';
+import { formatCell, type ChartTable, type Tabular } from './chart-table.js';
 import { canvasOnWhite, type Exportable } from './exportable.js';
 import { FrameController } from './frame-controller.js';
+import { ThemeController } from './theme-controller.js';
+import { Throttle } from './throttle.js';
 import { blueOrange, CLASS0_RGB, CLASS1_RGB, rgbCss, type Rgb } from './palette.js';
 import { scaledContext } from '../canvas.js';
 
@@ -22,6 +25,8 @@ export interface BoundaryPoints {
 const MORE_CLASSES: readonly Rgb[] = [[0, 158, 115], [204, 121, 167], [86, 180, 233], [240, 228, 66], [213, 94, 0]];
 /** Background tint: share of white mixed into the class colour so the points stay visible. */
 const TINT = 0.45;
+/** Grid points per side in the table (of the boundary's own grid, corners included). */
+const TABLE_SIDE = 7;
 /** Canvas margins, CSS pixels: caption above, legend below. */
 const M = { top: 22, bottom: 24, side: 4 } as const;
 
@@ -43,10 +48,13 @@ export function targetClass(y: ArrayLike<number>, i: number, dim: number): numbe
  * @csspart canvas - the canvas (caption, heatmap, points, legend)
  */
 @customElement('bp-decision-boundary')
-export class BpDecisionBoundary extends LitElement implements Exportable {
+export class BpDecisionBoundary extends LitElement implements Exportable, Tabular {
   static override styles = css`
     :host {
       display: block;
+      /* Intrinsic width independent of the drawn canvas, so grid/flex parents can shrink the chart. */
+      contain: inline-size;
+      min-width: 0;
       font-family: ${unsafeCSS(FONT_FAMILY)};
     }
     .box {
@@ -67,6 +75,10 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
   /** Side of the square heatmap in CSS pixels (fixed). */
   @property({ type: Number }) size = 260;
 
+  /** The box's aria-label: the summary, refreshed at most once a second. */
+  @state() private label = '';
+  private readonly labelling = new Throttle(() => (this.label = this.summary()));
+  private readonly theme = new ThemeController(this, () => this.frames.request());
   private readonly cells = document.createElement('canvas');
   private image: ImageData | null = null;
   private readonly frames = new FrameController(this, () => this.renderRoot.querySelector('.box'), () => this.draw());
@@ -78,25 +90,69 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
   }
 
   override render(): TemplateResult {
-    return html`<div class="box" style="height: ${this.size + M.top + M.bottom}px"><canvas part="canvas"></canvas></div>`;
+    return html`<div class="box" role="img" aria-label=${this.label || this.summary()} style="height: ${this.size + M.top + M.bottom}px"><canvas part="canvas"></canvas></div>`;
   }
 
-  override updated(_changed: PropertyValues<this>): void {
-    this.frames.request();
+  override updated(changed: PropertyValues<this>): void {
+    if ([...changed.keys()].some((k) => k !== 'label')) this.frames.request();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.labelling.cancel();
+  }
+
+  /** Outputs per class of the boundary's grid, or 0 before the first boundary. */
+  private classes(): number {
+    const b = this.run?.boundary;
+    return b && b.size > 0 ? Math.max(1, Math.round(b.values.length / (b.size * b.size))) : 0;
+  }
+
+  /** The prediction on a 7 × 7 subgrid of the plane: p(class 1), or the predicted class for more classes. */
+  tables(): ChartTable[] {
+    const run = this.run;
+    const b = run?.boundary;
+    const dim = this.classes();
+    if (!run || !b || dim === 0) return [];
+    const n = Math.min(TABLE_SIDE, b.size);
+    const idx = Array.from({ length: n }, (_, j) => Math.round((j * (b.size - 1)) / Math.max(1, n - 1)));
+    const coord = (i: number) => Number((-b.extent + (2 * b.extent * i) / Math.max(1, b.size - 1)).toFixed(3));
+    const cell = (r: number, c: number) => (dim === 1 ? b.values[r * b.size + c]! : targetClass(b.values, r * b.size + c, dim));
+    return [{
+      caption: `${run.label}: ${dim === 1 ? 'predicted probability of class 1' : 'predicted class'} at points (x, y) of the plane`,
+      columns: ['y', ...idx.map((c) => `x = ${coord(c)}`)],
+      rows: idx.map((r) => [-coord(r), ...idx.map((c) => cell(r, c))]),
+    }];
+  }
+
+  /** The run and how much of the plane it gives to class 1 (or how many classes it separates). */
+  summary(): string {
+    const run = this.run;
+    const b = run?.boundary;
+    const dim = this.classes();
+    if (!run || !b || dim === 0) return `${run?.label ?? 'Run'}: predictions over the plane, none yet.`;
+    if (dim > 1) return `${run.label}: predicted class over the plane, ${dim} classes.`;
+    let ones = 0;
+    for (const p of b.values) if (p > 0.5) ones++;
+    return `${run.label}: predicts class 1 on ${formatCell((100 * ones) / b.values.length)} % of the plane shown.`;
   }
 
   private draw(): void {
+    this.labelling.request();
+    this.dispatchEvent(new Event('bp-chart-drawn', { bubbles: true }));
     const canvas = this.renderRoot.querySelector('canvas');
     if (!canvas) return;
-    const side = this.size;
+    // The fixed size, or less where the card is narrower (a phone, four runs side by side).
+    const fit = this.frames.width - 2 * M.side;
+    const side = fit > 0 ? Math.min(this.size, fit) : this.size;
     const width = side + 2 * M.side;
     const height = side + M.top + M.bottom;
     const ctx = scaledContext(canvas, width, height, 'both');
     ctx.clearRect(0, 0, width, height);
     const run = this.run;
     ctx.textBaseline = 'middle';
-    ctx.font = `600 13px ${FONT_FAMILY}`;
-    ctx.fillStyle = run?.color ?? INK;
+    ctx.font = chartFont(this.theme.value, 13, '600 ');
+    ctx.fillStyle = run?.color ?? this.theme.value.ink;
     ctx.fillText(run?.label ?? '', M.side, M.top / 2);
     const boundary = run?.boundary ?? null;
     const x0 = M.side;
@@ -108,15 +164,15 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(this.cells, x0, y0, side, side);
     } else {
-      ctx.fillStyle = MUTED;
-      ctx.font = `12px ${FONT_FAMILY}`;
+      ctx.fillStyle = this.theme.value.muted;
+      ctx.font = chartFont(this.theme.value, 12);
       ctx.textAlign = 'center';
       ctx.fillText(run ? 'No boundary yet' : 'No run', x0 + side / 2, y0 + side / 2);
       ctx.textAlign = 'left';
     }
     const extent = boundary?.extent ?? this.pointsExtent();
     if (this.points && extent > 0) this.drawPoints(ctx, x0, y0, side, extent);
-    ctx.strokeStyle = INK;
+    ctx.strokeStyle = this.theme.value.ink;
     ctx.lineWidth = 1;
     ctx.strokeRect(x0 - 0.5, y0 - 0.5, side + 1, side + 1);
     this.drawLegend(ctx, x0, y0 + side + M.bottom / 2 + 2);
@@ -164,7 +220,7 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
     const dim = Math.max(1, Math.round(p.y.length / Math.max(1, p.n)));
     const radius = p.n > 600 ? 2.5 : 3.5;
     ctx.lineWidth = 1;
-    ctx.strokeStyle = INK;
+    ctx.strokeStyle = this.theme.value.ink;
     for (let i = 0; i < p.n; i++) {
       const px = x0 + ((p.x[2 * i]! + extent) / (2 * extent)) * side;
       const py = y0 + ((extent - p.x[2 * i + 1]!) / (2 * extent)) * side;
@@ -180,7 +236,7 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
     const p = this.points;
     const dim = p ? Math.max(1, Math.round(p.y.length / Math.max(1, p.n))) : 1;
     const classes = dim === 1 ? 2 : dim;
-    ctx.font = `12px ${FONT_FAMILY}`;
+    ctx.font = chartFont(this.theme.value, 12);
     ctx.textAlign = 'left';
     let cx = x;
     for (let k = 0; k < classes; k++) {
@@ -188,9 +244,9 @@ export class BpDecisionBoundary extends LitElement implements Exportable {
       ctx.beginPath();
       ctx.arc(cx + 5, y, 4.5, 0, 2 * Math.PI);
       ctx.fill();
-      ctx.strokeStyle = INK;
+      ctx.strokeStyle = this.theme.value.ink;
       ctx.stroke();
-      ctx.fillStyle = INK;
+      ctx.fillStyle = this.theme.value.ink;
       const label = `class ${k}`;
       ctx.fillText(label, cx + 13, y);
       cx += 13 + ctx.measureText(label).width + 12;

@@ -5,15 +5,20 @@
 import { css, html, LitElement, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { RunView } from '../run-view.js';
-import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { chartFont, FONT_FAMILY, INK_CSS, MUTED_CSS } from './chart-theme.js';
+import { formatCell, type ChartTable, type Tabular } from './chart-table.js';
 import { canvasOnWhite, type Exportable } from './exportable.js';
 import { FrameController } from './frame-controller.js';
+import { ThemeController } from './theme-controller.js';
+import { Throttle } from './throttle.js';
 import { decadeTicks, formatDecade, formatValue, logRange, NAN_INDEX, paletteIndex, ZERO_INDEX, type LogRange } from './log-scale.js';
 import { NAN_COLOR, viridisTable, ZERO_COLOR } from './palette.js';
 import { columnSamples } from './series.js';
 import { scaledContext } from '../canvas.js';
 
 const PALETTE_SIZE = 256;
+/** Logged steps the table shows (evenly spread, the latest last). */
+const TABLE_STEPS = 6;
 /** Margins of the heatmap area inside the canvas, CSS pixels. */
 const M = { left: 44, right: 96, top: 24, bottom: 34 } as const;
 
@@ -27,7 +32,7 @@ function hexRgb(hex: string): [number, number, number] {
  * @csspart canvas - the canvas holding heatmap, axes and legend
  */
 @customElement('bp-grad-heatmap')
-export class BpGradHeatmap extends LitElement implements Exportable {
+export class BpGradHeatmap extends LitElement implements Exportable, Tabular {
   static override styles = css`
     :host {
       display: block;
@@ -35,7 +40,7 @@ export class BpGradHeatmap extends LitElement implements Exportable {
       contain: inline-size;
       min-width: 0;
       font-family: ${unsafeCSS(FONT_FAMILY)};
-      color: ${unsafeCSS(INK)};
+      color: ${unsafeCSS(INK_CSS)};
     }
     .box {
       position: relative;
@@ -46,7 +51,7 @@ export class BpGradHeatmap extends LitElement implements Exportable {
     .readout {
       height: 18px;
       font-size: 12.5px;
-      color: ${unsafeCSS(MUTED)};
+      color: ${unsafeCSS(MUTED_CSS)};
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
@@ -62,6 +67,10 @@ export class BpGradHeatmap extends LitElement implements Exportable {
   @property({ type: Number }) height = 200;
 
   @state() private readout = '';
+  /** The canvas box's aria-label: the summary, refreshed at most once a second. */
+  @state() private label = '';
+  private readonly labelling = new Throttle(() => (this.label = this.summary()));
+  private readonly theme = new ThemeController(this, () => this.frames.request());
 
   private readonly palette = viridisTable(PALETTE_SIZE);
   private readonly zeroRgb = hexRgb(ZERO_COLOR);
@@ -79,7 +88,7 @@ export class BpGradHeatmap extends LitElement implements Exportable {
 
   override render(): TemplateResult {
     return html`
-      <div class="box" style="height: ${this.height}px">
+      <div class="box" role="img" aria-label=${this.label || this.summary()} style="height: ${this.height}px">
         <canvas part="canvas" @mousemove=${this.onMove} @mouseleave=${() => (this.readout = '')}></canvas>
       </div>
       <div class="readout">${this.readout || '\u00a0'}</div>
@@ -87,10 +96,41 @@ export class BpGradHeatmap extends LitElement implements Exportable {
   }
 
   override updated(changed: PropertyValues<this>): void {
-    if ([...changed.keys()].some((k) => k !== 'readout')) this.frames.request();
+    if ([...changed.keys()].some((k) => k !== 'readout' && k !== 'label')) this.frames.request();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.labelling.cancel();
+  }
+
+  /** Every layer's gradient norm at a few logged steps spread over the run (the latest last). */
+  tables(): ChartTable[] {
+    const run = this.run;
+    const records = run?.records ?? [];
+    const layers = records[records.length - 1]?.gradNorms.length ?? 0;
+    if (!run || layers === 0) return [];
+    const picked = columnSamples(records.length, TABLE_STEPS).map((i) => records[i]!);
+    return [{
+      caption: `${run.label}: gradient norm ‖∂L/∂W‖ of every layer (1 = input side) at ${picked.length} of ${records.length} logged steps`,
+      columns: ['layer', ...picked.map((r) => `step ${r.step}`)],
+      rows: Array.from({ length: layers }, (_, l) => [l + 1, ...picked.map((r) => r.gradNorms[l] ?? null)]),
+    }];
+  }
+
+  /** The run, how many steps are drawn, and the first and last layer's latest norm. */
+  summary(): string {
+    const run = this.run;
+    const records = run?.records ?? [];
+    const last = records[records.length - 1];
+    if (!run || !last || last.gradNorms.length === 0) return `${run?.label ?? 'Run'}: gradient norm of every layer over time, no step yet.`;
+    const g = last.gradNorms;
+    return `${run.label}: gradient norm of ${g.length} layers over ${records.length} logged steps; at step ${last.step}, ${formatCell(g[0]!)} at layer 1 and ${formatCell(g[g.length - 1]!)} at layer ${g.length}.`;
   }
 
   private draw(): void {
+    this.labelling.request();
+    this.dispatchEvent(new Event('bp-chart-drawn', { bubbles: true }));
     const canvas = this.renderRoot.querySelector('canvas');
     const width = this.frames.width;
     if (!canvas || width <= 0) return;
@@ -98,17 +138,17 @@ export class BpGradHeatmap extends LitElement implements Exportable {
     const ctx = scaledContext(canvas, width, height, 'both');
     ctx.clearRect(0, 0, width, height);
     const run = this.run;
-    ctx.font = `600 13px ${FONT_FAMILY}`;
+    ctx.font = chartFont(this.theme.value, 13, '600 ');
     ctx.textBaseline = 'middle';
-    ctx.fillStyle = run?.color ?? INK;
+    ctx.fillStyle = run?.color ?? this.theme.value.ink;
     ctx.fillText(run ? run.label : '', M.left, M.top / 2);
     const records = run?.records ?? [];
     const layers = records[records.length - 1]?.gradNorms.length ?? 0;
     const plotW = Math.max(1, width - M.left - M.right);
     const plotH = Math.max(1, height - M.top - M.bottom);
-    ctx.font = `12px ${FONT_FAMILY}`;
+    ctx.font = chartFont(this.theme.value, 12);
     if (records.length === 0 || layers === 0) {
-      ctx.fillStyle = MUTED;
+      ctx.fillStyle = this.theme.value.muted;
       ctx.textAlign = 'center';
       ctx.fillText('Waiting for the first logged step…', M.left + plotW / 2, M.top + plotH / 2);
       ctx.textAlign = 'left';
@@ -150,8 +190,8 @@ export class BpGradHeatmap extends LitElement implements Exportable {
   }
 
   private drawAxes(ctx: CanvasRenderingContext2D, plotW: number, plotH: number, layers: number, steps: number[]): void {
-    ctx.fillStyle = INK;
-    ctx.strokeStyle = INK;
+    ctx.fillStyle = this.theme.value.ink;
+    ctx.strokeStyle = this.theme.value.ink;
     ctx.lineWidth = 1;
     ctx.strokeRect(M.left - 0.5, M.top - 0.5, plotW + 1, plotH + 1);
     ctx.textAlign = 'right';
@@ -166,7 +206,7 @@ export class BpGradHeatmap extends LitElement implements Exportable {
     ctx.translate(12, M.top + plotH / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = 'center';
-    ctx.fillStyle = MUTED;
+    ctx.fillStyle = this.theme.value.muted;
     ctx.fillText('layer (1 = input)', 0, 0);
     ctx.restore();
     ctx.textAlign = 'center';
@@ -176,7 +216,7 @@ export class BpGradHeatmap extends LitElement implements Exportable {
     for (const c of ticks) {
       ctx.fillText(String(steps[c]), Math.min(M.left + plotW - 14, Math.max(M.left + 14, M.left + (c + 0.5) * colW)), M.top + plotH + 10);
     }
-    ctx.fillStyle = MUTED;
+    ctx.fillStyle = this.theme.value.muted;
     ctx.fillText('logged step', M.left + plotW / 2, M.top + plotH + 25);
     ctx.textAlign = 'left';
   }
@@ -193,8 +233,8 @@ export class BpGradHeatmap extends LitElement implements Exportable {
     }
     ctx.fillStyle = grad;
     ctx.fillRect(x, M.top, barW, barH);
-    ctx.fillStyle = INK;
-    ctx.strokeStyle = INK;
+    ctx.fillStyle = this.theme.value.ink;
+    ctx.strokeStyle = this.theme.value.ink;
     ctx.textAlign = 'left';
     const maxTicks = Math.max(2, Math.floor(barH / 16));
     for (const t of decadeTicks(range.lo, range.hi, maxTicks)) {
@@ -209,7 +249,7 @@ export class BpGradHeatmap extends LitElement implements Exportable {
       ctx.fillStyle = color;
       ctx.fillRect(x, y, barW, 14);
       ctx.strokeRect(x + 0.5, y + 0.5, barW - 1, 13);
-      ctx.fillStyle = INK;
+      ctx.fillStyle = this.theme.value.ink;
       ctx.fillText(label, x + barW + 7, y + 7);
     };
     swatch(M.top + barH + 8, ZERO_COLOR, '0');

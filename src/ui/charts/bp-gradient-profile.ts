@@ -7,7 +7,8 @@
 import { html, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import uPlot from 'uplot';
-import { GRID, INK, LABEL_FONT, TICK_FONT } from './chart-theme.js';
+import { chartFont } from './chart-theme.js';
+import { formatCell, type ChartTable } from './chart-table.js';
 import type { LegendEntry } from './exportable.js';
 import { layerTicks } from './series.js';
 import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
@@ -85,30 +86,52 @@ export class BpGradientProfile extends UPlotElement {
   }
 
   protected override plotOptions(size: PlotSize): uPlot.Options {
+    const t = this.theme.value;
     const series: uPlot.Series[] = [{ label: 'layer' }];
     for (const r of this.runs) {
-      series.push({ label: r.label, stroke: r.color, width: 2.5, points: { show: true, size: 7, fill: r.color, stroke: r.color } });
+      series.push({ label: r.label, stroke: r.color, width: 2.5 * t.lineScale, points: { show: true, size: 7 * t.lineScale, fill: r.color, stroke: r.color } });
     }
     for (const r of this.theoryRuns()) {
       // Wide and translucent, so that the measured line stays visible where the two coincide (at initialisation).
-      series.push({ label: `${r.label} (${this.theoryLabels[r.id] ?? 'theory'})`, stroke: translucent(r.color), width: 4, dash: [10, 6], points: { show: false } });
+      series.push({ label: `${r.label} (${this.theoryLabels[r.id] ?? 'theory'})`, stroke: translucent(r.color), width: 4 * t.lineScale, dash: [10, 6], points: { show: false } });
     }
     const axes: uPlot.Axis[] = [
       {
-        scale: 'x', label: 'layer (1 = input side → output)', labelFont: LABEL_FONT, font: TICK_FONT, stroke: INK,
-        grid: { stroke: GRID }, labelSize: 20, size: 36,
+        scale: 'x', label: 'layer (1 = input side → output)', labelFont: chartFont(t, 12), font: chartFont(t, 12), stroke: t.ink,
+        grid: { stroke: t.grid }, labelSize: Math.round(20 * t.fontScale), size: Math.round(36 * t.fontScale),
         splits: (u, _i, _min, max) => layerTicks(Math.round(max - 0.3), u.bbox.width / uPlot.pxRatio),
       },
-      logAxis('y', '‖∂L/∂W‖ (log scale)', () => this.range),
+      logAxis('y', '‖∂L/∂W‖ (log scale)', () => this.range, 3, t),
     ];
     const scales: uPlot.Scales = {
       x: { time: false, auto: true, range: (_u, min, max) => [Math.min(min, 1) - 0.3, Math.max(max, 2) + 0.3] },
       y: logScale(() => this.range),
     };
     return {
-      ...size, series, axes, scales, plugins: [underflowPlugin(() => this.range)], legend: { show: false },
+      ...size, series, axes, scales, plugins: [underflowPlugin(() => this.range, 'y', t)], legend: { show: false },
       cursor: { drag: { x: false, y: false } },
     };
+  }
+
+  override tables(): ChartTable[] {
+    const layers = this.layerCount();
+    if (layers === 0 || !this.runs.some((r) => r.records.length > 0)) return [];
+    const theoryRuns = this.theoryRuns();
+    const lines = [...this.runs.map((r) => this.latest(r)), ...theoryRuns.map((r) => this.theory![r.id]!)];
+    return [{
+      caption: 'Gradient norm ‖∂L/∂W‖ per layer (1 = input side) at the latest logged step',
+      columns: ['layer', ...this.runs.map((r) => r.label), ...theoryRuns.map((r) => `${r.label}: theory at initialisation`)],
+      rows: Array.from({ length: layers }, (_, l) => [l + 1, ...lines.map((line) => line[l] ?? null)]),
+    }];
+  }
+
+  override summary(): string {
+    const parts = this.runs.map((r) => {
+      const g = this.latest(r);
+      if (g.length === 0) return `${r.label}: no step yet`;
+      return `${r.label}: ${formatCell(g[0]!)} at layer 1 (input side), ${formatCell(g[g.length - 1]!)} at layer ${g.length}`;
+    });
+    return `Gradient norm per layer at the latest step. ${parts.join('; ')}.`;
   }
 
   protected override legendEntries(): LegendEntry[] {

@@ -6,10 +6,11 @@
 import { html, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
-import { GRID, INK, LABEL_FONT, STRONG_FONT, TICK_FONT } from './chart-theme.js';
+import { chartFont } from './chart-theme.js';
+import { formatCell, MAX_TABLE_ROWS, type ChartTable } from './chart-table.js';
 import type { LegendEntry } from './exportable.js';
 import { formatValue, logRange, toLogValue, type LogRange } from './log-scale.js';
-import { alignToSteps, sameSteps, unionSteps } from './series.js';
+import { alignToSteps, columnSamples, sameSteps, unionSteps } from './series.js';
 import { clipNote, clippedSteps } from './clip-marks.js';
 import { logAxis, logScale, underflowPlugin, uPlotPxRatio } from './uplot-log.js';
 import { UPlotElement, type PlotSize } from './uplot-element.js';
@@ -60,25 +61,26 @@ export class BpLossChart extends UPlotElement {
   }
 
   protected override plotOptions(size: PlotSize): uPlot.Options {
+    const t = this.theme.value;
     const acc = this.accuracyShown();
     const series: uPlot.Series[] = [{ label: 'step' }];
-    for (const r of this.runs) series.push({ label: r.label, stroke: r.color, width: 2, scale: 'y', spanGaps: false });
+    for (const r of this.runs) series.push({ label: r.label, stroke: r.color, width: 2 * t.lineScale, scale: 'y', spanGaps: false });
     if (acc) {
       for (const r of this.runs) {
-        series.push({ label: `${r.label} accuracy`, stroke: r.color, width: 1.5, dash: [6, 4], scale: 'acc', points: { show: false } });
+        series.push({ label: `${r.label} accuracy`, stroke: r.color, width: 1.5 * t.lineScale, dash: [6, 4], scale: 'acc', points: { show: false } });
       }
     }
     const yAxis: uPlot.Axis = this.logScale
-      ? logAxis('y', 'loss (log scale)', () => this.range)
-      : { scale: 'y', label: 'loss', labelFont: LABEL_FONT, font: TICK_FONT, stroke: INK, size: 56, labelSize: 20, grid: { stroke: GRID } };
+      ? logAxis('y', 'loss (log scale)', () => this.range, 3, t)
+      : { scale: 'y', label: 'loss', labelFont: chartFont(t, 12), font: chartFont(t, 12), stroke: t.ink, size: Math.round(56 * t.fontScale), labelSize: Math.round(20 * t.fontScale), grid: { stroke: t.grid } };
     const axes: uPlot.Axis[] = [
-      { scale: 'x', label: 'step', labelFont: LABEL_FONT, font: TICK_FONT, stroke: INK, grid: { stroke: GRID }, labelSize: 20, size: 36 },
+      { scale: 'x', label: 'step', labelFont: chartFont(t, 12), font: chartFont(t, 12), stroke: t.ink, grid: { stroke: t.grid }, labelSize: Math.round(20 * t.fontScale), size: Math.round(36 * t.fontScale) },
       yAxis,
     ];
     if (acc) {
       axes.push({
-        scale: 'acc', side: 1, label: 'accuracy (dashed)', labelFont: LABEL_FONT, font: TICK_FONT, stroke: INK, size: 50,
-        labelSize: 20, grid: { show: false }, splits: () => [0, 0.25, 0.5, 0.75, 1], values: (_u, s) => s.map((v) => `${Math.round(v * 100)}%`),
+        scale: 'acc', side: 1, label: 'accuracy (dashed)', labelFont: chartFont(t, 12), font: chartFont(t, 12), stroke: t.ink, size: Math.round(50 * t.fontScale),
+        labelSize: Math.round(20 * t.fontScale), grid: { show: false }, splits: () => [0, 0.25, 0.5, 0.75, 1], values: (_u, s) => s.map((v) => `${Math.round(v * 100)}%`),
       });
     }
     const scales: uPlot.Scales = {
@@ -87,7 +89,7 @@ export class BpLossChart extends UPlotElement {
       acc: { auto: false, range: [0, 1] },
     };
     const plugins: uPlot.Plugin[] = [this.divergencePlugin(), this.clipPlugin()];
-    if (this.logScale) plugins.unshift(underflowPlugin(() => this.range));
+    if (this.logScale) plugins.unshift(underflowPlugin(() => this.range, 'y', t));
     return { ...size, series, axes, scales, plugins, legend: { show: false }, cursor: { drag: { x: false, y: false } } };
   }
 
@@ -96,8 +98,8 @@ export class BpLossChart extends UPlotElement {
       label: r.divergedAt === null ? r.label : `${r.label} (diverged at step ${r.divergedAt})`,
       color: r.color,
     }));
-    if (this.accuracyShown()) entries.push({ label: 'dashed: accuracy', color: INK, dashed: true });
-    if (this.runs.some((r) => r.clip)) entries.push({ label: 'ticks at the bottom: clipping acted', color: INK, tick: true });
+    if (this.accuracyShown()) entries.push({ label: 'dashed: accuracy', color: this.theme.value.ink, dashed: true });
+    if (this.runs.some((r) => r.clip)) entries.push({ label: 'ticks at the bottom: clipping acted', color: this.theme.value.ink, tick: true });
     return entries;
   }
 
@@ -113,6 +115,35 @@ export class BpLossChart extends UPlotElement {
       return `${r.label}: loss ${formatValue(rec.loss)}${acc}${clip ? ` (${clip})` : ''}`;
     });
     return `step ${step} · ${parts.join(' · ')}`;
+  }
+
+  override tables(): ChartTable[] {
+    const runs = this.runs;
+    if (!runs.some((r) => r.records.length > 0)) return [];
+    const steps = runs.map((r) => r.records.map((rec) => rec.step));
+    const x = sameSteps(steps) ? steps[0]! : unionSteps(steps);
+    const acc = this.hasAccuracy();
+    const column = (pick: (rec: (typeof runs)[number]['records'][number]) => number | null) =>
+      runs.map((r, i) => alignToSteps(x, steps[i]!, r.records.map(pick)));
+    const columns = [...column((rec) => rec.loss), ...(acc ? column((rec) => rec.accuracy) : [])];
+    const rows = columnSamples(x.length, MAX_TABLE_ROWS).map((j) => [x[j]!, ...columns.map((c) => c[j]!)]);
+    const some = rows.length < x.length ? `, ${rows.length} of ${x.length} logged steps (the latest last)` : '';
+    return [{
+      caption: `Loss${acc ? ' and accuracy (0–1)' : ''} per logged step${some}`,
+      columns: ['step', ...runs.map((r) => `${r.label}: loss`), ...(acc ? runs.map((r) => `${r.label}: accuracy`) : [])],
+      rows,
+    }];
+  }
+
+  override summary(): string {
+    const parts = this.runs.map((r) => {
+      const rec = r.records[r.records.length - 1];
+      if (!rec) return `${r.label}: no step yet`;
+      const acc = rec.accuracy === null ? '' : `, accuracy ${formatCell(rec.accuracy * 100)} %`;
+      const diverged = r.divergedAt === null ? '' : `, diverged at step ${r.divergedAt}`;
+      return `${r.label}: loss ${formatCell(rec.loss)}${acc} at step ${rec.step}${diverged}`;
+    });
+    return `Training loss per step. ${parts.join('; ')}.`;
   }
 
   protected override renderControls(): TemplateResult {
@@ -139,7 +170,7 @@ export class BpLossChart extends UPlotElement {
           const { left, top, width, height } = u.bbox;
           const rows = this.clippedSteps();
           ctx.save();
-          ctx.lineWidth = 2 * ratio;
+          ctx.lineWidth = 2 * ratio * this.theme.value.lineScale;
           let row = 0;
           this.runs.forEach((r, i) => {
             if (!r.clip) return;
@@ -171,7 +202,7 @@ export class BpLossChart extends UPlotElement {
           const { left, top, width, height } = u.bbox;
           let row = 0;
           ctx.save();
-          ctx.font = STRONG_FONT.replace(/(\d+)px/, (_m, px: string) => `${Number(px) * ratio}px`);
+          ctx.font = chartFont(this.theme.value, 12 * ratio, '600 ');
           ctx.textBaseline = 'top';
           for (const r of this.runs) {
             if (r.divergedAt === null) continue;

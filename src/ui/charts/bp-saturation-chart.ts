@@ -6,7 +6,8 @@ import { customElement } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import { ACTIVATIONS, type PointwiseActivation } from '../../core/activations.js';
 import type { RunView } from '../run-view.js';
-import { GRID, INK, LABEL_FONT, TICK_FONT } from './chart-theme.js';
+import { chartFont } from './chart-theme.js';
+import { extremes, formatCell, type ChartTable } from './chart-table.js';
 import type { LegendEntry } from './exportable.js';
 import { layerTicks } from './series.js';
 import { UPlotElement, type PlotSize } from './uplot-element.js';
@@ -57,22 +58,23 @@ export class BpSaturationChart extends UPlotElement {
   }
 
   protected override plotOptions(size: PlotSize): uPlot.Options {
+    const t = this.theme.value;
     const series: uPlot.Series[] = [{ label: 'layer' }];
     for (const r of this.runs) {
-      series.push({ label: this.seriesLabel(r), stroke: r.color, width: 2.5, points: { show: true, size: 7, fill: r.color, stroke: r.color } });
+      series.push({ label: this.seriesLabel(r), stroke: r.color, width: 2.5 * t.lineScale, points: { show: true, size: 7 * t.lineScale, fill: r.color, stroke: r.color } });
     }
     return {
       ...size,
       series,
       axes: [
         {
-          scale: 'x', label: 'layer (1 = input side → output)', labelFont: LABEL_FONT, font: TICK_FONT, stroke: INK,
-          grid: { stroke: GRID }, labelSize: 20, size: 36,
+          scale: 'x', label: 'layer (1 = input side → output)', labelFont: chartFont(t, 12), font: chartFont(t, 12), stroke: t.ink,
+          grid: { stroke: t.grid }, labelSize: Math.round(20 * t.fontScale), size: Math.round(36 * t.fontScale),
           splits: (u, _i, _min, max) => layerTicks(Math.round(max - 0.3), u.bbox.width / uPlot.pxRatio),
         },
         {
-          scale: 'y', label: this.axisLabel(), labelFont: LABEL_FONT, font: TICK_FONT, stroke: INK, grid: { stroke: GRID },
-          size: 56, labelSize: 20, splits: () => [0, 0.25, 0.5, 0.75, 1], values: (_u, s) => s.map((v) => `${Math.round(v * 100)}%`),
+          scale: 'y', label: this.axisLabel(), labelFont: chartFont(t, 12), font: chartFont(t, 12), stroke: t.ink, grid: { stroke: t.grid },
+          size: Math.round(56 * t.fontScale), labelSize: Math.round(20 * t.fontScale), splits: () => [0, 0.25, 0.5, 0.75, 1], values: (_u, s) => s.map((v) => `${Math.round(v * 100)}%`),
         },
       ],
       scales: {
@@ -82,6 +84,28 @@ export class BpSaturationChart extends UPlotElement {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
     };
+  }
+
+  override tables(): ChartTable[] {
+    let layers = 0;
+    for (const r of this.runs) layers = Math.max(layers, this.latest(r).length);
+    if (layers === 0) return [];
+    return [{
+      caption: 'Share of saturated (sigmoid, tanh) or dead (ReLU) units per layer (0–1) at the latest logged step',
+      columns: ['layer', ...this.runs.map((r) => this.seriesLabel(r))],
+      rows: Array.from({ length: layers }, (_, l) => [l + 1, ...this.runs.map((r) => (saturationLabel(r.activation) === null ? null : (this.latest(r)[l] ?? null)))]),
+    }];
+  }
+
+  override summary(): string {
+    const parts = this.runs.map((r) => {
+      const what = saturationLabel(r.activation);
+      const e = extremes(this.latest(r));
+      if (what === null) return `${r.label}: not applicable`;
+      if (!e) return `${r.label}: no step yet`;
+      return `${r.label}: at most ${formatCell(e.max * 100)} % ${what}, at layer ${e.maxAt + 1}`;
+    });
+    return `Saturated or dead units per layer. ${parts.join('; ')}.`;
   }
 
   protected override legendEntries(): LegendEntry[] {

@@ -1,7 +1,7 @@
 /** A small readout of training speed on the current backend: steps/s, samples/s and GFLOP/s. */
 import { css, html, LitElement, unsafeCSS, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { FONT_FAMILY, INK_CSS, MUTED_CSS } from './chart-theme.js';
 
 /** A rate with 3 significant digits and a k/M suffix; "—" when unknown. */
 export function formatRate(v: number | null): string {
@@ -24,15 +24,15 @@ export class BpThroughput extends LitElement {
       contain: inline-size;
       min-width: 0;
       font-family: ${unsafeCSS(FONT_FAMILY)};
-      color: ${unsafeCSS(INK)};
+      color: ${unsafeCSS(INK_CSS)};
     }
     .row {
       display: flex;
+      flex-wrap: wrap;
       align-items: baseline;
-      gap: 20px;
-      height: 32px;
+      gap: 0 20px;
+      min-height: 32px;
       white-space: nowrap;
-      overflow: hidden;
     }
     .stat {
       display: inline-flex;
@@ -49,7 +49,7 @@ export class BpThroughput extends LitElement {
     .unit,
     .backend {
       font-size: 13px;
-      color: ${unsafeCSS(MUTED)};
+      color: ${unsafeCSS(MUTED_CSS)};
     }
     .backend {
       display: block;

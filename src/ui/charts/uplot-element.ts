@@ -2,16 +2,20 @@
  * Shared base of the uPlot chart elements: one uPlot instance per element, created on the first data,
  * rebuilt only when the chart's structure (series, scales) changes, otherwise `setData` at most once per
  * animation frame; width follows the element (ResizeObserver → setSize); destroyed on disconnect.
- * Subclasses describe the chart (options, data, legend); the base owns the lifecycle and the layout.
+ * Subclasses describe the chart (options, data, legend, its numbers as tables and a summary); the base owns the
+ * lifecycle and the layout, and labels the plot box with the summary at most once a second.
  */
 import { css, html, LitElement, nothing, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import type { RunView } from '../run-view.js';
-import { FONT_FAMILY, INK, MUTED } from './chart-theme.js';
+import { FONT_FAMILY, INK_CSS, MUTED_CSS } from './chart-theme.js';
+import type { ChartTable, Tabular } from './chart-table.js';
 import { canvasWithLegend, type Exportable, type LegendEntry } from './exportable.js';
 import { FrameController } from './frame-controller.js';
+import { ThemeController } from './theme-controller.js';
+import { Throttle } from './throttle.js';
 
 /** Width and height in CSS pixels of the plot box. */
 export interface PlotSize {
@@ -24,7 +28,7 @@ export interface PlotSize {
  * @csspart plot - the box uPlot draws into
  * @csspart legend - the legend row under the plot
  */
-export abstract class UPlotElement extends LitElement implements Exportable {
+export abstract class UPlotElement extends LitElement implements Exportable, Tabular {
   static override styles = [
     unsafeCSS(uplotCss),
     css`
@@ -34,7 +38,7 @@ export abstract class UPlotElement extends LitElement implements Exportable {
         contain: inline-size;
         min-width: 0;
         font-family: ${unsafeCSS(FONT_FAMILY)};
-        color: ${unsafeCSS(INK)};
+        color: ${unsafeCSS(INK_CSS)};
       }
       .controls {
         display: flex;
@@ -61,7 +65,7 @@ export abstract class UPlotElement extends LitElement implements Exportable {
         inset: 0;
         display: grid;
         place-items: center;
-        color: ${unsafeCSS(MUTED)};
+        color: ${unsafeCSS(MUTED_CSS)};
         font-size: 14px;
       }
       .legend {
@@ -99,7 +103,7 @@ export abstract class UPlotElement extends LitElement implements Exportable {
       .readout {
         height: 18px;
         font-size: 12.5px;
-        color: ${unsafeCSS(MUTED)};
+        color: ${unsafeCSS(MUTED_CSS)};
         white-space: nowrap;
         overflow: hidden;
         text-overflow: ellipsis;
@@ -117,7 +121,12 @@ export abstract class UPlotElement extends LitElement implements Exportable {
 
   /** Text of the hover read-out line under the legend. */
   @state() protected readout = '';
+  /** The plot box's aria-label: the summary, refreshed at most once a second. */
+  @state() private label = '';
+  private readonly labelling = new Throttle(() => (this.label = this.summary()));
 
+  /** The page theme the plot is drawn with (a change rebuilds the plot). */
+  protected readonly theme = new ThemeController(this, () => this.frames.request());
   private plot: uPlot | null = null;
   private plotKey = '';
   private readonly frames = new FrameController(
@@ -136,6 +145,10 @@ export abstract class UPlotElement extends LitElement implements Exportable {
   protected abstract legendEntries(): LegendEntry[];
   /** The read-out text when the cursor is at data index `idx` (null: cursor left the plot). */
   protected abstract readoutAt(idx: number | null): string;
+  /** The chart's current numbers as tables (empty before the first data). */
+  abstract tables(): ChartTable[];
+  /** One sentence on what the chart shows now. */
+  abstract summary(): string;
   /** Controls row above the plot (none by default). */
   protected renderControls(): TemplateResult | typeof nothing {
     return nothing;
@@ -154,7 +167,7 @@ export abstract class UPlotElement extends LitElement implements Exportable {
     const legend = this.legendEntries();
     return html`
       <div class="controls">${this.renderControls()}</div>
-      <div class="plot" part="plot" style="height: ${this.height}px">
+      <div class="plot" part="plot" role="img" aria-label=${this.label || this.summary()} style="height: ${this.height}px">
         ${this.plot === null ? html`<div class="empty">${this.emptyMessage()}</div>` : nothing}
       </div>
       <div class="legend" part="legend">
@@ -167,18 +180,21 @@ export abstract class UPlotElement extends LitElement implements Exportable {
   }
 
   override updated(changed: PropertyValues<this>): void {
-    // The read-out changes on every mouse move; it must not trigger a redraw of the plot.
-    if ([...changed.keys()].some((k) => k !== 'readout')) this.frames.request();
+    // The read-out changes on every mouse move, the label once a second; neither needs a redraw of the plot.
+    if ([...changed.keys()].some((k) => k !== 'readout' && k !== 'label')) this.frames.request();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.labelling.cancel();
     this.plot?.destroy();
     this.plot = null;
     this.plotKey = '';
   }
 
   private draw(): void {
+    this.labelling.request();
+    this.dispatchEvent(new Event('bp-chart-drawn', { bubbles: true }));
     const box = this.renderRoot.querySelector<HTMLElement>('.plot');
     const width = this.frames.width;
     if (!box || width <= 0) return;
@@ -192,7 +208,7 @@ export abstract class UPlotElement extends LitElement implements Exportable {
       }
       return;
     }
-    const key = this.structureKey();
+    const key = `${this.structureKey()}#${this.theme.value.key}`;
     const size = { width, height: this.height };
     if (this.plot === null || key !== this.plotKey) {
       const hadPlot = this.plot !== null;

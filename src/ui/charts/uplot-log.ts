@@ -4,7 +4,7 @@
  * point sitting on the floor with a hollow diamond, so an underflowed value is never silently dropped.
  */
 import uPlot from 'uplot';
-import { BAND_FILL, GRID, INK, LABEL_FONT, MUTED, TICK_FONT } from './chart-theme.js';
+import { chartFont, LIGHT_THEME, type ChartTheme } from './chart-theme.js';
 import { axisMin, bandTop, formatLogTick, logAxisSplits, type LogRange } from './log-scale.js';
 
 /** A log scale ranged from the current LogRange (read lazily, as it changes with the data). */
@@ -21,18 +21,18 @@ export function logScale(range: () => LogRange | null): uPlot.Scale {
 }
 
 /** A value axis on the log scale `scale`: decade ticks, "0" at the underflow floor. */
-export function logAxis(scale: string, label: string, range: () => LogRange | null, side: 1 | 3 = 3): uPlot.Axis {
+export function logAxis(scale: string, label: string, range: () => LogRange | null, side: 1 | 3 = 3, theme: ChartTheme = LIGHT_THEME): uPlot.Axis {
   return {
     scale,
     side,
     label,
-    labelFont: LABEL_FONT,
-    font: TICK_FONT,
-    stroke: INK,
-    size: 56,
-    labelSize: 20,
-    grid: { stroke: GRID, width: 1 },
-    ticks: { stroke: GRID, width: 1 },
+    labelFont: chartFont(theme, 12),
+    font: chartFont(theme, 12),
+    stroke: theme.ink,
+    size: Math.round(56 * theme.fontScale),
+    labelSize: Math.round(20 * theme.fontScale),
+    grid: { stroke: theme.grid, width: 1 },
+    ticks: { stroke: theme.grid, width: 1 },
     splits: (u, _i, min, max) => {
       const r = range();
       const maxTicks = Math.max(2, Math.floor(u.bbox.height / uPlotPxRatio(u) / 28));
@@ -53,7 +53,7 @@ export function uPlotPxRatio(_u: uPlot): number {
 }
 
 /** Shade the underflow band and mark floor points; `range` is read at draw time. */
-export function underflowPlugin(range: () => LogRange | null, scale = 'y'): uPlot.Plugin {
+export function underflowPlugin(range: () => LogRange | null, scale = 'y', theme: ChartTheme = LIGHT_THEME): uPlot.Plugin {
   return {
     hooks: {
       drawClear: (u) => {
@@ -65,9 +65,9 @@ export function underflowPlugin(range: () => LogRange | null, scale = 'y'): uPlo
         const yTop = u.valToPos(bandTop(r), scale, true);
         const ctx = u.ctx;
         ctx.save();
-        ctx.fillStyle = BAND_FILL;
+        ctx.fillStyle = theme.bandFill;
         ctx.fillRect(left, yTop, width, yBottom - yTop);
-        ctx.strokeStyle = MUTED;
+        ctx.strokeStyle = theme.muted;
         ctx.lineWidth = ratio;
         ctx.setLineDash([4 * ratio, 3 * ratio]);
         ctx.beginPath();
@@ -83,7 +83,7 @@ export function underflowPlugin(range: () => LogRange | null, scale = 'y'): uPlo
         const ctx = u.ctx;
         const yFloor = u.valToPos(r.floor, scale, true);
         ctx.save();
-        ctx.font = LABEL_FONT.replace(/(\d+)px/, (_m, px: string) => `${Number(px) * ratio}px`);
+        ctx.font = chartFont(theme, 12).replace(/(\d+)px/, (_m, px: string) => `${Number(px) * ratio}px`);
         ctx.textAlign = 'right';
         ctx.textBaseline = 'bottom';
         // Inside the band when it is tall enough, else just above its top edge on a white label box.
@@ -97,15 +97,15 @@ export function underflowPlugin(range: () => LogRange | null, scale = 'y'): uPlo
           ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
           ctx.fillRect(tx - w - 3 * ratio, ty - 14 * ratio, w + 6 * ratio, 14 * ratio);
         }
-        ctx.fillStyle = MUTED;
+        ctx.fillStyle = theme.muted;
         ctx.fillText(text, tx, ty);
         const xs = u.data[0];
         for (let s = 1; s < u.series.length; s++) {
           const series = u.series[s]!;
           if (!series.show || series.scale !== scale) continue;
           const ys = u.data[s]!;
-          ctx.strokeStyle = typeof series.stroke === 'string' ? series.stroke : INK;
-          ctx.fillStyle = '#ffffff';
+          ctx.strokeStyle = typeof series.stroke === 'string' ? series.stroke : theme.ink;
+          ctx.fillStyle = theme.background;
           ctx.lineWidth = 2 * ratio;
           const d = 5 * ratio;
           for (let i = 0; i < ys.length; i++) {
