@@ -23,8 +23,11 @@ export const RUN_KEYS = {
 /** Run fields whose URL entries are numbers. */
 const RUN_NUMERIC = new Set<string>(['gain', 'lr', 'momentum', 'beta1', 'beta2', 'decay', 'biasStd', 'residual']);
 
-/** Every key a lab URL may carry (`theme` is the page's look, not the experiment's: decodeTheme reads it, decodeLab checks it). */
-export const URL_KEYS: readonly string[] = [...SCALAR_KEYS, ...Object.keys(RUN_KEYS), 'stop', 'hide', 'theme'];
+/**
+ * Every key a lab URL may carry (`theme` and `autoplay` are the page's, not the experiment's: decodeTheme and
+ * decodeAutoplay read them, decodeLab checks them).
+ */
+export const URL_KEYS: readonly string[] = [...SCALAR_KEYS, ...Object.keys(RUN_KEYS), 'stop', 'hide', 'theme', 'autoplay'];
 
 /** The page's looks: `auto` follows the system's light or dark preference; `projector` is high contrast on white. */
 export const THEMES = ['auto', 'projector'] as const;
@@ -37,6 +40,20 @@ export function decodeTheme(params: URLSearchParams): { value: Theme; issues: Sp
   if (text === null) return { value: 'auto', issues: [] };
   const value = THEMES.find((t) => t === text);
   return value ? { value, issues: [] } : { value: 'auto', issues: [{ field: 'theme', value: text, allowed: `one of ${THEMES.join(', ')}` }] };
+}
+
+/** Whether a link asks the lab to start training on load (`autoplay=1`; `0` or none: no), with an issue for other values. */
+export function decodeAutoplay(params: URLSearchParams): { value: boolean; issues: SpecIssue[] } {
+  const text = params.get('autoplay');
+  if (text === null || text === '0') return { value: false, issues: [] };
+  if (text === '1') return { value: true, issues: [] };
+  return { value: false, issues: [{ field: 'autoplay', value: text, allowed: '1 (start training on load) or 0' }] };
+}
+
+/** Write autoplay into a link's parameters (off, the default, is left out). */
+export function encodeAutoplay(on: boolean, params: URLSearchParams): URLSearchParams {
+  if (on) params.set('autoplay', '1');
+  return params;
 }
 
 /** Write the theme into a link's parameters (auto, the default, is left out). */
@@ -188,7 +205,7 @@ export function decodeLab(params: URLSearchParams, defaults: LabSpec = defaultLa
     const shown = all.length > 4 ? [...all.slice(0, 4), `… ${all.length} values in all`] : all;
     issues.push({ field: key, value: shown.join(' | '), allowed: 'one value (the first is used)' });
   }
-  issues.push(...decodeTheme(params).issues);
+  issues.push(...decodeTheme(params).issues, ...decodeAutoplay(params).issues);
   const input: Record<string, unknown> = {};
   for (const k of SCALAR_KEYS) {
     const text = first.get(k);

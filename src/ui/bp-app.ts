@@ -9,7 +9,7 @@ import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../core/lab-spec.j
 import type { Dataset } from '../core/datasets.js';
 import { dataMeanSquare } from '../core/theory.js';
 import { formatIssue } from '../core/spec.js';
-import { controlField, decodeLab, decodeTheme, encodeLab, encodeTheme, type Theme } from '../core/url-codec.js';
+import { controlField, decodeAutoplay, decodeLab, decodeTheme, encodeAutoplay, encodeLab, encodeTheme, type Theme } from '../core/url-codec.js';
 import './bp-backend-badge.js';
 import './bp-chart-grid.js';
 import './bp-controls.js';
@@ -99,6 +99,30 @@ export class BpApp extends LitElement {
       padding: 8px 10px;
       scrollbar-gutter: stable;
       min-width: 0;
+    }
+    .hint {
+      display: flex;
+      align-items: flex-start;
+      gap: 8px;
+      margin: 0 0 8px;
+      padding: 6px 10px;
+      border-radius: 6px;
+      background: var(--bp-card-bg, #fff);
+      border: 1px solid var(--bp-link, #0969da);
+      font-size: 0.9rem;
+      line-height: 1.4;
+    }
+    .hint span {
+      flex: 1;
+      min-width: 0;
+    }
+    .hint button {
+      border: none;
+      background: none;
+      font: inherit;
+      color: inherit;
+      cursor: pointer;
+      padding: 0 4px;
     }
     bp-notice {
       /* Over the charts, not above them: a notice during training must not move the charts. */
@@ -205,18 +229,37 @@ export class BpApp extends LitElement {
   @state() private theme: Theme = 'auto';
   /** Whether the controls drawer is open (it exists only on narrow screens, ≤ 600 px). */
   @state() private drawerOpen = false;
+  /** Whether the link starts training on load (`autoplay=1`, for slides and embeds); kept in the rewritten URL. */
+  private readonly autoplay: boolean;
+  /** Whether the first-visit hint shows (until dismissed or Play is first pressed; remembered in localStorage). */
+  @state() private hint = !hintSeen();
 
   constructor() {
     super();
     const params = new URLSearchParams(location.search);
     const parsed = decodeLab(params);
     this.setTheme(decodeTheme(params).value);
+    this.autoplay = decodeAutoplay(params).value;
     this.lab = new LabController(this, parsed.value);
     if (parsed.issues.length) {
       this.lab.notify('warning', 'Some settings in the link were not valid; their defaults are used instead:', parsed.issues.map(formatIssue));
     }
     this.syncUrl();
-    this.ready = this.lab.start();
+    this.ready = this.lab.start().then(() => {
+      if (this.autoplay && this.lab.canTrain) this.play();
+    });
+  }
+
+  /** Start training (and retire the first-visit hint: its job is done). */
+  private play(): void {
+    this.dismissHint();
+    this.lab.play();
+  }
+
+  private dismissHint(): void {
+    if (!this.hint) return;
+    this.hint = false;
+    rememberHint();
   }
 
   override connectedCallback(): void {
@@ -230,7 +273,7 @@ export class BpApp extends LitElement {
   }
 
   private syncUrl(): void {
-    history.replaceState(null, '', `${location.pathname}?${encodeTheme(this.theme, encodeLab(this.lab.lab)).toString()}${location.hash}`);
+    history.replaceState(null, '', `${location.pathname}?${encodeAutoplay(this.autoplay, encodeTheme(this.theme, encodeLab(this.lab.lab))).toString()}${location.hash}`);
   }
 
   /** Apply a theme: the page's custom properties follow the root's `data-theme` (index.html). */
@@ -260,7 +303,7 @@ export class BpApp extends LitElement {
 
   private async onAction(a: LabAction): Promise<void> {
     const lab = this.lab;
-    if (a === 'play') lab.play();
+    if (a === 'play') this.play();
     else if (a === 'pause') lab.pause();
     else if (a === 'step') await lab.stepBy(1);
     else if (a === 'reset') {
@@ -352,6 +395,7 @@ export class BpApp extends LitElement {
     if (target instanceof HTMLElement && target.closest('input, select, textarea, button, [contenteditable]')) return;
     if (e.key === ' ') {
       e.preventDefault();
+      this.dismissHint();
       this.lab.toggle();
     } else if (e.key === 'ArrowRight' && !this.lab.playing) {
       e.preventDefault();
@@ -414,6 +458,13 @@ export class BpApp extends LitElement {
           <bp-data-panel .hide=${hide} .csv=${c.csv}></bp-data-panel>
         </aside>
         <main @click=${() => this.drawerOpen && this.setDrawer(false)}>
+          ${this.hint && !hide.includes('play')
+            ? html`<p class="hint" role="note">
+                <span><strong>Press ▶ Play</strong> (or Space). Within seconds the ReLU stack sorts the two spirals while the sigmoid
+                stack stays at chance: in <em>Gradient norms</em>, its first layer gets some 10⁻⁷ of the gradient its last layer gets.</span>
+                <button name="hint-dismiss" aria-label="Dismiss the hint" @click=${() => this.dismissHint()}>✕</button>
+              </p>`
+            : ''}
           <bp-notice .notices=${c.notices} @bp-notice-dismiss=${(e: CustomEvent<number>) => c.dismiss(e.detail)}></bp-notice>
           <bp-chart-grid
             .runs=${c.runs}
@@ -435,5 +486,25 @@ export class BpApp extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'bp-app': BpApp;
+  }
+}
+
+/** localStorage key that remembers the first-visit hint was seen. */
+const HINT_KEY = 'backprop-lab:hint-seen';
+
+/** Whether this browser has seen the first-visit hint (storage that throws, as in some private modes, counts as no). */
+function hintSeen(): boolean {
+  try {
+    return localStorage.getItem(HINT_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function rememberHint(): void {
+  try {
+    localStorage.setItem(HINT_KEY, '1');
+  } catch {
+    // Nothing to remember it in: the hint shows again next time.
   }
 }

@@ -408,3 +408,33 @@ describe('controls', () => {
     clean(app);
   });
 });
+
+describe('first minute', () => {
+  it('a first visit shows a one-line hint that Play retires for good; autoplay=1 trains on load and stays in the URL', async () => {
+    app = await openApp('/?backend=cpu&depth=3&width=8&samples=50');
+    const { page } = app;
+    await ready(page);
+    const hint = () => page.evaluate(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('.hint')?.textContent ?? null);
+    expect(await hint()).toMatch(/Press ▶ Play/);
+    expect((await runs(page))[0]!.records).toHaveLength(0); // no autoplay: nothing trains by itself
+    await click(page, ['bp-app', 'bp-transport'], 'button[name=play]');
+    await page.waitForFunction(() => document.querySelector('bp-app')!.shadowRoot!.querySelector('.hint') === null);
+    await page.evaluate(() => window.__lab!.pause());
+    // Remembered: the same browser does not see it again.
+    await page.reload({ waitUntil: 'load' });
+    await ready(page);
+    expect(await hint()).toBeNull();
+
+    await page.goto(`${app.baseUrl}index.html?backend=cpu&depth=3&width=8&samples=50&autoplay=1`, { waitUntil: 'load' });
+    await ready(page);
+    await page.waitForFunction(() => window.__lab!.records()[0]!.records.length >= 2);
+    expect(await page.evaluate(() => new URL(location.href).searchParams.get('autoplay'))).toBe('1');
+    await page.evaluate(() => window.__lab!.pause());
+
+    await page.goto(`${app.baseUrl}index.html?backend=cpu&depth=3&width=8&autoplay=yes`, { waitUntil: 'load' });
+    await ready(page);
+    expect(await notices(page)).toMatch(/autoplay.*yes.*1 \(start training on load\) or 0/s);
+    expect((await runs(page))[0]!.records).toHaveLength(0);
+    clean(app);
+  });
+});

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTROL_NAMES, defaultLab, sgdLab, type LabSpec } from '../../src/core/lab-spec.js';
 import { HIDDEN_ACTIVATIONS } from '../../src/core/activations.js';
 import { INITS } from '../../src/core/spec.js';
-import { controlField, decodeLab, encodeLab, numberOrText, parseStop, urlField } from '../../src/core/url-codec.js';
+import { controlField, decodeAutoplay, decodeLab, encodeAutoplay, encodeLab, numberOrText, parseStop, urlField } from '../../src/core/url-codec.js';
 
 describe('encodeLab / decodeLab', () => {
   it('encodes the default lab readably', () => {
@@ -168,5 +168,23 @@ describe('mitigation switches in the URL', () => {
     expect(by['res (run 2)']!.value).toBe('x');
     expect(by['mom (run 1)']!.allowed).toMatch(/adam/);
     expect(decodeLab(new URLSearchParams('clip=max:3,none')).issues[0]!.field).toBe('clip (run 1)');
+  });
+});
+
+describe('autoplay in the URL', () => {
+  it('is on for 1 only, off for 0 or absent, and a bad value is named with what is allowed', () => {
+    expect(decodeAutoplay(new URLSearchParams('autoplay=1'))).toEqual({ value: true, issues: [] });
+    expect(decodeAutoplay(new URLSearchParams('autoplay=0'))).toEqual({ value: false, issues: [] });
+    expect(decodeAutoplay(new URLSearchParams('depth=3'))).toEqual({ value: false, issues: [] });
+    for (const bad of ['', 'yes', 'true']) {
+      const r = decodeAutoplay(new URLSearchParams(`autoplay=${bad}`));
+      expect(r.value).toBe(false);
+      expect(r.issues).toEqual([{ field: 'autoplay', value: bad, allowed: '1 (start training on load) or 0' }]);
+    }
+    // decodeLab knows the key (no "unknown parameter") and reports its bad value; encodeAutoplay writes only "on".
+    expect(decodeLab(new URLSearchParams('autoplay=1')).issues).toEqual([]);
+    expect(decodeLab(new URLSearchParams('autoplay=2')).issues.map((i) => i.field)).toEqual(['autoplay']);
+    expect(encodeAutoplay(true, new URLSearchParams()).toString()).toBe('autoplay=1');
+    expect(encodeAutoplay(false, new URLSearchParams()).toString()).toBe('');
   });
 });
