@@ -10,7 +10,7 @@ import { skipReason, type BenchPlan } from './runner.js';
 
 /** A backend whose matmul can be tuned (the WebGPU backend). */
 export interface MatmulTunable {
-  configureMatmulTuning(t: { mode: 'cached' | 'tune'; cache?: TuneCache }): void;
+  configureMatmulTuning(t: { mode: 'tune'; cache?: TuneCache }): void;
   matmulTuningReady(): Promise<void>;
   tuneMatmul(problems: readonly MatmulProblem[]): Promise<TuneResult[]>;
 }
@@ -53,12 +53,15 @@ export function formatTuneTable(results: readonly TuneResult[]): string {
   return lines.join('\n');
 }
 
-/** Tune every WebGPU backend on the plan's products (winners into `cache`); returns the tables by backend description. */
+/**
+ * Tune every WebGPU backend on the plan's matmul products (winners into `cache`) and leave it in 'tune' mode, so that
+ * the products of a training suite are tuned at their first sync (inside the warm-up); returns the tables.
+ */
 export async function tuneForPlan(plan: BenchPlan, backends: readonly Backend[], cache: TuneCache): Promise<{ backend: string; results: TuneResult[] }[]> {
   const out: { backend: string; results: TuneResult[] }[] = [];
   for (const b of backends) {
     if (!isTunable(b)) continue;
-    b.configureMatmulTuning({ mode: 'cached', cache });
+    b.configureMatmulTuning({ mode: 'tune', cache });
     await b.matmulTuningReady();
     out.push({ backend: b.info.description, results: await b.tuneMatmul(planProblems(plan, b)) });
   }

@@ -40,7 +40,7 @@ export const BENCH_FLAGS = {
   'steps-per-rep': { value: true, help: 'train, workload: steps per timed repetition (default 0: about --min-rep-ms)' },
   'log-every': { value: true, help: 'train: also record metrics every N steps (default 0: never)' },
   'max-step-gflop': { value: true, help: 'train, workload: skip models above this many GFLOP per step (default 20)' },
-  tune: { value: false, help: 'matmul: first time every kernel candidate per shape class on the GPU, print the table and keep the winners (.cache/matmul-tune.json)' },
+  tune: { value: false, help: 'matmul, train: time every matmul kernel candidate per shape class on the GPU first (train: in the warm-up), print the table, keep the winners (.cache/matmul-tune.json)' },
   json: { value: false, help: 'print one JSON report on stdout (the format of the benchmark page\'s export)' },
   csv: { value: true, help: 'also write the points as CSV to FILE (- for stdout)' },
   help: { value: false, help: 'show this help' },
