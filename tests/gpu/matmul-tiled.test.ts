@@ -49,7 +49,6 @@ async function check(kernel: string, out: Tensor, want: Host, scale: Float64Arra
 // [m, k, n]: tiny and odd (scalar loads, every tile an edge tile), odd beyond one tile, vec4-aligned with ragged
 // tiles and a ragged last depth step (k = 20), and aligned to every candidate's tile (no bounds checks).
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1],
   [5, 3, 7],
   [33, 17, 29],
   [36, 20, 68],
@@ -63,25 +62,20 @@ const BATCHES: [number, number, number][] = [
 ];
 
 describe.each(MATMUL_CANDIDATES.map((c) => [c.name, c] as const))('candidate %s', (name, candidate) => {
-  test('no epilogue: odd and aligned shapes, every transpose, batched with broadcast operands', async () => {
+  test.each(SHAPES)('no epilogue: %i×%i·…×%i, transposes and batch arrangements', async (m, k, n) => {
     current = candidate;
-    for (const [s, [m, k, n]] of SHAPES.entries()) {
-      const r = rng(m * 1000 + k * 10 + n);
-      for (const transA of [false, true]) {
-        for (const transB of [false, true]) {
-          // One batch arrangement per shape and transpose pair, each arrangement met with every transpose pair.
-          {
-            const [batch, ba, bb] = BATCHES[(s + Number(transA) * 2 + Number(transB)) % BATCHES.length]!;
-            const a = stored(ba, m, k, transA, uniform(r));
-            const b = stored(bb, k, n, transB, uniform(r));
-            const [ta, tb, out] = [upload(a), upload(b), be.tensor(shape(batch, m, n))];
-            be.matmul(ta, tb, out, { transA, transB });
-            const { out: want, scale } = matmulRef(a, b, batch, { transA, transB });
-            await check(`${name}`, out, want, scale, k);
-            [ta, tb, out].forEach((t) => be.dispose(t));
-          }
-        }
-      }
+    const r = rng(m * 1000 + k * 10 + n);
+    // NN and TT together reach every staging path (vec4 or scalar, transposed or not) of both operands.
+    const pairs = m < 100 ? [[false, false], [false, true], [true, false], [true, true]] : [[false, false], [true, true]];
+    for (const [i, [transA, transB]] of pairs.entries()) {
+      const [batch, ba, bb] = BATCHES[(m + i) % BATCHES.length]!;
+      const a = stored(ba, m, k, transA!, uniform(r));
+      const b = stored(bb, k, n, transB!, uniform(r));
+      const [ta, tb, out] = [upload(a), upload(b), be.tensor(shape(batch, m, n))];
+      be.matmul(ta, tb, out, { transA, transB });
+      const { out: want, scale } = matmulRef(a, b, batch, { transA, transB });
+      await check(name, out, want, scale, k);
+      [ta, tb, out].forEach((t) => be.dispose(t));
     }
     expect(used.has(name)).toBe(true);
   });
@@ -158,7 +152,7 @@ describe('device limits and the tuner on the device', () => {
       expect(be.device.limits[name], name).toBe(adapter.limits[name]);
     }
     expect(candidatesWithin(be.device.limits).map((c) => c.name)).toEqual(MATMUL_CANDIDATES.map((c) => c.name));
-    const tiny = { ...be.device.limits, maxComputeInvocationsPerWorkgroup: 64, maxComputeWorkgroupStorageSize: 4096 };
+    const tiny = { maxComputeInvocationsPerWorkgroup: 64, maxComputeWorkgroupStorageSize: 4096, maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupSizeY: 256 };
     const fit = candidatesWithin(tiny);
     expect(fit.length).toBeGreaterThan(0);
     expect(fit.length).toBeLessThan(MATMUL_CANDIDATES.length);
@@ -168,8 +162,7 @@ describe('device limits and the tuner on the device', () => {
   test('tune mode: a product first runs by the fixed rule, its class is timed at the next sync, the winner is used and cached', async () => {
     const cache = new MemoryTuneCache();
     const candidates = [MATMUL_CANDIDATES[2]!, MATMUL_CANDIDATES[3]!];
-    const timed: string[] = [];
-    // The device timer measures; this wrapper only notes what it was asked (the winner depends on the device).
+    // The device timer measures here: which candidate wins depends on the device, so it is not asserted.
     const tuned = await createWebGPUBackend({ gpu: await getTestGPU(), matmulTuning: { mode: 'tune', cache, candidates } });
     try {
       const r = rng(3);
@@ -187,10 +180,8 @@ describe('device limits and the tuner on the device', () => {
       tuned.matmul(ta, tb, out);
       const got = await tuned.read(out);
       expect(errors(got, matmulRef(a, b, 1, {}).out.data).abs).toBeLessThan(1e-5);
-      timed.push(...Object.values(winners));
     } finally {
       tuned.destroy();
     }
-    expect(timed).toHaveLength(1);
   });
 });
