@@ -14,6 +14,8 @@ import { formatGrid, parseGrid } from '../bench/grid.js';
 import { CLI_DEFAULTS, makePlan, type BenchRequest } from '../bench/plan.js';
 import { BENCH_SUITES, reportToCsv, type BenchEnvironment, type BenchPoint, type BenchSuite } from '../bench/report.js';
 import { runBenchPlan } from '../bench/runner.js';
+import { formatTuneTable, tuneForPlan } from '../bench/matmul-tune.js';
+import { FileTuneCache } from '../backend/webgpu/tune-cache-file.js';
 import { MATMUL_VARIANTS, parseLayerShape, type MatmulVariant } from '../bench/shapes.js';
 import { UsageError, helpText, parseFlags } from './args.js';
 import { fmt } from './format.js';
@@ -38,6 +40,7 @@ export const BENCH_FLAGS = {
   'steps-per-rep': { value: true, help: 'train, workload: steps per timed repetition (default 0: about --min-rep-ms)' },
   'log-every': { value: true, help: 'train: also record metrics every N steps (default 0: never)' },
   'max-step-gflop': { value: true, help: 'train, workload: skip models above this many GFLOP per step (default 20)' },
+  tune: { value: false, help: 'matmul, train: time every matmul kernel candidate per shape class on the GPU first (train: in the warm-up), print the table, keep the winners (.cache/matmul-tune.json)' },
   json: { value: false, help: 'print one JSON report on stdout (the format of the benchmark page\'s export)' },
   csv: { value: true, help: 'also write the points as CSV to FILE (- for stdout instead of the table; not with --json)' },
   help: { value: false, help: 'show this help' },
@@ -211,7 +214,15 @@ export async function runBench(argv: readonly string[], gpuHolder: { gpu?: NodeG
       backends.push((await selectBackend(k as 'cpu' | 'webgpu', { dtype, gpu })).backend);
     }
     if (request.suites.includes('train') && !request.layers) log(`train grid: ${formatGrid(request.grid)}`);
-    const report = await runBenchPlan(makePlan(request), backends, nodeEnvironment(), {
+    const plan = makePlan(request);
+    if (flags.has('tune')) {
+      for (const t of await tuneForPlan(plan, backends, new FileTuneCache())) {
+        const table = `${t.backend}\n${formatTuneTable(t.results)}\n`;
+        if (json) log(`${table}matmul tuning JSON: ${JSON.stringify(t)}`);
+        else process.stdout.write(table);
+      }
+    }
+    const report = await runBenchPlan(plan, backends, nodeEnvironment(), {
       log,
       onPoint: (p) => {
         // The table goes to stdout unless the JSON report or the CSV does; beside the CSV it goes to stderr.

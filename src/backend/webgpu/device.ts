@@ -55,6 +55,8 @@ const MAX_LIMITS = [
   'maxStorageBuffersPerShaderStage',
   'maxComputeWorkgroupStorageSize',
   'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
 ] as const;
 
 /** Adapter details, tolerating Dawn-node where `isFallbackAdapter` lives on `info` or is missing. */

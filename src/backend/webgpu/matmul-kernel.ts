@@ -1,8 +1,12 @@
-/** TS twin of shaders/matmul.wgsl: batched, register-blocked matrix product with fused epilogues. */
+/**
+ * TS twin of shaders/matmul.wgsl and matmul-tiled.wgsl: batched matrix product with fused epilogues, register-blocked
+ * (`main`) or through workgroup-shared tiles (`tiled`), the specialisation chosen per product by `choose`.
+ */
 import type { ActivationName } from '../../core/activations.js';
 import type { MatmulOptions } from '../backend.js';
 import { MAX_ACTIVATION_BATCH, packActivationCodes } from './activation-codes.js';
 import { ceilDiv } from './dispatch.js';
+import { defaultCandidate, outputTile, type MatmulCandidate, type MatmulProblem } from './matmul-candidates.js';
 import type { GPUTensor } from './gpu-tensor.js';
 import { bindGroupLayout, dispatchLinear, entries, siteKey, type KernelContext } from './kernel-context.js';
 
@@ -25,15 +29,16 @@ export interface MatmulGeometry {
   readonly tilesTotal: number;
 }
 
-/** Invocations per workgroup along x (columns) and y (rows); each invocation computes block×block outputs. */
-export interface MatmulTile {
-  readonly x: number;
-  readonly y: number;
-  readonly block: 4 | 8;
-}
+export { chooseTile, type MatmulTile } from './matmul-candidates.js';
 
 /** Geometry of out = op(A)·op(B), checking every shape; throws on a mismatch. */
-export function matmulGeometry(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts: MatmulOptions, tile: MatmulTile): MatmulGeometry {
+export function matmulGeometry(
+  a: GPUTensor,
+  b: GPUTensor,
+  out: GPUTensor,
+  opts: MatmulOptions,
+  tile: { readonly rows: number; readonly cols: number },
+): MatmulGeometry {
   const [m, k] = opts.transA ? [a.shape.cols, a.shape.rows] : [a.shape.rows, a.shape.cols];
   const [k2, n] = opts.transB ? [b.shape.cols, b.shape.rows] : [b.shape.rows, b.shape.cols];
   const batch = out.shape.batch;
@@ -62,7 +67,7 @@ export function matmulGeometry(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts:
       throw new Error(`matmul: stored activations ${fmt(ep.act as GPUTensor)} do not match out ${fmt(out)}.`);
     }
   }
-  const tilesN = ceilDiv(n, tile.block * tile.x);
+  const tilesN = ceilDiv(n, tile.cols);
   return {
     m,
     n,
@@ -72,7 +77,7 @@ export function matmulGeometry(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts:
     bBatchStride: b.shape.batch === 1 ? 0 : k * n,
     biasBatchStride,
     tilesN,
-    tilesTotal: tilesN * ceilDiv(m, tile.block * tile.y),
+    tilesTotal: tilesN * ceilDiv(m, tile.rows),
   };
 }
 
@@ -86,27 +91,6 @@ export function packMatmulParams(
   if (activations) packActivationCodes(activations, g.batch, out, 8);
   else out.fill(0, 8);
   return out;
-}
-
-/** Tiles from largest to smallest: 8×8 invocations of 8×8 outputs (64×64 per workgroup), of 4×4, then 4×4 of 4×4. */
-const TILES: readonly MatmulTile[] = [
-  { x: 8, y: 8, block: 8 },
-  { x: 8, y: 8, block: 4 },
-  { x: 4, y: 4, block: 4 },
-];
-/**
- * Fewest workgroups (over the whole batch) worth keeping a larger tile for. Small: more outputs per invocation
- * pays even for products of a few workgroups (a 200×32 output runs 1.4× faster per FLOP as 64×64 tiles than
- * as 26 tiles of 16×16 on SwiftShader), and products that small are bound by launch latency on a discrete GPU.
- */
-const MIN_WORKGROUPS = 4;
-
-/** The tile for an m×n output of `batch` entries: the largest that still gives MIN_WORKGROUPS workgroups. */
-export function chooseTile(m: number, n: number, batch: number): MatmulTile {
-  for (const t of TILES) {
-    if (ceilDiv(m, t.block * t.y) * ceilDiv(n, t.block * t.x) * batch >= MIN_WORKGROUPS) return t;
-  }
-  return TILES[TILES.length - 1]!;
 }
 
 /** Whether colsum = column sums of B can be written by the product out = op(A)·B (a weight and bias gradient pair). */
@@ -124,46 +108,76 @@ export function canFuseColumnSums(b: GPUTensor, out: GPUTensor, opts: MatmulOpti
   );
 }
 
-/** Owns the matmul pipelines (one per transA/transB/vec4/epilogue/tile specialisation) and their dispatch. */
+/** Picks the specialisation of one product (the tuner's winner, or the fixed rule). */
+export type MatmulChooser = (problem: MatmulProblem) => MatmulCandidate;
+
+/** The fixed rule: today's register-blocked kernel with chooseTile's tile. */
+export const fixedRule: MatmulChooser = (p) => defaultCandidate(p.m, p.n, p.batch);
+
+/** The problem (dimensions of op(A)·op(B), batch, transposes) of a product on these tensors. */
+export function matmulProblem(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts: MatmulOptions): MatmulProblem {
+  const transA = !!opts.transA;
+  const transB = !!opts.transB;
+  const k = transA ? a.shape.rows : a.shape.cols;
+  return { m: out.shape.rows, n: out.shape.cols, k, batch: out.shape.batch, transA, transB };
+}
+
+/** Overrides of a candidate's pipeline for an m×n×k product (vec4 flags and alignment computed here). */
+export function candidateConstants(c: MatmulCandidate, g: MatmulGeometry, transA: boolean, transB: boolean): Record<string, number> {
+  const [vecA, vecB] = [(transA ? g.m : g.k) % 4 === 0, (transB ? g.k : g.n) % 4 === 0];
+  const tile = outputTile(c);
+  const aligned =
+    c.kind === 'blocked'
+      ? vecA && vecB && g.m % c.tile.block === 0 && g.n % c.tile.block === 0 && g.k % 4 === 0
+      : g.m % tile.rows === 0 && g.n % tile.cols === 0 && g.k % c.tk === 0;
+  const common = { TRANS_A: Number(transA), TRANS_B: Number(transB), VEC_A: Number(vecA), VEC_B: Number(vecB), ALIGNED: Number(aligned) };
+  return c.kind === 'blocked'
+    ? { ...common, WG_X: c.tile.x, WG_Y: c.tile.y, BLOCK: c.tile.block }
+    : { ...common, WG_X: c.x, WG_Y: c.y, TM: c.tm, TN: c.tn, TK: c.tk };
+}
+
+/** Owns the matmul pipelines (one per kernel/transA/transB/vec4/epilogue/tile specialisation) and their dispatch. */
 export class MatmulKernel {
   private readonly layout: GPUBindGroupLayout;
   private readonly params = new Uint32Array(MATMUL_PARAM_WORDS);
 
-  constructor(private readonly ctx: KernelContext) {
+  constructor(
+    private readonly ctx: KernelContext,
+    /** The specialisation of each product; replaced when tuning is switched on or off. */
+    public choose: MatmulChooser = fixedRule,
+  ) {
     this.layout = bindGroupLayout(ctx.device, 'matmul', ['tensor', 'tensor', 'tensor', 'tensor', 'tensor', 'uniform']);
   }
 
   /**
    * Record out = epilogue(op(A)·op(B)) and, with `colsum` (epilogue none, B not transposed), colsum[b, 0, c] =
-   * Σ_k B[b, k, c] in the same dispatch. Returns true when some batch entry's activation is softmax: the
-   * caller must then normalise out's rows (the kernel wrote z + bias for those entries).
+   * Σ_k B[b, k, c] in the same dispatch, as `candidate` (default: `choose`'s). Returns true when some batch entry's
+   * activation is softmax: the caller must then normalise out's rows (the kernel wrote z + bias for those entries).
    */
-  run(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts: MatmulOptions = {}, colsum: GPUTensor | null = null): boolean {
+  run(
+    a: GPUTensor,
+    b: GPUTensor,
+    out: GPUTensor,
+    opts: MatmulOptions = {},
+    colsum: GPUTensor | null = null,
+    candidate: MatmulCandidate | null = null,
+  ): boolean {
     const ep = opts.epilogue ?? { kind: 'none' as const };
     if (colsum && !canFuseColumnSums(b, out, opts, colsum)) throw new Error('matmul: column sums cannot be fused into this product.');
     const extra = ep.kind === 'bias_act' ? (ep.bias as GPUTensor) : ep.kind === 'act_grad' ? (ep.act as GPUTensor) : colsum;
-    const [tile, g] = this.validate(a, b, out, opts, extra);
+    const [c, g] = this.validate(a, b, out, opts, extra, candidate);
     if (g.batch > this.ctx.maxWorkgroupsPerDimension) throw new Error(`matmul: batch ${g.batch} exceeds the dispatch limit.`);
     const activations = ep.kind === 'none' ? null : ep.activations;
     packMatmulParams(g, activations, this.params);
     const transA = !!opts.transA;
     const transB = !!opts.transB;
-    const [vecA, vecB] = [(transA ? g.m : g.k) % 4 === 0, (transB ? g.k : g.n) % 4 === 0];
-    const aligned = vecA && vecB && g.m % tile.block === 0 && g.n % tile.block === 0 && g.k % 4 === 0;
-    const pipeline = this.ctx.pipelines.get('matmul', 'main', this.layout, {
-      TRANS_A: Number(transA),
-      TRANS_B: Number(transB),
-      VEC_A: Number(vecA),
-      VEC_B: Number(vecB),
-      ALIGNED: Number(aligned),
+    const pipeline = this.ctx.pipelines.get('matmul', c.kind === 'blocked' ? 'main' : 'tiled', this.layout, {
+      ...candidateConstants(c, g, transA, transB),
       EPILOGUE: EPILOGUE_CODE[ep.kind],
       COLSUM: Number(colsum !== null),
-      WG_X: tile.x,
-      WG_Y: tile.y,
-      BLOCK: tile.block,
     });
     const tensors = extra ? [a, b, out, extra] : [a, b, out];
-    const key = siteKey('matmul', tensors, transA, transB, ep.kind, tile.x, tile.block, colsum !== null);
+    const key = siteKey('matmul', tensors, transA, transB, ep.kind, c.name, colsum !== null);
     const bindGroup = this.ctx.sites.bind(key, tensors.map((t) => t.id), this.params, null, 0, (uniform) =>
       this.ctx.device.createBindGroup({
         layout: this.layout,
@@ -175,19 +189,27 @@ export class MatmulKernel {
         ),
       }),
     );
-    const colsumTiles = colsum ? ceilDiv(g.n, 4 * tile.x * tile.y) : 0;
+    const invocations = c.kind === 'blocked' ? c.tile.x * c.tile.y : c.x * c.y;
+    const colsumTiles = colsum ? ceilDiv(g.n, 4 * invocations) : 0;
     dispatchLinear(this.ctx, pipeline, bindGroup, g.tilesTotal + colsumTiles, g.batch);
     return ep.kind === 'bias_act' && ep.activations.some((name) => name === 'softmax');
   }
 
-  /** Check operands and shapes (throws on a mismatch); returns the tile and geometry of the product. */
-  validate(a: GPUTensor, b: GPUTensor, out: GPUTensor, opts: MatmulOptions, extra: GPUTensor | null = null): [MatmulTile, MatmulGeometry] {
+  /** Check operands and shapes (throws on a mismatch); returns the specialisation and geometry of the product. */
+  validate(
+    a: GPUTensor,
+    b: GPUTensor,
+    out: GPUTensor,
+    opts: MatmulOptions,
+    extra: GPUTensor | null = null,
+    candidate: MatmulCandidate | null = null,
+  ): [MatmulCandidate, MatmulGeometry] {
     for (const t of [a, b, extra]) {
       if (t === out) throw new Error('matmul: the output tensor must differ from every input.');
     }
-    const [m, n] = [opts.transA ? a.shape.cols : a.shape.rows, opts.transB ? b.shape.rows : b.shape.cols];
-    const tile = chooseTile(m, n, out.shape.batch);
-    return [tile, matmulGeometry(a, b, out, opts, tile)];
+    const first = matmulGeometry(a, b, out, opts, { rows: 1, cols: 1 });
+    const c = candidate ?? this.choose(matmulProblem(a, b, out, opts));
+    return [c, { ...first, ...tiling(first, outputTile(c)) }];
   }
 
   private extraBinding(kind: 'none' | 'bias_act' | 'act_grad', extra: GPUTensor | null, binding: 3 | 4): GPUBufferBinding {
@@ -196,4 +218,9 @@ export class MatmulKernel {
     // Two disjoint ranges of the dummy buffer: writable bindings must not overlap.
     return { buffer: this.ctx.dummy, offset: binding === 3 ? 0 : 256, size: 16 };
   }
+}
+
+function tiling(g: MatmulGeometry, tile: { rows: number; cols: number }): Pick<MatmulGeometry, 'tilesN' | 'tilesTotal'> {
+  const tilesN = ceilDiv(g.n, tile.cols);
+  return { tilesN, tilesTotal: tilesN * ceilDiv(g.m, tile.rows) };
 }

@@ -10,7 +10,10 @@ import { GPUTensor, TensorAllocator } from './gpu-tensor.js';
 import { GpuTimer } from './gpu-timer.js';
 import { PipelineCache, type KernelContext } from './kernel-context.js';
 import { LossKernels } from './loss-kernels.js';
-import { MatmulKernel, canFuseColumnSums } from './matmul-kernel.js';
+import { candidatesWithin, type MatmulCandidate, type MatmulProblem } from './matmul-candidates.js';
+import { MatmulKernel, canFuseColumnSums, fixedRule, type MatmulChooser } from './matmul-kernel.js';
+import { deviceTimer, type TunerHost } from './matmul-tune-timer.js';
+import { adapterKey, MatmulTuner, type CandidateTimer, type TuneCache, type TuneResult } from './matmul-tuner.js';
 import { NormKernel } from './norm-kernel.js';
 import { OptimizerStates } from './optimizer-state.js';
 import { ReadbackRing } from './readback.js';
@@ -26,6 +29,24 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   readonly maxWorkgroupsPerDimension?: number;
   /** The command recorder's clock and end-of-task scheduler (default: performance.now and microtasks). */
   readonly timing?: RecorderTiming;
+  /** How each product's matmul specialisation is chosen (default: tuning off, the fixed rule). */
+  readonly matmulTuning?: MatmulTuningOptions;
+  /** Test hook: every product's specialisation as this says (overrides matmulTuning). */
+  readonly matmulChooser?: MatmulChooser;
+}
+
+/**
+ * Matmul autotuning. 'off': the fixed rule. 'cached': each shape class's cached winner, else the fixed rule.
+ * 'tune': as 'cached', and a class without a winner is timed (every candidate) at the first sync() after its first use.
+ */
+export interface MatmulTuningOptions {
+  readonly mode: 'off' | 'cached' | 'tune';
+  /** Where winners are kept per adapter (default: in this backend only). */
+  readonly cache?: TuneCache;
+  /** Times a candidate (default: on this device, timestamp queries where available, else wall clock). */
+  readonly timer?: CandidateTimer;
+  /** The candidate set (default: every candidate within the device's limits). */
+  readonly candidates?: readonly MatmulCandidate[];
 }
 
 /** Counts of cached GPU objects, to check that a repeated training step creates none. */
@@ -68,6 +89,9 @@ export class WebGPUBackend implements Backend {
   private readonly states: OptimizerStates;
   private readonly timer: GpuTimer;
   private upload = new Float32Array(0);
+  private tuner: MatmulTuner | null = null;
+  private tuneAtSync = false;
+  private tuning: Promise<TuneResult[]> | null = null;
   /** A weight-gradient product Aᵀ·B held back one call, so that the column sums of B can join its dispatch. */
   private deferred: { a: GPUTensor; b: GPUTensor; out: GPUTensor; opts: MatmulOptions } | null = null;
 
@@ -114,6 +138,69 @@ export class WebGPUBackend implements Backend {
     this.states = new OptimizerStates(device, this.allocator, this.recorder, this.sites);
     this.updater = new UpdateKernel(ctx, this.states);
     this.timer = new GpuTimer(device, this.recorder);
+    if (opts.matmulChooser) this.matmulKernel.choose = opts.matmulChooser;
+    else if (opts.matmulTuning) this.configureMatmulTuning(opts.matmulTuning);
+  }
+
+  /** Switch matmul tuning (see MatmulTuningOptions); cached winners apply once `matmulTuningReady()` resolves. */
+  configureMatmulTuning(t: MatmulTuningOptions): void {
+    this.live();
+    this.tuneAtSync = t.mode === 'tune';
+    if (t.mode === 'off') {
+      this.tuner = null;
+      this.matmulKernel.choose = fixedRule;
+      return;
+    }
+    const candidates = t.candidates ?? candidatesWithin(this.device.limits);
+    const key = adapterKey(this.handle.details);
+    this.tuner = new MatmulTuner(candidates, key, t.timer ?? deviceTimer(this.tunerHost()), fixedRule, t.cache ?? null);
+    const tuner = this.tuner;
+    this.matmulKernel.choose = (p) => tuner.choose(p);
+  }
+
+  /** Resolves once the tuner's cached winners are loaded (at once when tuning is off). */
+  async matmulTuningReady(): Promise<void> {
+    await this.tuner?.ready();
+  }
+
+  /** Time every candidate on each product (tuning must be on), keeping each class's winner; returns the tables. */
+  async tuneMatmul(problems: readonly MatmulProblem[]): Promise<TuneResult[]> {
+    const tuner = this.tuner;
+    if (!tuner) throw new Error('tuneMatmul: matmul tuning is off; call configureMatmulTuning({ mode: "tune" }) first.');
+    this.live();
+    this.recorder.flush();
+    const results: TuneResult[] = [];
+    for (const p of problems) results.push(await tuner.tune(p));
+    return results;
+  }
+
+  /** The tuning cache's key of this backend's adapter. */
+  matmulTuningKey(): string {
+    return adapterKey(this.handle.details);
+  }
+
+  /** The winners known now by shape class (empty when tuning is off). */
+  matmulWinners(): Readonly<Record<string, string>> {
+    return this.tuner?.known() ?? {};
+  }
+
+  private tunerHost(): TunerHost {
+    return {
+      device: this.device,
+      tensors: (shapes) => this.tensors(shapes),
+      write: (t, data) => this.write(t, data),
+      dispose: (t) => this.dispose(t),
+      matmulAs: (c, a, b, out, opts) => {
+        this.live();
+        this.matmulKernel.run(this.own(a), this.own(b), this.own(out), opts, null, c);
+      },
+      flush: () => this.recorder.flush(),
+      finish: async () => {
+        await this.device.queue.onSubmittedWorkDone();
+        this.live();
+      },
+      timeGpu: (record) => this.timeGpu(record),
+    };
   }
 
   tensor(shape: Shape, data?: ArrayLike<number>): Tensor {
@@ -273,6 +360,14 @@ export class WebGPUBackend implements Backend {
   async sync(): Promise<void> {
     this.live();
     this.recorder.flush();
+    const tuner = this.tuner;
+    if (this.tuneAtSync && tuner && tuner.pendingCount > 0) {
+      await this.device.queue.onSubmittedWorkDone();
+      // One tuning at a time: a second sync meanwhile waits for it.
+      this.tuning ??= tuner.tunePending().finally(() => (this.tuning = null));
+      await this.tuning;
+      this.live();
+    }
     await this.device.queue.onSubmittedWorkDone();
     this.live();
   }
@@ -353,5 +448,7 @@ export class WebGPUBackend implements Backend {
 
 /** Create a WebGPU backend; throws a `WebGPUUnavailableError` (reason 'no-webgpu' | 'no-adapter' | 'device-failed'). */
 export async function createWebGPUBackend(opts: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
-  return new WebGPUBackend(await acquireDevice(opts), opts);
+  const backend = new WebGPUBackend(await acquireDevice(opts), opts);
+  await backend.matmulTuningReady();
+  return backend;
 }
