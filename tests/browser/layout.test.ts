@@ -230,6 +230,23 @@ describe('axe-core finds no accessibility violation', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it('on every lesson (1–8), at 1280 px and at 390 px', async () => {
+    const tags = ['bp-lesson-intuition', 'bp-lesson-history', 'bp-lesson-neuron', 'bp-lesson-two-layers', 'bp-lesson-deep', 'bp-lesson-mnist', 'bp-lesson-questions', 'bp-lesson-glossary'];
+    // No fragment in the opened address: allowAxe reloads it (a fragment-only navigation would keep the CSP).
+    app = await openApp('/lessons.html', { webgpu: false, viewport: { width: 1280, height: 800 } });
+    const { page } = app;
+    await allowAxe(app);
+    for (const width of [1280, 390]) {
+      await page.setViewport({ width, height: 844 });
+      for (const [i, tag] of tags.entries()) {
+        await page.evaluate((n) => (location.hash = `#/${n}`), i + 1);
+        await page.waitForFunction((t) => document.querySelector('bp-lessons-app')?.shadowRoot?.querySelector('main > *')?.tagName.toLowerCase() === t, {}, tag);
+        await frames(page);
+        expect(await axeViolations(page), `lesson ${i + 1} at ${width} px`).toEqual([]);
+      }
+    }
+  });
+
   it('on the benchmark page, after a small run', async () => {
     app = await openApp('/bench.html?suites=matmul&sizes=16,32&backends=cpu&reps=3', { webgpu: false });
     const { page } = app;

@@ -133,7 +133,7 @@ describe('mitigation switches per run', () => {
     await setField(page, RUN(1), 'input[name=clipMax]', '-3');
     await page.waitForFunction(() => window.__lab!.notices().some((n) => n.text === 'Not applied:'));
     const n = await page.evaluate(() => window.__lab!.notices().find((x) => x.text === 'Not applied:')!);
-    expect(n.details.join(' ')).toMatch(/runs\[1\]\.clip: "norm:-3"/);
+    expect(n.details.join(' ')).toMatch(/Run 2's clipping \(clip\): "norm:-3"/);
     expect(await page.evaluate(() => window.__lab!.lab().runs[1]!.clip)).toEqual({ kind: 'norm', max: 1 });
     const bad = await openApp(`${URL_SMALL}&opt=sgd,lion&res=0,x`);
     try {

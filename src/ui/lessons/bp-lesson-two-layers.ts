@@ -210,7 +210,7 @@ export class BpLessonTwoLayers extends LessonElement {
 
   private equations(): TemplateResult {
     const phase = this.phaseOn();
-    return html`<div class="equations" role="group" aria-label="the equations of one step">
+    return html`<div class="equations" role="region" tabindex="0" aria-label="the equations of one step">
       ${classicEquations(this.settings).map((e) => html`<div class=${`eq ${e.phase}${phase === 'all' || phase === e.phase ? ' on' : ''}`} data-eq=${e.id} data-phase=${e.phase}>${e.math}</div>`)}
     </div>`;
   }
