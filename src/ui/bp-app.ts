@@ -29,6 +29,26 @@ import { LabController } from './lab-controller.js';
 import { TheoryCache, theoryLabel } from './theory-lines.js';
 import type { GradientTheory } from './charts/index.js';
 
+/** localStorage key that remembers the first-visit hint was seen (above the class: the element upgrades as it is defined). */
+const HINT_KEY = 'backprop-lab:hint-seen';
+
+/** Whether this browser has seen the first-visit hint (storage that throws, as in some private modes, counts as no). */
+function hintSeen(): boolean {
+  try {
+    return localStorage.getItem(HINT_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function rememberHint(): void {
+  try {
+    localStorage.setItem(HINT_KEY, '1');
+  } catch {
+    // Nothing to remember it in: the hint shows again next time.
+  }
+}
+
 /**
  * The Backprop Lab application.
  * @fires nothing; everything goes to the lab controller
@@ -486,25 +506,5 @@ export class BpApp extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'bp-app': BpApp;
-  }
-}
-
-/** localStorage key that remembers the first-visit hint was seen. */
-const HINT_KEY = 'backprop-lab:hint-seen';
-
-/** Whether this browser has seen the first-visit hint (storage that throws, as in some private modes, counts as no). */
-function hintSeen(): boolean {
-  try {
-    return localStorage.getItem(HINT_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
-
-function rememberHint(): void {
-  try {
-    localStorage.setItem(HINT_KEY, '1');
-  } catch {
-    // Nothing to remember it in: the hint shows again next time.
   }
 }
