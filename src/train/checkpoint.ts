@@ -6,6 +6,7 @@
  */
 import type { OptimizerSnapshot } from '../backend/backend.js';
 import type { Parameters } from '../core/init.js';
+import type { NpyArray } from '../core/npz.js';
 import type { RngState } from '../core/rng.js';
 import { describeValue, formatIssue, isRecord, parseExperiment, type DataSpec, type ModelSpec, type ScheduleSpec } from '../core/spec.js';
 import type { StepRecord } from './records.js';
@@ -114,6 +115,21 @@ function decodeRun(run: Record<string, unknown>): RunCheckpoint {
   if (!Array.isArray(run.records)) throw new CheckpointError(`run.records: expected a list, got ${describeValue(run.records)}`);
   const first = models[0]!;
   return { models: models.map((m) => m.model), data: first.data, schedule: first.schedule, state, records: run.records as StepRecord[][] };
+}
+
+/**
+ * One model's parameters as named arrays for `.npz`: `W<l>` of shape (sizes[l], sizes[l+1]) (a layer computes
+ * x·W + b), `b<l>` of shape (sizes[l+1],), and where present `gamma<l>`, `running_mean<l>`, `running_var<l>` of hidden layer l.
+ */
+export function parameterArrays(p: Parameters, sizes: readonly number[]): NpyArray[] {
+  const out: NpyArray[] = [];
+  p.weights.forEach((w, l) => out.push({ name: `W${l}`, shape: [sizes[l]!, sizes[l + 1]!], data: w }));
+  p.biases.forEach((b, l) => out.push({ name: `b${l}`, shape: [b.length], data: b }));
+  const vectors = (prefix: string, vs: readonly Float64Array[] | undefined) => vs?.forEach((v, l) => out.push({ name: `${prefix}${l}`, shape: [v.length], data: v }));
+  vectors('gamma', p.gammas);
+  vectors('running_mean', p.runningMean);
+  vectors('running_var', p.runningVar);
+  return out;
 }
 
 const PARAMETER_PARTS = ['weights', 'biases', 'gammas', 'runningMean', 'runningVar'] as const;
