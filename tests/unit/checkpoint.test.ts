@@ -3,7 +3,11 @@
  * fresh trainer and 100 more, bit for bit (losses and weights), for every optimizer with mini-batches, batch norm and
  * clipping; and every bad file (truncated, newer version, wrong checksum, wrong shapes) is refused by name.
  */
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { TRAIN_FLAGS, parseFlags, trainOptions } from '../../src/cli/args.js';
 import { makeDataset } from '../../src/core/datasets.js';
@@ -139,5 +143,44 @@ describe('bad run files are refused by name and change nothing', () => {
     doc.checksum = `sha256:${await sha256Hex(JSON.stringify(doc.run))}`;
     await expect(parseRun(JSON.stringify(doc))).rejects.toThrow(CheckpointError);
     await expect(parseRun(JSON.stringify(doc))).rejects.toThrow(/run\.state\.order/);
+  });
+});
+
+describe('lab train --save / --resume / --npz', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-run-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const lab = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ['scripts/lab.mjs', 'train', ...args], { encoding: 'utf8', timeout: 120_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const FLAGS = ['--dataset', 'spiral', '--samples', '90', '--layers', '8,8', '--activation', 'tanh', '--batch', '16', '--optimizer', 'adam', '--lr', '0.01', '--log-every', '10', '--seed', '7', '--json'];
+  const stepLines = (out: string) => out.trim().split('\n').filter((l) => l.startsWith('{"step"'));
+
+  it('200 steps ≡ 100, --save, --resume --steps 200: the same records and the same .npz bytes', { timeout: 300_000 }, () => {
+    const whole = lab(...FLAGS, '--steps', '200', '--npz', join(dir, 'whole.npz'));
+    expect(whole.code, whole.stderr).toBe(0);
+    const first = lab(...FLAGS, '--steps', '100', '--save', join(dir, 'run.json'));
+    expect(first.code, first.stderr).toBe(0);
+    const rest = lab('--resume', join(dir, 'run.json'), '--steps', '200', '--json', '--npz', join(dir, 'resumed.npz'), '--save', join(dir, 'run2.json'));
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(rest.stderr).toContain('resumed from');
+    // The whole run logs steps 0, 10, …, 190, 199; the resumed one 100, …, 190, 199, each the same line.
+    expect(stepLines(rest.stdout)).toEqual(stepLines(whole.stdout).slice(10));
+    expect(readFileSync(join(dir, 'resumed.npz')).equals(readFileSync(join(dir, 'whole.npz')))).toBe(true);
+    const saved = JSON.parse(readFileSync(join(dir, 'run2.json'), 'utf8'));
+    expect(saved.run.state.step).toBe(200);
+    expect(saved.run.records.map((r: { step: number }[]) => r[0]!.step)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99, 100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 199]);
+
+    // Bad files and flags: exit 2, a message naming what is wrong.
+    writeFileSync(join(dir, 'cut.json'), readFileSync(join(dir, 'run.json'), 'utf8').slice(0, 3000));
+    const cut = lab('--resume', join(dir, 'cut.json'));
+    expect(cut.code).toBe(2);
+    expect(cut.stderr).toMatch(/--resume .*cut\.json: run file: not a complete JSON document \(truncated/);
+    const layers = lab('--resume', join(dir, 'run.json'), '--layers', '3');
+    expect(layers.code).toBe(2);
+    expect(layers.stderr).toMatch(/--layers cannot be given with --resume: the run file holds the spec/);
+    const fewer = lab('--resume', join(dir, 'run.json'), '--steps', '50');
+    expect(fewer.code).toBe(2);
+    expect(fewer.stderr).toMatch(/--steps: 50 is fewer than the 100 steps the resumed run has taken/);
   });
 });
