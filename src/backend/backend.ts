@@ -91,6 +91,16 @@ export type UpdateRule = (
     }
 ) & { readonly clip?: ClipRule; readonly report?: { readonly metrics: Tensor; readonly col: number } };
 
+/**
+ * The optimizer state of one parameter list, one flat array per parameter (values as f64): `first` is the velocity
+ * (momentum) or first moment (Adam), `second` the mean square (RMSProp) or second moment (Adam); null where the
+ * rules used so far need none (equivalent to zeros).
+ */
+export interface OptimizerSnapshot {
+  readonly first: readonly Float64Array[] | null;
+  readonly second: readonly Float64Array[] | null;
+}
+
 /** Where and how a backend runs, for badges and benchmark records. */
 export interface BackendInfo {
   /** 'cpu' or 'webgpu'. */
@@ -144,6 +154,10 @@ export interface Backend {
   update(params: readonly Tensor[], grads: readonly Tensor[], rule: UpdateRule): void;
   /** Zero the optimizer state kept for this parameter list (after new weights are set). */
   resetOptimizerState(params: readonly Tensor[]): void;
+  /** The optimizer state kept for this parameter list, read after all work enqueued before this call. */
+  readOptimizerState(params: readonly Tensor[]): Promise<OptimizerSnapshot>;
+  /** Overwrite the optimizer state of this parameter list (a null part is zeroed); lengths must match the parameters. */
+  writeOptimizerState(params: readonly Tensor[], state: OptimizerSnapshot): void;
 
   /**
    * Normalisation of a hidden layer's pre-activations z [B, rows, cols], then scale, shift and activation:

@@ -54,6 +54,9 @@ export const TRAIN_FLAGS: Record<string, FlagDef> = {
   dtype: { value: true, help: `CPU element type: ${DTYPES.join(', ')}` },
   'log-every': { value: true, help: 'record metrics every N steps' },
   json: { value: false, help: 'JSON lines on stdout: {"step",…} per logged step, {"diverged":{"step","reason"}} if the run diverges, last {"predictions","samples"} (of the first 16 rows)' },
+  save: { value: true, help: 'at the end, save the run (specs, weights, optimizer state, step, batch order, records) to this JSON file' },
+  resume: { value: true, help: 'continue a run saved with --save exactly where it stopped; only --steps (the new total), --save, --npz, --backend, --json go with it' },
+  npz: { value: true, help: 'at the end, write the trained weights to this NumPy .npz file (W0, b0, W1, …; np.load reads it)' },
   'lose-device-at': { value: true, help: 'rehearse a GPU driver reset: destroy the WebGPU device after step k (WebGPU only)' },
   help: { value: false, help: 'show this help' },
 };
@@ -222,6 +225,19 @@ export function trainOptions(flags: Map<string, string>): TrainOptions {
   const loseDeviceAt = flags.has('lose-device-at') ? wholeNumber('lose-device-at', flags.get('lose-device-at')!) : null;
   if (loseDeviceAt !== null && backend === 'cpu') throw new UsageError(loseDeviceOnCpu(backend === get('backend') ? '--backend cpu' : 'the default backend, cpu'));
   return { spec: parsed.value, backend, json: flags.has('json'), loseDeviceAt };
+}
+
+/** Flags that may go with --resume (the spec comes from the run file). */
+export const RESUME_FLAGS = ['resume', 'steps', 'save', 'npz', 'backend', 'json', 'help'] as const;
+
+/** Throw a UsageError naming the first flag given with --resume that would change the saved spec. */
+export function checkResumeFlags(flags: Map<string, string>): void {
+  const extra = [...flags.keys()].find((k) => !(RESUME_FLAGS as readonly string[]).includes(k));
+  if (extra !== undefined) {
+    throw new UsageError(`--${extra} cannot be given with --resume: the run file holds the spec; with --resume give only ${RESUME_FLAGS.filter((f) => f !== 'resume' && f !== 'help').map((f) => `--${f}`).join(', ')}`);
+  }
+  if (flags.has('steps')) wholeNumber('steps', flags.get('steps')!);
+  choice('backend', flags.get('backend') ?? 'cpu', BACKEND_CHOICES);
 }
 
 /** Why --lose-device-at is refused when the run is on the CPU (`where` says how the CPU was chosen). */

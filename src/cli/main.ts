@@ -14,7 +14,11 @@ import { selectBackend } from '../backend/select.js';
 import type { Parameters } from '../core/init.js';
 import { Trainer } from '../train/trainer.js';
 import type { StepRecord } from '../train/records.js';
-import { TRAIN_FLAGS, UsageError, helpText, loseDeviceOnCpu, parseFlags, trainOptions } from './args.js';
+import { BACKEND_CHOICES, TRAIN_FLAGS, UsageError, checkResumeFlags, flagMessage, helpText, loseDeviceOnCpu, parseFlags, trainOptions, type TrainOptions } from './args.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { npzBytes } from '../core/npz.js';
+import { parseExperiment } from '../core/spec.js';
+import { CheckpointError, parameterArrays, parseRun, serializeRun, type RunCheckpoint } from '../train/checkpoint.js';
 import { progressBar, tableHeader, tableRow } from './format.js';
 import { loadNodeGpu, type NodeGpu } from './node-gpu.js';
 import { runBench } from './bench.js';
@@ -50,7 +54,8 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
     process.stdout.write(`${helpText('train', TRAIN_FLAGS)}\n`);
     return;
   }
-  const opts = trainOptions(flags);
+  const resumed = flags.has('resume') ? await loadRun(flags) : null;
+  const opts = resumed ? resumed.opts : trainOptions(flags);
   const { spec } = opts;
   let gpu: GPU | undefined;
   if (opts.backend !== 'cpu') {
@@ -72,6 +77,16 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
   const data = makeDataset(spec.data);
   const config = { models: [spec.model], data, schedule: spec.schedule };
   let trainer = new Trainer(backend, config);
+  if (resumed) {
+    try {
+      trainer.restoreState(resumed.run.state);
+    } catch (e) {
+      throw new UsageError(`--resume ${flags.get('resume')}: ${(e as Error).message}`);
+    }
+    info(`resumed from ${flags.get('resume')} at step ${trainer.step}`);
+  }
+  // Every logged record of the run (those of the resumed file first), for --save.
+  const allRecords: (readonly StepRecord[])[] = resumed ? [...resumed.run.records] : [];
   const total = spec.schedule.steps;
   const showProgress = total >= 1000 && process.stderr.isTTY === true;
   if (!opts.json) out(tableHeader(trainer.layers));
@@ -81,6 +96,7 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
   const onRecords = (records: StepRecord[]) => {
     const r = records[0]!;
     if (r.step <= lastPrinted) return;
+    allRecords.push(records);
     if (showProgress) process.stderr.write('\r\x1b[K');
     const diverged = trainer.memberStatus()[0]!.divergedAt;
     if (diverged !== null && r.step >= diverged) {
@@ -99,8 +115,9 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
   // On the GPU, the parameters are read back at every chunk so that a lost device can be survived.
   let snapshot: { step: number; params: Parameters[] } | null = null;
   const onGpu = () => backend.info.kind === 'webgpu';
-  if (onGpu()) snapshot = { step: 0, params: await trainer.readParameters() };
+  if (onGpu()) snapshot = { step: trainer.step, params: await trainer.readParameters() };
   const chunk = Math.max(1, Math.min(1000, spec.schedule.logEvery));
+  const firstStep = trainer.step;
   const started = performance.now();
   let lastBar = 0;
   let rehearsed = false;
@@ -138,7 +155,8 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
   await backend.sync();
   if (showProgress) process.stderr.write('\r\x1b[K');
   const seconds = (performance.now() - started) / 1000;
-  const summary = `${trainer.step} steps in ${seconds.toFixed(2)} s (${(trainer.step / Math.max(seconds, 1e-9)).toFixed(1)} steps/s)`;
+  const ran = trainer.step - firstStep;
+  const summary = `${ran} steps in ${seconds.toFixed(2)} s (${(ran / Math.max(seconds, 1e-9)).toFixed(1)} steps/s)`;
   if (opts.json || data.n <= PREDICTION_ROWS) {
     const n = Math.min(data.n, PREDICTION_ROWS);
     const [pred] = await trainer.predict(data.x.subarray(0, n * data.inputDim), n);
@@ -147,8 +165,44 @@ async function train(argv: readonly string[], gpuHolder: { gpu?: NodeGpu }): Pro
     else out(`predictions: ${rows.map((r) => `[${r.map((v) => v.toFixed(4)).join(', ')}]`).join(' ')}`);
   }
   info(summary);
+  if (flags.has('save')) {
+    const run: RunCheckpoint = { models: config.models, data: spec.data, schedule: spec.schedule, state: await trainer.exportState(), records: allRecords };
+    await writeFile(flags.get('save')!, await serializeRun(run));
+    info(`saved the run at step ${trainer.step} to ${flags.get('save')}`);
+  }
+  if (flags.has('npz')) {
+    const [params] = await trainer.readParameters();
+    await writeFile(flags.get('npz')!, npzBytes(parameterArrays(params!, trainer.sizes)));
+    info(`wrote the weights to ${flags.get('npz')}`);
+  }
   trainer.dispose();
   backend.destroy();
+}
+
+/** The run file of --resume and the options it trains with (its spec, --steps as the new total); usage errors name the flag. */
+async function loadRun(flags: Map<string, string>): Promise<{ run: RunCheckpoint; opts: TrainOptions }> {
+  checkResumeFlags(flags);
+  const file = flags.get('resume')!;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--resume: cannot read ${JSON.stringify(file)}: ${(e as Error).message}`);
+  }
+  let run: RunCheckpoint;
+  try {
+    run = await parseRun(text);
+  } catch (e) {
+    if (e instanceof CheckpointError) throw new UsageError(`--resume ${file}: ${e.message}`);
+    throw e;
+  }
+  if (run.models.length !== 1) throw new UsageError(`--resume ${file}: the run holds ${run.models.length} models; lab train continues runs of one model`);
+  const steps = flags.has('steps') ? Number(flags.get('steps')) : run.schedule.steps;
+  if (steps < run.state.step) throw new UsageError(`--steps: ${steps} is fewer than the ${run.state.step} steps the resumed run has taken; give a total of at least ${run.state.step}`);
+  const parsed = parseExperiment({ model: run.models[0], data: run.data, schedule: { ...run.schedule, steps } });
+  if (!parsed.ok) throw new UsageError(parsed.issues.map(flagMessage).join('\n'));
+  const backend = (flags.get('backend') ?? 'cpu') as (typeof BACKEND_CHOICES)[number];
+  return { run, opts: { spec: parsed.value, backend, json: flags.has('json'), loseDeviceAt: null } };
 }
 
 /** Run the CLI with argv (without node and script); resolves to the exit code. */

@@ -4,11 +4,11 @@
  * tensor). Everything stays in the backend; metrics come back asynchronously at the logging interval.
  * The passes live in network.ts, the parameter tensors in parameters.ts, the cohort's update rules in cohort.ts.
  */
-import type { Backend, Tensor } from '../backend/backend.js';
-import { shape } from '../backend/backend.js';
+import type { Backend, OptimizerSnapshot, Tensor } from '../backend/backend.js';
+import { shape, shapeSize } from '../backend/backend.js';
 import type { Dataset } from '../core/datasets.js';
 import { initParameters, type Parameters } from '../core/init.js';
-import { NumpyRandom } from '../core/rng.js';
+import { NumpyRandom, type RngState } from '../core/rng.js';
 import { layerSizes, type ModelSpec, type ScheduleSpec } from '../core/spec.js';
 import { SlotRules, checkCohort } from './cohort.js';
 import { DEFAULT_BUDGET_BYTES, checkPlan, planMemory } from './memory.js';
@@ -39,6 +39,21 @@ export interface TrainerConfig {
 export interface MemberStatus {
   /** Step at which a NaN or infinity first showed (in an update's gradient norm or a record), or null. */
   readonly divergedAt: number | null;
+}
+
+/**
+ * Everything a trainer carries from one step to the next, for save and resume: the steps taken, each model's
+ * parameters, the optimizer state (one flat array per parameter tensor in update order — weights, biases, γ —
+ * models stacked), the mini-batch order stream (generator, current permutation and position) and divergence.
+ */
+export interface TrainerState {
+  readonly step: number;
+  readonly parameters: readonly Parameters[];
+  readonly optimizer: OptimizerSnapshot;
+  readonly batchRng: RngState;
+  readonly order: Uint32Array;
+  readonly orderPos: number;
+  readonly divergedAt: readonly (number | null)[];
 }
 
 /** Trains a cohort of same-shape models. */
@@ -312,6 +327,80 @@ export class Trainer {
    */
   setParameters(params: readonly Parameters[]): void {
     this.parameters.set(params);
+  }
+
+  /** A snapshot of the trainer's state after all work enqueued so far (see TrainerState). */
+  async exportState(): Promise<TrainerState> {
+    await this.watchScans;
+    const step = this.stepIndex;
+    const batchRng = this.batchRng.getState();
+    const order = this.order.slice();
+    const orderPos = this.orderPos;
+    const divergedAt = this.status.map((s) => s.divergedAt);
+    const [parameters, optimizer] = await Promise.all([this.parameters.read(), this.backend.readOptimizerState(this.parameters.params)]);
+    return { step, parameters, optimizer, batchRng, order, orderPos, divergedAt };
+  }
+
+  /**
+   * Continue from a state of `exportState` of a trainer of the same models and data. Every part is checked first
+   * (a mismatch throws an error naming the part, expected and found) and nothing changes unless all fit.
+   */
+  restoreState(state: TrainerState): void {
+    const problem = this.checkState(state);
+    if (problem) throw new RangeError(problem);
+    this.parameters.set(state.parameters);
+    this.backend.writeOptimizerState(this.parameters.params, state.optimizer);
+    this.batchRng.setState(state.batchRng);
+    this.order = state.order.slice();
+    this.orderPos = state.orderPos;
+    this.stepIndex = state.step;
+    this.watchedTo = state.step - 1;
+    state.divergedAt.forEach((d, b) => (this.status[b]!.divergedAt = d));
+  }
+
+  /** What in `state` does not fit this trainer, or null. */
+  private checkState(state: TrainerState): string | null {
+    const B = this.members;
+    const sizes = this.sizes;
+    const L = this.layers;
+    const norm = this.models[0]!.norm ?? 'none';
+    const wrong = (what: string, want: number, got: number | undefined) => (got === want ? null : `${what}: expected ${want}, got ${got ?? 'none'}`);
+    const checks: (string | null)[] = [
+      Number.isInteger(state.step) && state.step >= 0 ? null : `step: expected a whole number ≥ 0, got ${state.step}`,
+      wrong('number of models', B, state.parameters.length),
+      wrong('number of models with a divergence status', B, state.divergedAt.length),
+    ];
+    state.parameters.forEach((p, m) => {
+      checks.push(wrong(`model ${m}: number of weight matrices`, L, p.weights.length), wrong(`model ${m}: number of bias vectors`, L, p.biases.length));
+      for (let l = 0; l < L; l++) {
+        checks.push(wrong(`model ${m}: weights[${l}] length (${sizes[l]}×${sizes[l + 1]})`, sizes[l]! * sizes[l + 1]!, p.weights[l]?.length));
+        checks.push(wrong(`model ${m}: biases[${l}] length`, sizes[l + 1]!, p.biases[l]?.length));
+      }
+      const vectors = (name: string, vs: readonly Float64Array[] | undefined, present: boolean) => {
+        if (!present) return;
+        checks.push(wrong(`model ${m}: number of ${name} vectors`, L - 1, vs?.length ?? 0));
+        vs?.forEach((v, l) => checks.push(wrong(`model ${m}: ${name}[${l}] length`, sizes[l + 1]!, v.length)));
+      };
+      vectors('gammas', p.gammas, norm !== 'none');
+      vectors('runningMean', p.runningMean, norm === 'batch');
+      vectors('runningVar', p.runningVar, norm === 'batch');
+    });
+    for (const k of ['first', 'second'] as const) {
+      const part = state.optimizer[k];
+      if (!part) continue;
+      const params = this.parameters.params;
+      checks.push(wrong(`optimizer ${k} moment: number of arrays`, params.length, part.length));
+      part.forEach((a, i) => checks.push(wrong(`optimizer ${k} moment[${i}] length`, params[i] ? shapeSize(params[i]!.shape) : -1, a.length)));
+    }
+    const n = this.config.data.n;
+    if (state.order.length !== 0) checks.push(wrong('mini-batch order length (samples)', n, state.order.length));
+    if (state.order.some((r) => r >= n)) checks.push(`mini-batch order: a row index is ≥ the ${n} samples`);
+    if (!Number.isInteger(state.orderPos) || state.orderPos < 0 || state.orderPos > state.order.length) {
+      checks.push(`mini-batch order position: expected 0 to ${state.order.length}, got ${state.orderPos}`);
+    }
+    if (state.batchRng.mt.length !== 624) checks.push(wrong('batch generator key words', 624, state.batchRng.mt.length));
+    if (!Number.isInteger(state.batchRng.pos) || state.batchRng.pos < 0 || state.batchRng.pos > 624) checks.push(`batch generator position: expected 0 to 624, got ${state.batchRng.pos}`);
+    return checks.find((c) => c !== null) ?? null;
   }
 
   /** Release the trainer's tensors (the backend stays). */

@@ -7,7 +7,7 @@
  */
 import { ACTIVATION_CODE, type ActivationName, type HiddenActivation, type OutputActivation } from '../../core/activations.js';
 import { lossValue, outputGradient, type LossName } from '../../core/losses.js';
-import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, Shape, Tensor, UpdateRule } from '../backend.js';
+import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, OptimizerSnapshot, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
 import { columnSumsBand, multiplyByDerivative, softmaxRowBand, type Buf } from './elementwise.js';
 import { EPILOGUE, emptyJob, jobViews, runJobRows } from './matmul-job.js';
@@ -314,6 +314,14 @@ export class CpuBackend implements Backend {
 
   resetOptimizerState(params: readonly Tensor[]): void {
     this.optimizer.reset(params);
+  }
+
+  async readOptimizerState(params: readonly Tensor[]): Promise<OptimizerSnapshot> {
+    return this.optimizer.snapshot(params);
+  }
+
+  writeOptimizerState(params: readonly Tensor[], state: OptimizerSnapshot): void {
+    this.optimizer.restore(params, state);
   }
 
   lossInto(loss: LossName, predT: Tensor, targetT: Tensor, metricsT: Tensor, col: number): void {

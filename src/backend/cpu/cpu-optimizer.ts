@@ -2,7 +2,7 @@
  * Parameter updates of the CPU backend: every optimizer of UpdateRule (state kept per parameter tensor),
  * gradient clipping by global norm or by value, and the per-update report of the global gradient norm.
  */
-import type { Tensor, UpdateRule } from '../backend.js';
+import type { OptimizerSnapshot, Tensor, UpdateRule } from '../backend.js';
 import type { Buf } from './elementwise.js';
 import { PLAIN_MAX, PLAIN_MIN } from './metrics.js';
 import { applyRule, clipGradients, globalNorm, type OptimizerSlots } from './optimizers.js';
@@ -122,6 +122,33 @@ export class CpuOptimizer {
       const slots = this.state.get(cpu(t));
       slots?.first?.fill(0);
       slots?.second?.fill(0);
+    }
+  }
+
+  /** A copy of the optimizer state of these parameters (a part is null unless every parameter has it). */
+  snapshot(params: readonly Tensor[]): OptimizerSnapshot {
+    const slots = params.map((t) => this.state.get(cpu(t)));
+    const part = (k: 'first' | 'second') => (slots.every((s) => s?.[k]) ? slots.map((s) => Float64Array.from(s![k]!)) : null);
+    return { first: part('first'), second: part('second') };
+  }
+
+  /** Overwrite the optimizer state of these parameters (a null part is zeroed). */
+  restore(params: readonly Tensor[], state: OptimizerSnapshot): void {
+    for (const k of ['first', 'second'] as const) {
+      const given = state[k];
+      if (given && given.length !== params.length) throw new RangeError(`writeOptimizerState: ${k} needs ${params.length} arrays, got ${given.length}`);
+      given?.forEach((a, i) => {
+        const n = cpu(params[i]!).data.length;
+        if (a.length !== n) throw new RangeError(`writeOptimizerState: ${k}[${i}] needs ${n} values, got ${a.length}`);
+      });
+    }
+    for (let i = 0; i < params.length; i++) {
+      const p = cpu(params[i]!);
+      const slots = this.slotsOf(p, state.first !== null, state.second !== null);
+      if (state.first) slots.first!.set(state.first[i]!);
+      else slots.first?.fill(0);
+      if (state.second) slots.second!.set(state.second[i]!);
+      else slots.second?.fill(0);
     }
   }
 }

@@ -1,7 +1,7 @@
 /** The Backend interface on WebGPU: f32 tensors in GPU buffers, work recorded into one encoder per flush. */
 import type { ActivationName, HiddenActivation, OutputActivation } from '../../core/activations.js';
 import type { LossName } from '../../core/losses.js';
-import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, Shape, Tensor, UpdateRule } from '../backend.js';
+import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, OptimizerSnapshot, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
 import { CallSites } from './call-sites.js';
 import { acquireDevice, describeAdapter, type DeviceHandle, type DeviceOptions } from './device.js';
@@ -334,6 +334,34 @@ export class WebGPUBackend implements Backend {
 
   resetOptimizerState(params: readonly Tensor[]): void {
     this.states.reset(params.map((t) => this.own(t)));
+  }
+
+  async readOptimizerState(params: readonly Tensor[]): Promise<OptimizerSnapshot> {
+    const rec = this.states.record(params.map((t) => this.own(t)));
+    const part = async (ts: readonly GPUTensor[] | null) => (ts ? Promise.all(ts.map((g) => this.readback.read(g.buffer, g.byteOffset, g.size))) : null);
+    const [first, second] = await Promise.all([part(rec.first), part(rec.second)]);
+    this.live();
+    return { first, second };
+  }
+
+  writeOptimizerState(params: readonly Tensor[], state: OptimizerSnapshot): void {
+    const gs = params.map((t) => this.own(t));
+    for (const k of ['first', 'second'] as const) {
+      const given = state[k];
+      if (given && given.length !== gs.length) throw new RangeError(`writeOptimizerState: ${k} needs ${gs.length} arrays, got ${given.length}`);
+      given?.forEach((a, i) => {
+        if (a.length !== shapeSize(gs[i]!.shape)) throw new RangeError(`writeOptimizerState: ${k}[${i}] needs ${shapeSize(gs[i]!.shape)} values, got ${a.length}`);
+      });
+    }
+    // Zero everything in recording order, submit, then upload the given parts after the clears.
+    this.states.reset(gs);
+    this.recorder.flush();
+    const rec = this.states.record(gs);
+    for (const k of ['first', 'second'] as const) {
+      const given = state[k];
+      if (!given) continue;
+      this.states.slots(rec, gs, k).forEach((t, i) => this.writeUnordered(t, given[i]!));
+    }
   }
 
   lossInto(loss: LossName, pred: Tensor, target: Tensor, metrics: Tensor, col: number): void {
