@@ -55,6 +55,18 @@ describe('<backprop-lab> embed', () => {
       labs: ['#vanishing', '#shallow'].map((s) => document.querySelector(s)!.shadowRoot!.querySelector('bp-app')!.getAttribute('data-theme')),
     }));
     expect(themes).toEqual({ root: null, labs: [null, 'projector'] });
+    // Its Projector toggle turns it off there, charts included (their ink follows the lab's own data-theme).
+    const chartInk = () =>
+      page.evaluate(() => {
+        const app = document.querySelector('#shallow')!.shadowRoot!.querySelector('bp-app')!.shadowRoot!;
+        const card = app.querySelector('bp-chart-grid')!.shadowRoot!.querySelector('bp-chart-card')!;
+        return (card.querySelector('bp-gradient-profile') as unknown as { theme: { value: { ink: string } } }).theme.value.ink;
+      });
+    expect(await chartInk()).toBe('#000000');
+    await page.evaluate(() => (document.querySelector('#shallow')!.shadowRoot!.querySelector('bp-app')!.shadowRoot!.querySelector('button[name=projector]') as HTMLElement).click());
+    await page.waitForFunction(() => !document.querySelector('#shallow')!.shadowRoot!.querySelector('bp-app')!.hasAttribute('data-theme'));
+    expect(await chartInk()).toBe('#1f2328');
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'] ?? null)).toBeNull();
 
     // Keys: → with the focus outside every lab does nothing; with the focus in the second lab it steps that lab only.
     await page.evaluate(() => (document.querySelector('#vanishing') as Embed).lab!.pause());
