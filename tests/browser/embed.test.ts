@@ -80,6 +80,7 @@ describe('<backprop-lab> embed', () => {
     await page.evaluate(() => (document.querySelector('#shallow') as Embed).lab!.step(1));
     expect(await recorded(page, '#shallow')).toBe(2);
 
+    await app.screenshot('embed-two-labs');
     expect(page.url()).toBe(app.url);
     expect(app.url).toMatch(/\/embed\.html\?lesson=3#part-2$/);
     // The workers resolve next to the script (dist/embed/assets/), not against the page.
