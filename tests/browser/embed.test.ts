@@ -90,6 +90,27 @@ describe('<backprop-lab> embed', () => {
     expect(app.consoleErrors).toEqual([]);
   });
 
+  it('loads the WebGPU backend (a chunk beside the script) when an embed asks for it', async () => {
+    app = await openApp('/embed.html', { webgpu: true });
+    const { page } = app;
+    await page.evaluate(() => {
+      const el = document.createElement('backprop-lab');
+      el.id = 'gpu';
+      for (const [k, v] of [['backend', 'webgpu'], ['depth', '2'], ['width', '8'], ['samples', '50']]) el.setAttribute(k!, v!);
+      document.body.append(el);
+    });
+    await ready(page, '#gpu');
+    await page.evaluate(() => (document.querySelector('#gpu') as Embed).lab!.step(1));
+    const info = await page.evaluate(() => {
+      const lab = (document.querySelector('#gpu') as Embed).lab!;
+      return { kind: lab.backendInfo().kind, steps: lab.records()[0]!.records.length };
+    });
+    expect(info).toEqual({ kind: 'webgpu', steps: 1 });
+    expect(app.requests.some((r) => /\/embed\/webgpu-backend-[\w-]+\.js$/.test(r))).toBe(true);
+    expect(app.foreignRequests()).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
+  });
+
   it('names a bad or unknown attribute in a notice of that lab', async () => {
     app = await openApp('/embed.html', { webgpu: false });
     const { page } = app;
