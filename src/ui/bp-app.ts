@@ -1,6 +1,8 @@
 /**
  * The lab page: restores the experiment from the URL, wires the controls to the lab controller, keeps the URL
  * in step with every setting (history.replaceState), and handles the keyboard (space: play/pause, →: step).
+ * Embedded (`params` set before it connects, as `<backprop-lab>` does) it reads those instead of the URL, leaves
+ * the page's URL and root alone, and takes keys only while the focus is inside it.
  */
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
@@ -238,10 +240,15 @@ export class BpApp extends LitElement {
     }
   `;
 
-  /** The lab controller (backend, trainers, loop). */
-  readonly lab: LabController;
-  /** Resolves once the backend has started and the runs are built. */
-  readonly ready: Promise<void>;
+  /** The lab controller (backend, trainers, loop); made when the element first connects. */
+  lab!: LabController;
+  /** Resolves once the backend has started and the runs are built; made when the element first connects. */
+  ready!: Promise<void>;
+  /**
+   * Settings of an embedded lab (URL keys, as the page URL would carry them); set before the element connects.
+   * null (default): the page's own lab, read from and kept in `location.search`.
+   */
+  params: URLSearchParams | null = null;
   private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
   private readonly theoryCache = new TheoryCache();
   private readonly meanSquares = new WeakMap<Dataset, number>();
@@ -250,19 +257,25 @@ export class BpApp extends LitElement {
   /** Whether the controls drawer is open (it exists only on narrow screens, ≤ 600 px). */
   @state() private drawerOpen = false;
   /** Whether the link starts training on load (`autoplay=1`, for slides and embeds); kept in the rewritten URL. */
-  private readonly autoplay: boolean;
+  private autoplay = false;
   /** Whether the first-visit hint shows (until dismissed or Play is first pressed; remembered in localStorage). */
   @state() private hint = !hintSeen();
 
-  constructor() {
-    super();
-    const params = new URLSearchParams(location.search);
+  /** Whether this lab is embedded in another page (its settings came from `params`, not the URL). */
+  private get embedded(): boolean {
+    return this.params !== null;
+  }
+
+  /** Build the lab from `params` or the page URL (once: the lab survives being moved in the document). */
+  private init(): void {
+    const params = this.params ?? new URLSearchParams(location.search);
     const parsed = decodeLab(params);
     this.setTheme(decodeTheme(params).value);
     this.autoplay = decodeAutoplay(params).value;
     this.lab = new LabController(this, parsed.value);
     if (parsed.issues.length) {
-      this.lab.notify('warning', 'Some settings in the link were not valid; their defaults are used instead:', parsed.issues.map(formatIssue));
+      const where = this.embedded ? 'attributes of this embedded lab' : 'settings in the link';
+      this.lab.notify('warning', `Some ${where} were not valid; their defaults are used instead:`, parsed.issues.map(formatIssue));
     }
     this.syncUrl();
     this.ready = this.lab.start().then(() => {
@@ -283,24 +296,34 @@ export class BpApp extends LitElement {
   }
 
   override connectedCallback(): void {
+    // Before super's: the controller must exist when lit calls the controllers' hostConnected.
+    if (!this.lab) this.init();
     super.connectedCallback();
-    window.addEventListener('keydown', this.onKey);
+    if (this.embedded && !this.hasAttribute('tabindex')) this.tabIndex = 0;
+    this.keyTarget().addEventListener('keydown', this.onKey as EventListener);
   }
 
   override disconnectedCallback(): void {
-    window.removeEventListener('keydown', this.onKey);
+    this.keyTarget().removeEventListener('keydown', this.onKey as EventListener);
     super.disconnectedCallback();
   }
 
+  /** Where keys are heard: the whole window for the page's lab; an embedded lab only while the focus is inside it. */
+  private keyTarget(): EventTarget {
+    return this.embedded ? this : window;
+  }
+
   private syncUrl(): void {
+    if (this.embedded) return;
     history.replaceState(null, '', `${location.pathname}?${encodeAutoplay(this.autoplay, encodeTheme(this.theme, encodeLab(this.lab.lab))).toString()}${location.hash}`);
   }
 
   /** Apply a theme: the page's custom properties follow the root's `data-theme` (index.html). */
   private setTheme(theme: Theme): void {
     this.theme = theme;
-    if (theme === 'auto') delete document.documentElement.dataset['theme'];
-    else document.documentElement.dataset['theme'] = theme;
+    const root = this.embedded ? this : document.documentElement;
+    if (theme === 'auto') delete root.dataset['theme'];
+    else root.dataset['theme'] = theme;
   }
 
   /** Validate a new lab (bad fields keep their current value, with a notice) and move to it. */
@@ -452,7 +475,7 @@ export class BpApp extends LitElement {
         >
           Projector
         </button>
-        <nav><a href="./lessons.html">Lessons</a> <a href="./bench.html">Benchmark</a></nav>
+        ${this.embedded ? '' : html`<nav><a href="./lessons.html">Lessons</a> <a href="./bench.html">Benchmark</a></nav>`}
         <bp-backend-badge .status=${b}></bp-backend-badge>
       </header>
       <div class="body">

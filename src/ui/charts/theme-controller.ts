@@ -1,6 +1,7 @@
 /**
  * A reactive controller that gives a chart the page theme (chart-theme's ChartTheme) and asks it to redraw
- * when the theme changes: the system's light/dark preference or the page's `data-theme` attribute.
+ * when the theme changes: the system's light/dark preference or a `data-theme` attribute (the page's root, or an
+ * embedded lab's element).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { readChartTheme, type ChartTheme } from './chart-theme.js';
@@ -34,6 +35,10 @@ export class ThemeController implements ReactiveController {
     this.media = matchMedia('(prefers-color-scheme: dark)');
     this.media.addEventListener('change', this.changed);
     this.observer = new MutationObserver(this.changed);
+    // The page's root, and every shadow host above the chart (an embedded lab carries its theme on its own element).
+    for (let el: Element | undefined = this.host; el; el = (el.getRootNode() as Partial<ShadowRoot>).host) {
+      this.observer.observe(el, { attributes: true, attributeFilter: ['data-theme'] });
+    }
     this.observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
   }
 
