@@ -30,6 +30,8 @@ export default defineConfig({
     // so old and new files never mix; no injected registration script (the CSP forbids inline script).
     VitePWA({
       registerType: 'prompt',
+      // The same minified worker whatever NODE_ENV says (the browser tests build under vitest, NODE_ENV=test).
+      mode: 'production',
       injectRegister: false,
       manifest: { ...WEB_APP_MANIFEST, icons: WEB_APP_MANIFEST.icons.map((icon) => ({ ...icon })) },
       workbox: {
@@ -42,6 +44,9 @@ export default defineConfig({
         // page loads later (the digits, the GPU backend) are cached too; later versions wait for the notice.
         clientsClaim: true,
         navigateFallback: 'index.html',
+        // Every page reads its query in the browser (lab settings, bench suites) and the server ignores it: match the
+        // precached page whatever the query, so bench.html?suites=… is the benchmark offline, not the fallback.
+        ignoreURLParametersMatching: [/.*/],
       },
     }),
   ],
