@@ -65,6 +65,8 @@ export interface AppSession {
   requests: string[];
   /** Requests that left the server origin (data: and blob: URLs excepted). */
   foreignRequests(): string[];
+  /** Stops the static server: from then on the origin answers nothing, as with the network off (close() still cleans up). */
+  stopServer(): Promise<void>;
   /** Writes a full-page PNG to test-artifacts/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
   /** Closes the browser and the server and removes the browser profile. */
@@ -147,6 +149,7 @@ export async function openApp(path: string, opts: OpenAppOptions = {}): Promise<
       pageErrors,
       requests,
       foreignRequests: () => requests.filter((request) => isForeign(request, origin)),
+      stopServer: () => server.close(),
       async screenshot(name) {
         await mkdir(ARTIFACTS_DIR, { recursive: true });
         const file = join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
