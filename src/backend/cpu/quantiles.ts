@@ -31,14 +31,15 @@ export function histogramQuantiles(
 ): void {
   let lo = Infinity;
   let hi = -Infinity;
-  let finite = n > 0;
-  for (let i = 0; i < n; i++) {
-    const v = x[offset + i]!;
-    if (!Number.isFinite(v)) finite = false;
+  // v − v is 0 for a finite v and NaN for NaN or ±∞: one test instead of Number.isFinite per entry.
+  let check = n > 0 ? 0 : NaN;
+  for (let i = offset, end = offset + n; i < end; i++) {
+    const v = x[i]!;
+    check += v - v;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (!finite) {
+  if (check !== 0) {
     for (let i = 0; i < QUANTILE_COUNT; i++) out[outOffset + i] = NaN;
     return;
   }
@@ -76,10 +77,9 @@ export function histogramQuantiles(
 /** counts[j] = entries of x[offset .. offset + n) in bin j = ⌊(v − lo)/w⌋ (the last bin also holds the maximum); counts[BINS] = 0. */
 export function histogramCounts(x: ArrayLike<number>, offset: number, n: number, lo: number, w: number, counts: Uint32Array): void {
   counts.fill(0, 0, HISTOGRAM_BINS + 1);
-  for (let i = 0; i < n; i++) counts[binOf(x[offset + i]!, lo, w)]!++;
-}
-
-/** Histogram bin of v: ⌊(v − lo)/w⌋ clamped to the last bin (v = max falls in it). */
-function binOf(v: number, lo: number, w: number): number {
-  return Math.min(HISTOGRAM_BINS - 1, Math.floor((v - lo) / w));
+  const last = HISTOGRAM_BINS - 1;
+  for (let i = offset, end = offset + n; i < end; i++) {
+    const j = Math.floor((x[i]! - lo) / w);
+    counts[j < last ? j : last]!++;
+  }
 }
