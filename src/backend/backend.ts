@@ -197,6 +197,12 @@ export interface Backend {
    * inactive on every row ("dead"); linear: 0.
    */
   activationStatsInto(a: Tensor, activations: readonly ActivationName[], metrics: Tensor, col: number): void;
+  /**
+   * metrics[b, 0, col + i] = quantile QUANTILE_LEVELS[i] (min, 7/16/31/50/69/84/93 %, max) of t[b], read off a
+   * 256-bin histogram over [min, max] as np.quantile's 'linear' method would: |error| < (max − min)/256
+   * (src/backend/cpu/quantiles.ts); min and max exact; NaN at every level when t[b] holds a NaN or infinity.
+   */
+  quantilesInto(t: Tensor, metrics: Tensor, col: number): void;
 
   /**
    * End of a step: the work enqueued so far may be submitted now or batched with the next steps' work (the GPU

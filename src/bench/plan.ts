@@ -31,6 +31,8 @@ export interface BenchRequest {
   /** Steps per timed repetition (0: automatic, about minRepMs per repetition). */
   readonly stepsPerRep: number;
   readonly logEvery: number;
+  /** train: time each model twice, without and with distribution quantiles at its logged steps. */
+  readonly distributions?: boolean;
   readonly reps: number;
   readonly minRepMs: number;
   readonly limits: BenchLimits;
@@ -117,7 +119,8 @@ export function planTasks(r: BenchRequest): BenchTask[] {
       tasks.push(trainTask('workload', workloadShape(r.workloadBatch, r.stepsPerRep)));
     }
   }
-  return tasks;
+  if (!r.distributions) return tasks;
+  return tasks.flatMap((t) => (t.suite === 'train' ? [t, trainTask('train', { ...t.train, distributions: true })] : [t]));
 }
 
 /** A plan from a request (settings echo the request). */

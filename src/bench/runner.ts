@@ -61,7 +61,7 @@ export function matmulTask(s: MatmulShape): BenchTask {
 
 /** A training task of the `train` or `workload` suite. */
 export function trainTask(suite: 'train' | 'workload', s: TrainBenchShape): BenchTask {
-  return { suite, key: trainKey(suite, s), label: `${modelLabel(s)} b${s.batch}`, train: s };
+  return { suite, key: trainKey(suite, s), label: `${modelLabel(s)} b${s.batch}${s.distributions ? ' +dist' : ''}`, train: s };
 }
 
 /** Largest tensor of a task, in elements. */

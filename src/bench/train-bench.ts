@@ -30,6 +30,8 @@ export interface TrainBenchShape {
   readonly logEvery: number;
   /** Output layer and loss (default mse). */
   readonly head?: TrainHead;
+  /** Also record per-layer quantiles of a, ∂L/∂z and W at each logged step (the trainer's distributions option). */
+  readonly distributions?: boolean;
 }
 
 /** One training benchmark point: one model on one backend. */
@@ -70,7 +72,7 @@ export function modelLabel(s: TrainBenchShape): string {
 
 /** The point's key: the same model and batch on every backend. */
 export function trainKey(suite: 'train' | 'workload', s: TrainBenchShape): string {
-  return `${suite} ${modelLabel(s)} ${s.activation} ${s.head ?? 'mse'} batch ${s.batch}`;
+  return `${suite} ${modelLabel(s)} ${s.activation} ${s.head ?? 'mse'} batch ${s.batch}${s.distributions ? ' +dist' : ''}`;
 }
 
 /** Matmul FLOPs of one step of the model. */
@@ -114,7 +116,7 @@ export function trainBenchData(s: TrainBenchShape): Dataset {
 /** A trainer of the benchmark model on a backend (the caller disposes it). */
 function benchTrainer(backend: Backend, s: TrainBenchShape): Trainer {
   const spec = trainBenchSpec(s);
-  return new Trainer(backend, { models: [spec.model], data: trainBenchData(s), schedule: spec.schedule });
+  return new Trainer(backend, { models: [spec.model], data: trainBenchData(s), schedule: spec.schedule, distributions: s.distributions === true });
 }
 
 /** Gradients of one step from the initial weights on a backend (untimed): the reference of an agreement check. */
@@ -158,7 +160,7 @@ export async function benchTrainShape(
     const point: TrainPoint = {
       suite,
       key: trainKey(suite, s),
-      label: `${modelLabel(s)} b${s.batch}`,
+      label: `${modelLabel(s)} b${s.batch}${s.distributions ? ' +dist' : ''}`,
       backend: backend.info.description,
       backendKind: backend.info.kind,
       shape: s,
@@ -181,4 +183,22 @@ export async function benchTrainShape(
 export async function benchTrain(backend: Backend, s: TrainBenchShape, reps: number | RepOptions): Promise<TrainPoint> {
   const opts = typeof reps === 'number' ? { reps, minRepMs: 20 } : reps;
   return (await benchTrainShape(backend, s, opts)).point;
+}
+
+/**
+ * One line per model timed with and without distributions on one backend: the median step times and the extra
+ * share of a step the distributions cost ("+4.2 % of a step").
+ */
+export function distributionOverheads(points: readonly TrainPoint[]): string[] {
+  const lines: string[] = [];
+  for (const withDist of points) {
+    if (!withDist.shape.distributions) continue;
+    const plain = points.find((p) => p.backend === withDist.backend && p.key === withDist.key.replace(/ \+dist$/, ''));
+    if (!plain) continue;
+    const extra = ((withDist.medianMs - plain.medianMs) / plain.medianMs) * 100;
+    lines.push(
+      `distributions ${plain.backend} ${plain.label} (log every ${plain.shape.logEvery}): ${plain.medianMs.toFixed(3)} ms → ${withDist.medianMs.toFixed(3)} ms per step, ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} % of a step`,
+    );
+  }
+  return lines;
 }

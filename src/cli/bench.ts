@@ -14,6 +14,7 @@ import { formatGrid, parseGrid } from '../bench/grid.js';
 import { CLI_DEFAULTS, makePlan, type BenchRequest } from '../bench/plan.js';
 import { BENCH_SUITES, reportToCsv, type BenchEnvironment, type BenchPoint, type BenchSuite } from '../bench/report.js';
 import { runBenchPlan } from '../bench/runner.js';
+import { distributionOverheads, type TrainPoint } from '../bench/train-bench.js';
 import { formatTuneTable, tuneForPlan } from '../bench/matmul-tune.js';
 import { FileTuneCache } from '../backend/webgpu/tune-cache-file.js';
 import { MATMUL_VARIANTS, parseLayerShape, type MatmulVariant } from '../bench/shapes.js';
@@ -39,6 +40,7 @@ export const BENCH_FLAGS = {
   'output-dim': { value: true, help: 'train: output dimension (default: the last hidden width)' },
   'steps-per-rep': { value: true, help: 'train, workload: steps per timed repetition (default 0: about --min-rep-ms)' },
   'log-every': { value: true, help: 'train: also record metrics every N steps (default 0: never)' },
+  distributions: { value: false, help: 'train: time each model also with per-layer distribution quantiles at every logged step (needs --log-every) and print the extra share of a step' },
   'max-step-gflop': { value: true, help: 'train, workload: skip models above this many GFLOP per step (default 20)' },
   tune: { value: false, help: 'matmul, train: time every matmul kernel candidate per shape class on the GPU first (train: in the warm-up), print the table, keep the winners (.cache/matmul-tune.json)' },
   json: { value: false, help: 'print one JSON report on stdout (the format of the benchmark page\'s export)' },
@@ -152,6 +154,7 @@ export function benchRequest(suites: BenchSuite[], flags: Map<string, string>): 
     workloadBatch: batches?.[0] ?? CLI_DEFAULTS.workloadBatch,
     stepsPerRep: int('steps-per-rep', get('steps-per-rep'), 0, 0, 1_000_000),
     logEvery: int('log-every', get('log-every'), 0, 0, 1_000_000),
+    distributions: distributionsFlag(flags),
     reps: int('reps', get('reps'), 5, 5, 1000),
     minRepMs: get('min-rep-ms') === undefined ? CLI_DEFAULTS.minRepMs : positive('min-rep-ms', get('min-rep-ms')!),
     limits: {
@@ -160,6 +163,15 @@ export function benchRequest(suites: BenchSuite[], flags: Map<string, string>): 
       maxGpuStepFlops: null,
     },
   };
+}
+
+function distributionsFlag(flags: Map<string, string>): boolean {
+  if (!flags.has('distributions')) return false;
+  const every = flags.get('log-every');
+  if (every === undefined || Number(every) === 0) {
+    throw new UsageError(`--distributions needs --log-every N with N ≥ 1 (got ${every === undefined ? 'none' : describeValue(every)}): distributions are recorded at logged steps`);
+  }
+  return true;
 }
 
 /** One table line of a point: the rate, the timings and the agreement beside them. */
@@ -236,6 +248,7 @@ export async function runBench(argv: readonly string[], gpuHolder: { gpu?: NodeG
       if (request.suites.some((s) => s !== 'matmul')) log(`training crossover: ${describeCrossover(report.crossover.train, 'FLOPs/step')}`);
     }
     for (const b of report.backends) if (b.kind === 'webgpu') log(`${b.description}: ${b.timing}`);
+    if (request.distributions) for (const line of distributionOverheads(report.points.filter((p): p is TrainPoint => p.suite === 'train'))) log(line);
     if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
     if (csv === '-') process.stdout.write(reportToCsv(report));
     else if (csv !== undefined) writeFileSync(csv, reportToCsv(report));

@@ -33,7 +33,19 @@ export interface StepRecord {
   readonly actStd: readonly number[];
   /** Share of saturated (sigmoid/tanh) entries or dead (ReLU) units of layer l. */
   readonly saturation: readonly number[];
+  /**
+   * Only when the trainer records distributions: quantiles of each layer's activations a, gradients ∂L/∂z and
+   * weights W at QUANTILE_LEVELS, value (l·3 + quantity)·9 + level (DISTRIBUTION_QUANTITIES order), each within one
+   * histogram bin ((max − min)/256) of np.quantile.
+   */
+  readonly distributions?: Float32Array;
 }
+
+/** The tensors whose distributions are recorded per layer, in their order within a record's `distributions`. */
+export const DISTRIBUTION_QUANTITIES = ['a', 'dz', 'w'] as const;
+
+/** Values recorded per layer and quantity: the quantile levels (min, 7/16/31/50/69/84/93 %, max). */
+export const DISTRIBUTION_LEVELS = 9;
 
 /** Column layout of the metrics row of one model with `layers` weight layers. */
 export interface MetricsLayout {
@@ -44,17 +56,21 @@ export interface MetricsLayout {
   readonly weightNorms: number;
   /** Start of (mean, std, saturation) triples, one per layer. */
   readonly actStats: number;
+  /** Start of the distributions (3 quantities × 9 levels per layer), or −1 when they are not recorded. */
+  readonly distributions: number;
   /** Columns in all. */
   readonly width: number;
 }
 
-/** The metrics row layout for a model of `layers` weight layers. */
-export function metricsLayout(layers: number): MetricsLayout {
+/** The metrics row layout for a model of `layers` weight layers, with room for the distributions when asked. */
+export function metricsLayout(layers: number, distributions = false): MetricsLayout {
   const gradNorms = 2;
   const biasGradNorms = gradNorms + layers;
   const weightNorms = biasGradNorms + layers;
   const actStats = weightNorms + layers;
-  return { loss: 0, accuracy: 1, gradNorms, biasGradNorms, weightNorms, actStats, width: actStats + 3 * layers };
+  const stats = actStats + 3 * layers;
+  const per = DISTRIBUTION_QUANTITIES.length * DISTRIBUTION_LEVELS;
+  return { loss: 0, accuracy: 1, gradNorms, biasGradNorms, weightNorms, actStats, distributions: distributions ? stats : -1, width: stats + (distributions ? per * layers : 0) };
 }
 
 /** Turn one model's metrics row into a record. */
@@ -87,7 +103,13 @@ export function decodeRecord(
     actMean: stat(0),
     actStd: stat(1),
     saturation: stat(2),
+    ...(layout.distributions >= 0 ? { distributions: Float32Array.from(distributionSlice(row, layout.distributions, layers)) } : {}),
   };
+}
+
+function distributionSlice(row: ArrayLike<number>, start: number, layers: number): number[] {
+  const n = layers * DISTRIBUTION_QUANTITIES.length * DISTRIBUTION_LEVELS;
+  return Array.from({ length: n }, (_, i) => row[start + i]!);
 }
 
 /** Whether any figure of a record is NaN or infinite (the run diverged). */

@@ -14,7 +14,7 @@ import { SlotRules, checkCohort } from './cohort.js';
 import { DEFAULT_BUDGET_BYTES, checkPlan, planMemory } from './memory.js';
 import { Network, flopsPerStep, type Workspace } from './network.js';
 import { ParameterTensors } from './parameters.js';
-import { decodeRecord, isDiverged, metricsLayout, type MetricsLayout, type StepRecord } from './records.js';
+import { DISTRIBUTION_LEVELS, DISTRIBUTION_QUANTITIES, decodeRecord, isDiverged, metricsLayout, type MetricsLayout, type StepRecord } from './records.js';
 
 export { checkCohort, updateRule } from './cohort.js';
 export { BN_MOMENTUM, NORM_EPS, flopsPerStep } from './network.js';
@@ -33,6 +33,8 @@ export interface TrainerConfig {
   readonly models: readonly ModelSpec[];
   readonly data: Dataset;
   readonly schedule: ScheduleSpec;
+  /** Record per-layer quantiles of a, ∂L/∂z and W at logged steps (StepRecord.distributions); off by default. */
+  readonly distributions?: boolean;
 }
 
 /** State of one model of the cohort. */
@@ -117,7 +119,7 @@ export class Trainer {
     }
     const bs = config.schedule.batchSize;
     this.rowsPerStep = bs === 0 ? data.n : Math.min(bs, data.n);
-    this.layout = metricsLayout(this.layers);
+    this.layout = metricsLayout(this.layers, config.distributions === true);
     this.status = this.models.map(() => ({ divergedAt: null }));
     const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, first);
     checkPlan(plan, backend.info.description, backend.maxTensorBytes, backend.budgetBytes ?? DEFAULT_BUDGET_BYTES);
@@ -220,6 +222,14 @@ export class Trainer {
     for (let l = 0; l < L; l++) {
       const acts = l === L - 1 ? net.outActs : net.hiddenActs[l]!;
       backend.activationStatsInto(ws.post[l] ?? ws.acts[l + 1]!, acts, metrics, lay.actStats + 3 * l);
+    }
+    if (lay.distributions < 0) return;
+    const per = DISTRIBUTION_QUANTITIES.length * DISTRIBUTION_LEVELS;
+    for (let l = 0; l < L; l++) {
+      const col = lay.distributions + per * l;
+      backend.quantilesInto(ws.post[l] ?? ws.acts[l + 1]!, metrics, col);
+      backend.quantilesInto(ws.deltas[l]!, metrics, col + DISTRIBUTION_LEVELS);
+      backend.quantilesInto(p.weights[l]!, metrics, col + 2 * DISTRIBUTION_LEVELS);
     }
   }
 

@@ -13,6 +13,8 @@ const HELP = {
     'How large the gradient is at each layer, input side on the left, from the latest step. Backprop multiplies by each layer’s derivative on the way back: with sigmoid (σ′ ≤ ¼) the gradient shrinks layer after layer and the first layers barely learn — the vanishing gradient. Exact zeros (underflow) sit in the grey band. Dashed: the mean-field prediction for a plain network at initialisation — ‖δ‖² changes by a factor χ per layer, so the norm falls (χ < 1) or grows (χ > 1) by √χ per layer towards the input, drawn from the last hidden layer of the first recorded step. It describes the initial weights only: once training moves them, the measured line leaves it. Runs with normalisation or residual connections get no theory line. Untick “theory” to hide it.',
   heatmap: 'Gradient norm of every layer (rows, input at the bottom) at every recorded step (columns). Dark = tiny gradient.',
   saturation: 'Share of sigmoid/tanh units stuck near their limits (saturated, derivative ≈ 0), or of ReLU units that never fire (dead), per layer.',
+  distributions:
+    'How the values of one layer are spread at every logged step, TensorBoard-style: the median as a line, shaded bands from min to max, 7–93 %, 16–84 % and 31–69 % (darker = more central). Pick the quantity: pre-activations z (recovered from a through the inverse activation; not for ReLU or the output layer), activations a, gradients ∂L/∂z, or the weights. Red shading marks where sigmoid or tanh saturate (σ′ or tanh′ near 0): a layer whose band sits there learns slowly. Quantiles come from a 256-bin histogram on the backend, each within 1/256 of its range.',
   boundary: 'What each network predicts over the plane, with the training points on top (2-D data only).',
   confusion: 'How many training points of each true class (rows) each network assigns to each class (columns); the diagonal is right.',
   throughput: 'Training speed on this backend: steps per second per run, samples per second over all runs, and arithmetic throughput.',
@@ -80,6 +82,9 @@ export class BpChartGrid extends LitElement {
       </bp-chart-card>
       <bp-chart-card heading="Saturation" filename="saturated-dead-units" .help=${HELP.saturation}>
         <bp-saturation-chart .runs=${runs} .version=${v} .height=${210}></bp-saturation-chart>
+      </bp-chart-card>
+      <bp-chart-card heading="Distributions" filename="distributions" .help=${HELP.distributions}>
+        <bp-distributions .runs=${runs} .version=${v} .height=${190}></bp-distributions>
       </bp-chart-card>
       ${this.points
         ? html`<bp-chart-card heading="Predictions" filename="decision-boundary" .help=${HELP.boundary}>

@@ -203,7 +203,7 @@ export function resumeCohorts(ctx: CohortContext, old: readonly Cohort[], runs: 
     }
     const at = c.offset + snap.step;
     const params = members.map((r) => snap.params[c.members.indexOf(r)]!);
-    const trainer = new Trainer(ctx.backend, { models: members.map((r) => runModel(ctx, r)), data: ctx.data, schedule: scheduleSpec(ctx.lab) }, params, snap.step);
+    const trainer = new Trainer(ctx.backend, { models: members.map((r) => runModel(ctx, r)), data: ctx.data, schedule: scheduleSpec(ctx.lab), distributions: true }, params, snap.step);
     for (const r of members) {
       r.records = r.records.filter((x) => x.step < at);
       if (r.status === 'diverged' && (r.divergedAt ?? 0) >= at) Object.assign(r, { status: 'active', divergedAt: null, message: null });

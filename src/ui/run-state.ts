@@ -89,7 +89,7 @@ export function buildCohorts(ctx: CohortContext, runs: readonly RunState[]): Coh
   }
   const schedule = scheduleSpec(ctx.lab);
   return groups.map((members) => ({
-    trainer: new Trainer(ctx.backend, { models: members.map((r) => runModel(ctx, r)), data: ctx.data, schedule }),
+    trainer: new Trainer(ctx.backend, { models: members.map((r) => runModel(ctx, r)), data: ctx.data, schedule, distributions: true }),
     members,
     offset: 0,
   }));
@@ -107,7 +107,7 @@ export async function withoutRuns(ctx: CohortContext, cohort: Cohort, leaving: R
     const params = await cohort.trainer.readParameters();
     const trainer = new Trainer(
       ctx.backend,
-      { models: keep.map(([r]) => runModel(ctx, r)), data: ctx.data, schedule: scheduleSpec(ctx.lab) },
+      { models: keep.map(([r]) => runModel(ctx, r)), data: ctx.data, schedule: scheduleSpec(ctx.lab), distributions: true },
       keep.map(([, i]) => params[i]!),
     );
     next = { trainer, members: keep.map(([r]) => r), offset: cohort.offset + cohort.trainer.step };

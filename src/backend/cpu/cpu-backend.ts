@@ -13,6 +13,7 @@ import { columnSumsBand, multiplyByDerivative, softmaxRowBand, type Buf } from '
 import { EPILOGUE, emptyJob, jobViews, runJobRows } from './matmul-job.js';
 import { MatmulWorkspace } from './matmul.js';
 import { batchNormForward, layerNormForward, normBackwardBlock } from './norm.js';
+import { HISTOGRAM_BINS, QUANTILE_COUNT, histogramQuantiles } from './quantiles.js';
 import { argmax, safeNorm, saturatedShare } from './metrics.js';
 import { CpuOptimizer } from './cpu-optimizer.js';
 import { cpu, sameShape, type CpuTensor } from './cpu-tensor.js';
@@ -66,6 +67,8 @@ export class CpuBackend implements Backend {
   private job = emptyJob(8);
   private readonly views = jobViews();
   private scratch = new Float64Array(0);
+  /** Scratch counts of the quantile histogram. */
+  private readonly histogram = new Uint32Array(HISTOGRAM_BINS + 1);
   private readonly optimizer: CpuOptimizer;
 
   constructor(private readonly opts: CpuBackendOptions) {
@@ -383,6 +386,18 @@ export class CpuBackend implements Backend {
       metrics.data[m + 1] = Math.sqrt(ss / n);
       metrics.data[m + 2] = saturatedShare(a.data, base, rows, cols, activations[bi]!);
     }
+  }
+
+  quantilesInto(tT: Tensor, metricsT: Tensor, col: number): void {
+    const t = cpu(tT);
+    const metrics = cpu(metricsT);
+    const { batch, rows, cols } = t.shape;
+    const m = metrics.shape;
+    if (m.batch !== batch || m.rows !== 1 || !Number.isInteger(col) || col < 0 || col + QUANTILE_COUNT > m.cols) {
+      throw new Error(`quantilesInto: metrics [${m.batch}, ${m.rows}, ${m.cols}] has no room for ${QUANTILE_COUNT} values at column ${col} for batch ${batch}.`);
+    }
+    const n = rows * cols;
+    for (let bi = 0; bi < batch; bi++) histogramQuantiles(t.data, bi * n, n, metrics.data, bi * m.cols + col, this.histogram);
   }
 
   flush(): void {}

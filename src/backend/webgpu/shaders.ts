@@ -5,6 +5,7 @@ import lossWgsl from '../../../shaders/loss.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import matmulTiledWgsl from '../../../shaders/matmul-tiled.wgsl?raw';
 import normWgsl from '../../../shaders/norm.wgsl?raw';
+import quantilesWgsl from '../../../shaders/quantiles.wgsl?raw';
 import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
 import updateWgsl from '../../../shaders/update.wgsl?raw';
 
@@ -15,6 +16,7 @@ export const SHADERS = {
   elementwise: `${activationsWgsl}\n${elementwiseWgsl}`,
   loss: lossWgsl,
   norm: `${activationsWgsl}\n${normWgsl}`,
+  quantiles: quantilesWgsl,
   reduce: reduceWgsl,
   update: updateWgsl,
 } as const;

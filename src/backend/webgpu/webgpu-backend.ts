@@ -18,6 +18,7 @@ import { NormKernel } from './norm-kernel.js';
 import { OptimizerStates } from './optimizer-state.js';
 import { ReadbackRing } from './readback.js';
 import { CommandRecorder, type RecorderTiming } from './recorder.js';
+import { QuantileKernel } from './quantile-kernel.js';
 import { ReduceKernels } from './reduce-kernels.js';
 import { UpdateKernel } from './update-kernel.js';
 
@@ -84,6 +85,7 @@ export class WebGPUBackend implements Backend {
   private readonly elementwise: ElementwiseKernels;
   private readonly losses: LossKernels;
   private readonly reductions: ReduceKernels;
+  private readonly quantiles: QuantileKernel;
   private readonly norms: NormKernel;
   private readonly updater: UpdateKernel;
   private readonly states: OptimizerStates;
@@ -134,6 +136,7 @@ export class WebGPUBackend implements Backend {
     this.elementwise = new ElementwiseKernels(ctx);
     this.losses = new LossKernels(ctx);
     this.reductions = new ReduceKernels(ctx);
+    this.quantiles = new QuantileKernel(ctx);
     this.norms = new NormKernel(ctx);
     this.states = new OptimizerStates(device, this.allocator, this.recorder, this.sites);
     this.updater = new UpdateKernel(ctx, this.states);
@@ -378,6 +381,10 @@ export class WebGPUBackend implements Backend {
 
   activationStatsInto(a: Tensor, activations: readonly ActivationName[], metrics: Tensor, col: number): void {
     this.reductions.activationStatsInto(this.own(a), activations, this.own(metrics), col);
+  }
+
+  quantilesInto(t: Tensor, metrics: Tensor, col: number): void {
+    this.quantiles.quantilesInto(this.own(t), this.own(metrics), col);
   }
 
   flush(): void {

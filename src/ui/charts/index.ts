@@ -1,6 +1,7 @@
 /** Registers every chart element (import for its side effect: the custom-element definitions). */
 import './bp-chart-card.js';
 import './bp-decision-boundary.js';
+import './bp-distributions.js';
 import './bp-grad-heatmap.js';
 import './bp-gradient-profile.js';
 import './bp-loss-chart.js';
