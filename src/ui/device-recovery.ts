@@ -8,7 +8,7 @@ import type { Parameters } from '../core/init.js';
 import { scheduleSpec } from '../core/lab-spec.js';
 import { Trainer } from '../train/trainer.js';
 import type { LabClock } from './lab-clock.js';
-import { buildCohorts, newRunState, runModel, type Cohort, type CohortContext, type RunState } from './run-state.js';
+import { buildCohorts, newRunState, recordsDistributions, runModel, type Cohort, type CohortContext, type RunState } from './run-state.js';
 
 /** Milliseconds between parameter read-backs on WebGPU while training, kept to survive a lost device. */
 export const SNAPSHOT_EVERY_MS = 2000;
@@ -203,7 +203,7 @@ export function resumeCohorts(ctx: CohortContext, old: readonly Cohort[], runs: 
     }
     const at = c.offset + snap.step;
     const params = members.map((r) => snap.params[c.members.indexOf(r)]!);
-    const trainer = new Trainer(ctx.backend, { models: members.map((r) => runModel(ctx, r)), data: ctx.data, schedule: scheduleSpec(ctx.lab), distributions: true }, params, snap.step);
+    const trainer = new Trainer(ctx.backend, { models: members.map((r) => runModel(ctx, r)), data: ctx.data, schedule: scheduleSpec(ctx.lab), distributions: recordsDistributions(ctx) }, params, snap.step);
     for (const r of members) {
       r.records = r.records.filter((x) => x.step < at);
       if (r.status === 'diverged' && (r.divergedAt ?? 0) >= at) Object.assign(r, { status: 'active', divergedAt: null, message: null });

@@ -9,6 +9,7 @@ import type { StepRecord } from '../../src/train/records.js';
 import { boundaryInputs, computeBoundaries } from '../../src/ui/boundary.js';
 import { confusionMatrix } from '../../src/ui/confusion.js';
 import { recordsToCsv, recordsToJson, weightsToJson } from '../../src/ui/export.js';
+import { MAX_DISTRIBUTION_ENTRIES, recordsDistributions, type CohortContext } from '../../src/ui/run-state.js';
 import { Throughput } from '../../src/ui/throughput.js';
 import { MAX_RECORDS, recordCap, thinRecords } from '../../src/ui/lab-controller.js';
 import type { RunView } from '../../src/ui/run-view.js';
@@ -187,5 +188,21 @@ describe('recordCap', () => {
     expect(recordCap(51)).toBe(Math.floor(1_000_000 / (8 * 51)));
     expect(recordCap(201) * 8 * 201).toBeLessThanOrEqual(1_000_000);
     expect(recordCap(100_000)).toBe(500);
+  });
+});
+
+describe('recordsDistributions', () => {
+  const ctx = (depth: number, width: number, rows: number, batch = 0) =>
+    ({ lab: { ...defaultLab(), depth, width, batch }, data: { n: rows } }) as unknown as CohortContext;
+  it('records the Distributions card for the default lab, not for a 30 × 1024 network on 400 rows', () => {
+    expect(recordsDistributions(ctx(20, 32, 200))).toBe(true); // 20 · (2·200·32 + 32²) = 276 480 entries
+    expect(recordsDistributions(ctx(30, 1024, 400))).toBe(false);
+    // A mini-batch counts its rows, not the data set's: the same net on 100 000 rows in batches of 32.
+    expect(recordsDistributions(ctx(20, 32, 100_000, 32))).toBe(true);
+    expect(recordsDistributions(ctx(20, 32, 100_000))).toBe(false);
+    // The bound itself (one layer of one unit: 2·rows + 1 entries): just under MAX_DISTRIBUTION_ENTRIES is in, over it out.
+    const rows = Math.floor((MAX_DISTRIBUTION_ENTRIES - 1) / 2);
+    expect(recordsDistributions(ctx(1, 1, rows))).toBe(true);
+    expect(recordsDistributions(ctx(1, 1, rows + 1))).toBe(false);
   });
 });

@@ -89,6 +89,9 @@ export class BpDistributions extends UPlotElement {
     if (run && run.records.length > 0 && this.layers() > 0 && this.view === 'z') {
       return 'z is recovered from a through φ⁻¹: not for ReLU layers or the output layer';
     }
+    if (run && run.records.length > 0 && this.layers() === 0) {
+      return 'Not recorded for a network this large (over a million activations, gradients and weights per logged step)';
+    }
     return 'Waiting for the first logged step…';
   }
 
