@@ -42,9 +42,10 @@ export abstract class UPlotElement extends LitElement implements Exportable, Tab
       }
       .controls {
         display: flex;
-        gap: 14px;
+        flex-wrap: wrap;
+        gap: 4px 14px;
         align-items: center;
-        height: 24px;
+        min-height: 24px;
         font-size: 13px;
       }
       .controls:empty {
@@ -55,6 +56,12 @@ export abstract class UPlotElement extends LitElement implements Exportable, Tab
         gap: 4px;
         align-items: center;
         cursor: pointer;
+        min-width: 0;
+        max-width: 100%;
+      }
+      .controls select {
+        min-width: 0;
+        max-width: 100%;
       }
       .plot {
         position: relative;
