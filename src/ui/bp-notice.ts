@@ -1,7 +1,7 @@
 /** Messages to the user (reset runs, bad URL values, divergence, device loss), each dismissable. */
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { Notice } from './lab-controller.js';
+import type { Notice } from './lab/lab-controller.js';
 
 /**
  * The list of notices.

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import type { LabHook } from '../../src/ui/test-hook.js';
+import type { LabHook } from '../../src/ui/lab/test-hook.js';
 import { type AppSession, openApp } from './harness.js';
 
 /** A `<backprop-lab>` as the page sees it: its `lab` handle exists once it has rendered. */

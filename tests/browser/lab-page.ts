@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import type { LabHook } from '../../src/ui/test-hook.js';
+import type { LabHook } from '../../src/ui/lab/test-hook.js';
 import type { AppSession } from './harness.js';
 
 /** One run as the page's test hook returns it. */

@@ -3,9 +3,9 @@ import type { Backend } from '../../src/backend/backend.js';
 import { makeDataset } from '../../src/core/datasets.js';
 import { builtinShape, dataSpec } from '../../src/core/lab-spec.js';
 import { decodeLab } from '../../src/core/url-codec.js';
-import { stepCohorts, stepMany } from '../../src/ui/cohort-steps.js';
-import { takeRecords } from '../../src/ui/record-store.js';
-import { buildCohorts, newRunState, type RunState } from '../../src/ui/run-state.js';
+import { stepCohorts, stepMany } from '../../src/ui/lab/cohort-steps.js';
+import { takeRecords } from '../../src/ui/lab/record-store.js';
+import { buildCohorts, newRunState, type RunState } from '../../src/ui/lab/run-state.js';
 import { FakeClock } from './fake-clock.js';
 
 /** Run states of the app opened at `query` after `__lab.step(steps)`, on `backend` (the URL's backend is ignored). */

@@ -1,6 +1,6 @@
 /** CSV loading: task detection, one-hot targets, scaling, and row/column-precise errors. */
 import { describe, expect, it } from 'vitest';
-import { formatCsvError, parseCsv, splitCsv } from '../../src/ui/csv.js';
+import { formatCsvError, parseCsv, splitCsv } from '../../src/ui/lab/csv.js';
 
 describe('splitCsv', () => {
   it('handles quotes, escaped quotes, CRLF and other separators', () => {

@@ -1,5 +1,5 @@
 /** A LabClock for tests: time moves only when the test says so, and animation frames run only when asked. */
-import type { LabClock } from '../../src/ui/lab-clock.js';
+import type { LabClock } from '../../src/ui/lab/lab-clock.js';
 
 /** A fake clock: `advance` moves time (resolving due sleeps), `runFrame` runs the frames requested so far. */
 export class FakeClock implements LabClock {

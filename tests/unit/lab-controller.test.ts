@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReactiveControllerHost } from 'lit';
 import { defaultLab } from '../../src/core/lab-spec.js';
-import { LabController } from '../../src/ui/lab-controller.js';
+import { LabController } from '../../src/ui/lab/lab-controller.js';
 import { FakeClock } from './fake-clock.js';
 
 /** Wait until every task queued on the controller so far (a frame included) has run: its queue runs tasks in order. */

@@ -8,11 +8,11 @@ import type { Backend } from '../../src/backend/backend.js';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { makeDataset } from '../../src/core/datasets.js';
 import { builtinShape, dataSpec, defaultLab } from '../../src/core/lab-spec.js';
-import { FRAME_BUDGET_MS, frameSteps, GPU_FRAME_BUDGET_MS, GpuPace, settle, stepMany, type StepAll } from '../../src/ui/cohort-steps.js';
-import { FAULT_GRACE_MS, faultWithinGrace, ParameterSnapshots, ReadbackSchedule, SNAPSHOT_EVERY_MS } from '../../src/ui/device-recovery.js';
-import { FrameLoop } from '../../src/ui/frame-loop.js';
-import { buildCohorts, newRunState } from '../../src/ui/run-state.js';
-import { Throughput } from '../../src/ui/throughput.js';
+import { FRAME_BUDGET_MS, frameSteps, GPU_FRAME_BUDGET_MS, GpuPace, settle, stepMany, type StepAll } from '../../src/ui/lab/cohort-steps.js';
+import { FAULT_GRACE_MS, faultWithinGrace, ParameterSnapshots, ReadbackSchedule, SNAPSHOT_EVERY_MS } from '../../src/ui/lab/device-recovery.js';
+import { FrameLoop } from '../../src/ui/lab/frame-loop.js';
+import { buildCohorts, newRunState } from '../../src/ui/lab/run-state.js';
+import { Throughput } from '../../src/ui/lab/throughput.js';
 import { FakeClock } from './fake-clock.js';
 
 /** Let every queued promise callback run. */

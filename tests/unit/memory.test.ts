@@ -8,7 +8,7 @@ import { deepStack } from '../../src/core/presets.js';
 import { builtinShape, defaultLab, type DataShape } from '../../src/core/lab-spec.js';
 import { formatBytes, planMemory, planTrainer, ResourceError } from '../../src/train/memory.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { budgetFixes, buildRefusal, csvRefusal, labBudgetProblem, largestFitting } from '../../src/ui/lab-budget.js';
+import { budgetFixes, buildRefusal, csvRefusal, labBudgetProblem, largestFitting } from '../../src/ui/lab/lab-budget.js';
 
 describe('memory plan', () => {
   it('counts parameters, gradients, data, activations, deltas and metrics', () => {

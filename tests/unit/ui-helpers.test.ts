@@ -6,14 +6,14 @@ import { builtinShape, dataSpec, defaultLab, LAB_LIMITS, modelSpec, scheduleSpec
 import type { ModelSpec } from '../../src/core/spec.js';
 import { Trainer } from '../../src/train/trainer.js';
 import type { StepRecord } from '../../src/train/records.js';
-import { boundaryInputs, computeBoundaries } from '../../src/ui/boundary.js';
-import { confusionMatrix } from '../../src/ui/confusion.js';
+import { boundaryInputs, computeBoundaries } from '../../src/ui/lab/boundary.js';
+import { confusionMatrix } from '../../src/ui/lab/confusion.js';
 import { recordsToCsv, recordsToJson, weightsToJson } from '../../src/ui/export.js';
-import { MAX_DISTRIBUTION_ENTRIES, recordsDistributions, type CohortContext } from '../../src/ui/run-state.js';
-import { Throughput } from '../../src/ui/throughput.js';
-import { MAX_RECORDS, recordCap, thinRecords } from '../../src/ui/lab-controller.js';
+import { MAX_DISTRIBUTION_ENTRIES, recordsDistributions, type CohortContext } from '../../src/ui/lab/run-state.js';
+import { Throughput } from '../../src/ui/lab/throughput.js';
+import { MAX_RECORDS, recordCap, thinRecords } from '../../src/ui/lab/lab-controller.js';
 import type { RunView } from '../../src/ui/run-view.js';
-import { MAX_SWEEP_DEPTHS, parseDepths } from '../../src/ui/sweep-controller.js';
+import { MAX_SWEEP_DEPTHS, parseDepths } from '../../src/ui/lab/sweep-controller.js';
 import { hiddenChi, runTheory, theoryLabel, TheoryCache } from '../../src/ui/theory-lines.js';
 
 describe('boundary grid', () => {

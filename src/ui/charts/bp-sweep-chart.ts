@@ -5,7 +5,7 @@
  */
 import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
-import type { SweepResult, SweepSeries } from '../sweep-controller.js';
+import type { SweepResult, SweepSeries } from '../lab/sweep-controller.js';
 import { theoryLabel } from '../theory-lines.js';
 import { chartFont } from './chart-theme.js';
 import { formatCell, type ChartTable } from './chart-table.js';

@@ -6,9 +6,9 @@
  */
 import { html, LitElement, type TemplateResult } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import '../bp-app.js';
-import type { BpApp } from '../bp-app.js';
-import { labHook, type LabHook } from '../test-hook.js';
+import '../lab/bp-app.js';
+import type { BpApp } from '../lab/bp-app.js';
+import { labHook, type LabHook } from '../lab/test-hook.js';
 import { attributesToParams } from './embed-params.js';
 import { embedStyles } from './embed-styles.js';
 

@@ -7,7 +7,7 @@ import type { Dataset } from '../../core/datasets.js';
 import type { ModelSpec, ScheduleSpec } from '../../core/spec.js';
 import type { StepRecord } from '../../train/records.js';
 import { Trainer } from '../../train/trainer.js';
-import { computeBoundaries } from '../boundary.js';
+import { computeBoundaries } from '../lab/boundary.js';
 import type { RunView } from '../run-view.js';
 
 /** A run as a lesson shows it: label and colour fixed, records growing. */

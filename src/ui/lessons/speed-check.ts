@@ -6,7 +6,7 @@ import { selectBackend } from '../../backend/select.js';
 import type { Dataset } from '../../core/datasets.js';
 import type { ModelSpec, ScheduleSpec } from '../../core/spec.js';
 import { Trainer } from '../../train/trainer.js';
-import { adapterName } from '../lab-controller.js';
+import { adapterName } from '../lab/lab-controller.js';
 
 /** The timing of one backend, or why there is none. */
 export interface SpeedResult {

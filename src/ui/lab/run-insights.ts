@@ -1,5 +1,5 @@
 /** What the runs have learned, for the charts: decision boundaries on 2-D data, confusion matrices for several classes. */
-import type { Dataset } from '../core/datasets.js';
+import type { Dataset } from '../../core/datasets.js';
 import { computeBoundaries } from './boundary.js';
 import { confusionMatrix } from './confusion.js';
 import type { Cohort } from './run-state.js';

@@ -2,8 +2,8 @@
  * The decision-boundary grid of 2-D data: the network's output on a size × size grid of points over
  * [-extent, extent]², row 0 at the top (y = +extent), computed with Trainer.predict for every model at once.
  */
-import type { Trainer } from '../train/trainer.js';
-import type { RunView } from './run-view.js';
+import type { Trainer } from '../../train/trainer.js';
+import type { RunView } from '../run-view.js';
 
 /** Default grid: 48 × 48 points over [-1.2, 1.2]². */
 export const BOUNDARY_SIZE = 48;

@@ -3,10 +3,10 @@
  * (at frame ends and at the pauses of a multi-step), a failed step waits briefly for the device-lost report, and
  * after a loss the runs go on on the CPU from the last read-back (runs with none start again from their initial weights).
  */
-import type { Backend, BackendFault } from '../backend/backend.js';
-import type { Parameters } from '../core/init.js';
-import { scheduleSpec } from '../core/lab-spec.js';
-import { Trainer } from '../train/trainer.js';
+import type { Backend, BackendFault } from '../../backend/backend.js';
+import type { Parameters } from '../../core/init.js';
+import { scheduleSpec } from '../../core/lab-spec.js';
+import { Trainer } from '../../train/trainer.js';
 import type { LabClock } from './lab-clock.js';
 import { buildCohorts, newRunState, recordsDistributions, runModel, type Cohort, type CohortContext, type RunState } from './run-state.js';
 

@@ -2,8 +2,8 @@
  * Record intake of the lab's runs: each step's records go to their runs, which are judged for divergence and for
  * the loss stop condition, and a run's history is thinned so that memory and chart drawing stay bounded.
  */
-import type { LabSpec } from '../core/lab-spec.js';
-import type { StepRecord } from '../train/records.js';
+import type { LabSpec } from '../../core/lab-spec.js';
+import type { StepRecord } from '../../train/records.js';
 import { globalRecord, type Cohort, type RunState } from './run-state.js';
 
 /** Records kept per run at most: beyond it every other older record is dropped (the charts keep their shape). */

@@ -5,11 +5,11 @@
  */
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { Dataset } from '../core/datasets.js';
-import './charts/bp-chart-card.js';
-import './charts/bp-sweep-chart.js';
+import type { Dataset } from '../../core/datasets.js';
+import '../charts/bp-chart-card.js';
+import '../charts/bp-sweep-chart.js';
 import { DEFAULT_SWEEP_DEPTHS, parseDepths, SweepController, type SweepSeries } from './sweep-controller.js';
-import { controlStyles } from './ui-styles.js';
+import { controlStyles } from '../ui-styles.js';
 
 /** Init seeds averaged over per point. */
 export const SWEEP_SEEDS = 3;

@@ -1,6 +1,6 @@
 /** Changes to the lab's runs while the others train on: new specs, some runs reset or removed, parameters read. */
-import type { Parameters } from '../core/init.js';
-import { runLabel, type RunSpec } from '../core/lab-spec.js';
+import type { Parameters } from '../../core/init.js';
+import { runLabel, type RunSpec } from '../../core/lab-spec.js';
 import { buildCohorts, cohortStep, newRunState, withoutRuns, type Cohort, type CohortContext, type RunState } from './run-state.js';
 
 /** Give the runs their new specs (label, activation and clip follow) and append runs for the extra specs; returns those. */

@@ -2,9 +2,9 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { customElement, property } from 'lit/decorators.js';
-import type { ControlName, LabSpec } from '../core/lab-spec.js';
-import { formatStop } from '../core/url-codec.js';
-import { controlStyles, inputNumber, inputText } from './ui-styles.js';
+import type { ControlName, LabSpec } from '../../core/lab-spec.js';
+import { formatStop } from '../../core/url-codec.js';
+import { controlStyles, inputNumber, inputText } from '../ui-styles.js';
 import type { LabPatch } from './bp-controls.js';
 
 /** What a transport button asks for. */

@@ -2,8 +2,8 @@
  * Training steps of the lab's cohorts: which cohorts still train, the epoch stop condition, when to log, how many
  * steps fit in an animation frame, and multi-steps that pause now and then (for the page, and for a checkpoint).
  */
-import type { LabSpec } from '../core/lab-spec.js';
-import type { StepRecord } from '../train/records.js';
+import type { LabSpec } from '../../core/lab-spec.js';
+import type { StepRecord } from '../../train/records.js';
 import type { LabClock } from './lab-clock.js';
 import { cohortStep, type Cohort } from './run-state.js';
 

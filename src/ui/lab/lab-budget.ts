@@ -3,12 +3,12 @@
  * (grouped as run-state.buildCohorts groups them), whether each fits the backend, and, when one does not, the
  * largest depth, width, batch and data that would fit with the other settings unchanged.
  */
-import type { Backend } from '../backend/backend.js';
-import type { Dataset } from '../core/datasets.js';
-import { modelSpec, type DataShape, type LabSpec } from '../core/lab-spec.js';
-import type { ModelSpec } from '../core/spec.js';
-import { checkCohort } from '../train/cohort.js';
-import { DEFAULT_BUDGET_BYTES, planProblem, planTrainer, type ResourceError } from '../train/memory.js';
+import type { Backend } from '../../backend/backend.js';
+import type { Dataset } from '../../core/datasets.js';
+import { modelSpec, type DataShape, type LabSpec } from '../../core/lab-spec.js';
+import type { ModelSpec } from '../../core/spec.js';
+import { checkCohort } from '../../train/cohort.js';
+import { DEFAULT_BUDGET_BYTES, planProblem, planTrainer, type ResourceError } from '../../train/memory.js';
 
 /** What a budget check needs to know of a backend. */
 export type BudgetBackend = Pick<Backend, 'bytesPerElement' | 'maxTensorBytes' | 'budgetBytes' | 'info'>;

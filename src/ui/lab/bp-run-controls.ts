@@ -6,11 +6,11 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { customElement, property } from 'lit/decorators.js';
-import { HIDDEN_ACTIVATIONS } from '../core/activations.js';
-import { hypersOf, mitigationLabel, type ControlName, type OptimizerHyper, type RunSpec } from '../core/lab-spec.js';
-import { INITS, NORMS, OPTIMIZERS, OPTIMIZER_DEFAULTS, type OptimizerName } from '../core/spec.js';
+import { HIDDEN_ACTIVATIONS } from '../../core/activations.js';
+import { hypersOf, mitigationLabel, type ControlName, type OptimizerHyper, type RunSpec } from '../../core/lab-spec.js';
+import { INITS, NORMS, OPTIMIZERS, OPTIMIZER_DEFAULTS, type OptimizerName } from '../../core/spec.js';
 import type { RunState } from './run-state.js';
-import { controlStyles, inputNumber, inputText } from './ui-styles.js';
+import { controlStyles, inputNumber, inputText } from '../ui-styles.js';
 
 /** Detail of `bp-run-patch`: run index and raw new values of its fields. */
 export interface RunPatch {

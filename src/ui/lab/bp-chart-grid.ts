@@ -2,8 +2,8 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import './bp-confusion.js';
-import './charts/index.js';
-import type { BoundaryPoints, GradientTheory } from './charts/index.js';
+import '../charts/index.js';
+import type { BoundaryPoints, GradientTheory } from '../charts/index.js';
 import type { RunState } from './run-state.js';
 import type { ThroughputSample } from './throughput.js';
 

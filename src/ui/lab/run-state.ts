@@ -3,13 +3,13 @@
  * runs of one shape and batch that are in step are trained together in ONE batched Trainer (a "cohort");
  * a run reset on its own gets a trainer of its own until every run is reset again.
  */
-import type { Backend } from '../backend/backend.js';
-import type { Dataset } from '../core/datasets.js';
-import { modelSpec, runLabel, scheduleSpec, type DataShape, type LabSpec, type RunSpec } from '../core/lab-spec.js';
-import type { ModelSpec } from '../core/spec.js';
-import type { StepRecord } from '../train/records.js';
-import { checkCohort, Trainer } from '../train/trainer.js';
-import { RUN_COLORS, type RunView } from './run-view.js';
+import type { Backend } from '../../backend/backend.js';
+import type { Dataset } from '../../core/datasets.js';
+import { modelSpec, runLabel, scheduleSpec, type DataShape, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
+import type { ModelSpec } from '../../core/spec.js';
+import type { StepRecord } from '../../train/records.js';
+import { checkCohort, Trainer } from '../../train/trainer.js';
+import { RUN_COLORS, type RunView } from '../run-view.js';
 
 /** Whether a run is still training, diverged, or stopped by the stop condition. */
 export type RunStatus = 'active' | 'diverged' | 'stopped';

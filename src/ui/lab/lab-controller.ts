@@ -7,12 +7,12 @@
  * (run-changes.ts) never interleaves with a step.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Backend, BackendFault } from '../backend/backend.js';
-import { createCpuBackend } from '../backend/cpu/cpu-backend.js';
-import { makeDataset, type Dataset } from '../core/datasets.js';
-import type { Parameters } from '../core/init.js';
-import { builtinShape, dataSpec, resetScope, type DataShape, type LabSpec, type RunSpec } from '../core/lab-spec.js';
-import type { StepRecord } from '../train/records.js';
+import type { Backend, BackendFault } from '../../backend/backend.js';
+import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
+import { makeDataset, type Dataset } from '../../core/datasets.js';
+import type { Parameters } from '../../core/init.js';
+import { builtinShape, dataSpec, resetScope, type DataShape, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
+import type { StepRecord } from '../../train/records.js';
 import { activeCohorts, frameSteps, GpuPace, settle, stepCohorts, stepMany } from './cohort-steps.js';
 import type { CsvInfo } from './csv.js';
 import { discardLost, FaultGuard, loseDevice, resumeCohorts } from './device-recovery.js';
@@ -20,18 +20,18 @@ import { FrameLoop } from './frame-loop.js';
 import { buildRefusal, csvRefusal } from './lab-budget.js';
 import { pageClock, type LabClock } from './lab-clock.js';
 import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
-import { NoticeBoard, type Notice } from './notices.js';
+import { NoticeBoard, type Notice } from '../notices.js';
 import { takeRecords } from './record-store.js';
 import { cohortParameters, cohortsWithout, resetsAll, resetSome, respecRuns } from './run-changes.js';
 import { refreshInsights } from './run-insights.js';
 import { buildCohorts, cohortStep, newRunState, renumber, type Cohort, type CohortContext, type RunState } from './run-state.js';
-import { runsVersion, type RunView } from './run-view.js';
+import { runsVersion, type RunView } from '../run-view.js';
 import { Throughput, type ThroughputSample } from './throughput.js';
 
 export { FRAME_BUDGET_MS, GPU_FRAME_BUDGET_MS } from './cohort-steps.js';
 export { FAULT_GRACE_MS, SNAPSHOT_EVERY_MS, SNAPSHOT_MAX_BYTES } from './device-recovery.js';
 export { adapterName, type BackendStatus } from './lab-backend.js';
-export { INFO_NOTICE_MS, type Notice } from './notices.js';
+export { INFO_NOTICE_MS, type Notice } from '../notices.js';
 export { MAX_RECORD_NUMBERS, MAX_RECORDS, recordCap, thinRecords } from './record-store.js';
 
 /** Milliseconds between decision-boundary refreshes while training. */

@@ -4,8 +4,8 @@
  * targets), regression otherwise. Features are scaled into [-1, 1] per column. Every problem names its row
  * and column (both counted from 1, as a spreadsheet shows them).
  */
-import type { Dataset, Task } from '../core/datasets.js';
-import { LIMITS } from '../core/spec.js';
+import type { Dataset, Task } from '../../core/datasets.js';
+import { LIMITS } from '../../core/spec.js';
 
 /** One problem of a CSV file, with its place. */
 export interface CsvError {

@@ -5,9 +5,9 @@
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { customElement, property } from 'lit/decorators.js';
-import { BACKEND_CHOICES, LAB_LIMITS, type ControlName, type LabSpec } from '../core/lab-spec.js';
-import { DATASETS, DTYPES } from '../core/spec.js';
-import { controlStyles, inputNumber, inputText } from './ui-styles.js';
+import { BACKEND_CHOICES, LAB_LIMITS, type ControlName, type LabSpec } from '../../core/lab-spec.js';
+import { DATASETS, DTYPES } from '../../core/spec.js';
+import { controlStyles, inputNumber, inputText } from '../ui-styles.js';
 
 /** Detail of `bp-lab-patch`: lab fields and their new raw values. */
 export type LabPatch = Readonly<Record<string, unknown>>;

@@ -2,8 +2,8 @@
  * A small handle on the running lab for browser tests and the console (`window.__lab`): wait until ready,
  * take steps, read records and the backend. It only calls the controller's public methods.
  */
-import type { LabSpec } from '../core/lab-spec.js';
-import type { StepRecord } from '../train/records.js';
+import type { LabSpec } from '../../core/lab-spec.js';
+import type { StepRecord } from '../../train/records.js';
 import type { BpApp } from './bp-app.js';
 import type { BackendStatus } from './lab-controller.js';
 

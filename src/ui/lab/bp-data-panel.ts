@@ -1,10 +1,10 @@
 /** Your own data (a CSV file) and the downloads of results (records as CSV or JSON, weights as JSON). */
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { ControlName } from '../core/lab-spec.js';
+import type { ControlName } from '../../core/lab-spec.js';
 import { formatCsvError, readCsvFile, type CsvInfo, type CsvResult } from './csv.js';
-import type { Dataset } from '../core/datasets.js';
-import { controlStyles } from './ui-styles.js';
+import type { Dataset } from '../../core/datasets.js';
+import { controlStyles } from '../ui-styles.js';
 
 /** Detail of `bp-csv`: the loaded data, or null to go back to the built-in data set. */
 export type CsvDetail = { readonly dataset: Dataset; readonly info: CsvInfo; readonly name: string } | null;

@@ -6,12 +6,12 @@
  */
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { parseLab } from '../core/lab-parse.js';
-import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../core/lab-spec.js';
-import type { Dataset } from '../core/datasets.js';
-import { dataMeanSquare } from '../core/theory.js';
-import { formatIssue } from '../core/spec.js';
-import { controlField, decodeAutoplay, decodeLab, decodeTheme, encodeAutoplay, encodeLab, encodeTheme, type Theme } from '../core/url-codec.js';
+import { parseLab } from '../../core/lab-parse.js';
+import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../../core/lab-spec.js';
+import type { Dataset } from '../../core/datasets.js';
+import { dataMeanSquare } from '../../core/theory.js';
+import { formatIssue } from '../../core/spec.js';
+import { controlField, decodeAutoplay, decodeLab, decodeTheme, encodeAutoplay, encodeLab, encodeTheme, type Theme } from '../../core/url-codec.js';
 import './bp-backend-badge.js';
 import './bp-chart-grid.js';
 import './bp-controls.js';
@@ -21,15 +21,15 @@ import './bp-depth-sweep.js';
 import type { BpDepthSweep } from './bp-depth-sweep.js';
 import type { SweepSeries } from './sweep-controller.js';
 import type { CsvDetail, ExportFormat } from './bp-data-panel.js';
-import './bp-notice.js';
+import '../bp-notice.js';
 import './bp-run-controls.js';
 import type { RunPatch } from './bp-run-controls.js';
 import './bp-transport.js';
 import type { LabAction } from './bp-transport.js';
-import { download, recordsToCsv, recordsToJson, weightsToJson } from './export.js';
+import { download, recordsToCsv, recordsToJson, weightsToJson } from '../export.js';
 import { LabController } from './lab-controller.js';
-import { TheoryCache, theoryLabel } from './theory-lines.js';
-import type { GradientTheory } from './charts/index.js';
+import { TheoryCache, theoryLabel } from '../theory-lines.js';
+import type { GradientTheory } from '../charts/index.js';
 
 /** localStorage key that remembers the first-visit hint was seen (above the class: the element upgrades as it is defined). */
 const HINT_KEY = 'backprop-lab:hint-seen';

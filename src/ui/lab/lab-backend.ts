@@ -1,8 +1,8 @@
 /** Starting the lab's backend: WebGPU or the CPU as chosen, the CPU when WebGPU fails, and how the badge names it. */
-import type { Backend } from '../backend/backend.js';
-import { createCpuBackend } from '../backend/cpu/cpu-backend.js';
-import { selectBackend } from '../backend/select.js';
-import type { LabSpec } from '../core/lab-spec.js';
+import type { Backend } from '../../backend/backend.js';
+import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
+import { selectBackend } from '../../backend/select.js';
+import type { LabSpec } from '../../core/lab-spec.js';
 
 /** Which backend trains and why. */
 export interface BackendStatus {

@@ -4,12 +4,12 @@
  * cancel. Depths go outermost, so every pair's curve grows together.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { createCpuBackend } from '../backend/cpu/cpu-backend.js';
-import type { HiddenActivation } from '../core/activations.js';
-import type { Dataset } from '../core/datasets.js';
-import { LAB_LIMITS } from '../core/lab-spec.js';
-import type { InitName } from '../core/spec.js';
-import { depthSweep, type SweepPoint } from '../train/depth-sweep.js';
+import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
+import type { HiddenActivation } from '../../core/activations.js';
+import type { Dataset } from '../../core/datasets.js';
+import { LAB_LIMITS } from '../../core/lab-spec.js';
+import type { InitName } from '../../core/spec.js';
+import { depthSweep, type SweepPoint } from '../../train/depth-sweep.js';
 
 /** One curve of the sweep: an activation/init pair (with its gain), as the chart labels and colours it. */
 export interface SweepSeries {
