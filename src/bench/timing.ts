@@ -80,10 +80,13 @@ export async function timeReps(run: (count: number) => Promise<void>, opts: RepO
   let calls = callsPerRep(ms / count, target, maxCalls);
   // Once more at the chosen size: the first batches ran while a JIT was still compiling the step, which
   // overstates a small operation's time and would leave the repetitions far shorter than the target.
+  // The pass can only raise the count: a pass slowed by something else on the machine (another process, a
+  // collection) would otherwise shrink every repetition far below the target, and short repetitions of a
+  // microsecond step measure their own start-up and the machine's noise (XOR: 185 calls of a 200 ms target).
   if (calls > count) {
     await opts.pause?.();
     checkCancelled(opts.signal);
-    calls = callsPerRep((await clock(calls)) / calls, target, maxCalls);
+    calls = Math.max(calls, callsPerRep((await clock(calls)) / calls, target, maxCalls));
   }
   const times: number[] = [];
   for (let r = 0; r < Math.max(1, opts.reps); r++) {

@@ -192,6 +192,17 @@ describe('timing loop', () => {
     const j = await timeReps(jit, { reps: 5, minRepMs: 8, now: () => fakeMs });
     expect(sized).toEqual([1, 1, 2, 8, 8, 8, 8, 8]);
     expect(j).toMatchObject({ warmupMs: 4, callsPerRep: 8, medianMs: 1, minMs: 1, maxMs: 1 });
+    // A pass at the chosen size slowed by something else (its 8 calls take 80 ms): the count stays 8, where the
+    // pass's own estimate (10 ms per call) would have cut it to 1.
+    sized.length = 0;
+    let call = 0;
+    const interrupted = async (n: number) => {
+      sized.push(n);
+      fakeMs += call++ === 3 ? 80 : n;
+    };
+    const k = await timeReps(interrupted, { reps: 5, minRepMs: 8, now: () => fakeMs });
+    expect(sized).toEqual([1, 1, 4, 8, 8, 8, 8, 8, 8]);
+    expect(k).toMatchObject({ callsPerRep: 8, medianMs: 1 });
   });
 });
 
