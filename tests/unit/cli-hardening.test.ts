@@ -4,8 +4,9 @@
 // (Dawn + SwiftShader) is survived by continuing on the CPU from the parameters read back.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 
-// Each test spawns the CLI (an esbuild bundle, then node) one or more times: a limit for a loaded machine, not 5 s.
+// Most tests spawn the CLI (an esbuild bundle, then node) one or more times: a limit for a loaded machine, not 5 s.
 vi.setConfig({ testTimeout: 150_000 });
 
 /** SwiftShader's Vulkan driver shipped with Debian's chromium, for Dawn in the spawned process. */
@@ -95,17 +96,46 @@ const HOSTILE: [string[], string][] = [
   [['--lr', '0.1', 'extra'], 'extra'],
 ];
 
+/**
+ * The CLI's `main` in this process, with stdout and stderr captured: what `lab` prints and returns, without a process
+ * start per case (the hostile matrix is about a hundred cases; the process path is checked on a sample of them below).
+ */
+async function labInProcess(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** What every refused flag must look like. */
+function expectRefused(r: { code: number | null; stdout: string; stderr: string }, args: string[], flag: string): void {
+  expect(r.code, r.stderr.slice(0, 500)).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.startsWith('error: ')).toBe(true);
+  expect(r.stderr).toContain(flag);
+  // No stack trace, and a 100 kB value is not echoed back whole.
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.stderr.length).toBeLessThan(args.some((a) => a.startsWith('100000x')) ? 200_000 : 5_000);
+}
+
 describe('lab train: hostile flags', () => {
-  it.each(HOSTILE)('%j exits 2 with a message naming %s', (args, flag) => {
-    const r = lab(['train', ...args]);
-    expect(r.code, r.stderr.slice(0, 500)).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.startsWith('error: ')).toBe(true);
-    expect(r.stderr).toContain(flag);
-    // No stack trace, and a 100 kB value is not echoed back whole.
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(r.stderr.length).toBeLessThan(args.some((a) => a.startsWith('100000x')) ? 200_000 : 5_000);
+  it.each(HOSTILE)('%j exits 2 with a message naming %s', async (args, flag) => {
+    expectRefused(await labInProcess(['train', ...args]), args, flag);
   });
+
+  // A sample across the matrix: NaN, an empty value, a seed, an unknown flag, a stray argument.
+  for (const [args, flag] of [0, 12, 45, 71, 74].map((i) => HOSTILE[i]!)) {
+    it(`as a process too: ${JSON.stringify(args)} exits 2 with a message naming ${flag}`, () => {
+      expectRefused(lab(['train', ...args]), args, flag);
+    });
+  }
 
   it('--steps 1e12 is blamed on --steps with its range, not on --log-every, which was not given', () => {
     for (const flags of [['--steps', '1e12'], ['--epochs', '1e12']]) {
