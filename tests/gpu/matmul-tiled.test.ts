@@ -9,7 +9,7 @@ import { candidatesWithin, MATMUL_CANDIDATES, outputTile, type MatmulCandidate }
 import { MemoryTuneCache } from '../../src/backend/webgpu/matmul-tuner.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend.js';
 import type { ActivationName, HiddenActivation } from '../../src/core/activations.js';
-import { activate, ErrorReport, errors, host, matmulRef, rng, uniform, type Host } from './reference.js';
+import { activate, ErrorReport, errors, host, matmulErrorRatio, matmulRef, rng, storedOperand, uniform, type Host } from './reference.js';
 import { getTestGPU } from './setup-dawn.js';
 
 let be: WebGPUBackend;
@@ -32,17 +32,10 @@ afterAll(() => {
 });
 
 const upload = (h: Host): Tensor => be.tensor(shape(h.batch, h.rows, h.cols), h.data);
-const stored = (batch: number, rows: number, cols: number, trans: boolean, draw: () => number): Host =>
-  trans ? host(batch, cols, rows, draw) : host(batch, rows, cols, draw);
+const stored = storedOperand;
 
 async function check(kernel: string, out: Tensor, want: Host, scale: Float64Array, k: number, extra = 0): Promise<void> {
-  const got = await be.read(out);
-  let worst = 0;
-  for (let i = 0; i < want.data.length; i++) {
-    const tol = 2 ** -20 * (k + 4) * (scale[i]! + extra) + 2e-6 * Math.abs(want.data[i]!) + 2e-7;
-    worst = Math.max(worst, Math.abs(got[i]! - want.data[i]!) / tol);
-  }
-  report.add(kernel, errors(got, want.data));
+  const worst = matmulErrorRatio(report, kernel, await be.read(out), want, scale, k, extra);
   expect(worst, `${kernel}: worst error / tolerance`).toBeLessThanOrEqual(1);
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shape, type Tensor } from '../../src/backend/backend.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend.js';
 import { HIDDEN_ACTIVATIONS, type ActivationName, type HiddenActivation } from '../../src/core/activations.js';
-import { activate, ErrorReport, errors, host, matmulRef, rng, uniform, type Host } from './reference.js';
+import { activate, ErrorReport, errors, host, matmulErrorRatio, matmulRef, rng, storedOperand, uniform, type Host } from './reference.js';
 import { getTestGPU } from './setup-dawn.js';
 import { benchMatmulShape } from '../../src/bench/matmul-bench.js';
 import { squareShape } from '../../src/bench/shapes.js';
@@ -23,22 +23,11 @@ function upload(h: Host): Tensor {
   return be.tensor(shape(h.batch, h.rows, h.cols), h.data);
 }
 
-/** Stored shape of an operand used as op(X) = m×k, transposed or not. */
-function stored(batch: number, rows: number, cols: number, trans: boolean, draw: () => number): Host {
-  return trans ? host(batch, cols, rows, draw) : host(batch, rows, cols, draw);
-}
+const stored = storedOperand;
 
 /** Compare out with the reference within a forward-error bound of f32 accumulation. */
 async function check(kernel: string, out: Tensor, want: Host, scale: Float64Array, k: number, extra = 0): Promise<void> {
-  const got = await be.read(out);
-  let worst = 0;
-  for (let i = 0; i < want.data.length; i++) {
-    const tol = 2 ** -20 * (k + 4) * (scale[i]! + extra) + 2e-6 * Math.abs(want.data[i]!) + 2e-7;
-    worst = Math.max(worst, Math.abs(got[i]! - want.data[i]!) / tol);
-  }
-  let largest = 0;
-  for (const v of want.data) largest = Math.max(largest, Math.abs(v));
-  report.add(kernel, errors(got, want.data, 1e-3 * largest));
+  const worst = matmulErrorRatio(report, kernel, await be.read(out), want, scale, k, extra, 1e-3);
   expect(worst, `${kernel}: worst error / tolerance`).toBeLessThanOrEqual(1);
 }
 

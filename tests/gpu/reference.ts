@@ -210,3 +210,34 @@ export class ErrorReport {
     console.log(`${title} — GPU f32 vs f64 reference\n${lines.join('\n')}`);
   }
 }
+
+/** Stored shape of a matmul operand used as op(X) = rows×cols, transposed or not. */
+export function storedOperand(batch: number, rows: number, cols: number, trans: boolean, draw: () => number): Host {
+  return trans ? host(batch, cols, rows, draw) : host(batch, rows, cols, draw);
+}
+
+/**
+ * The worst ratio of a matmul output's error to the forward-error bound of f32 accumulation over depth k
+ * (≤ 1 passes), recording the errors in the report; `floorShare` sets the relative error's floor to that share of
+ * the largest |reference| (0: none).
+ */
+export function matmulErrorRatio(
+  report: ErrorReport,
+  kernel: string,
+  got: ArrayLike<number>,
+  want: Host,
+  scale: Float64Array,
+  k: number,
+  extra = 0,
+  floorShare = 0,
+): number {
+  let worst = 0;
+  for (let i = 0; i < want.data.length; i++) {
+    const tol = 2 ** -20 * (k + 4) * (scale[i]! + extra) + 2e-6 * Math.abs(want.data[i]!) + 2e-7;
+    worst = Math.max(worst, Math.abs(got[i]! - want.data[i]!) / tol);
+  }
+  let largest = 0;
+  for (const v of want.data) largest = Math.max(largest, Math.abs(v));
+  report.add(kernel, floorShare > 0 ? errors(got, want.data, floorShare * largest) : errors(got, want.data));
+  return worst;
+}
