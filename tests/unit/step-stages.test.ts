@@ -89,3 +89,30 @@ describe('step-through stages', () => {
     expect(stages[stages.length - 1]!.equation).toMatch(/adam scales g/);
   });
 });
+
+describe('neuron chain', () => {
+  it('adds up: ∂L/∂a is the sum of the terms above, ∂L/∂z = ∂L/∂a·φ′, ∂L/∂w sums the rows’ a·∂L/∂z', async () => {
+    const { neuronChain } = await import('../../src/core/neuron-chain.js');
+    const m = inspectModel(spec) as InspectModel;
+    const data = makeDataset({ dataset: 'circle', samples: 12, noise: 0.05, inputDim: 2, outputDim: 1, seed: 4 });
+    const { initParameters } = await import('../../src/core/init.js');
+    const p = initParameters(spec);
+    const t = traceBatch(m, p, data.x, data.y, data.n);
+    const c = neuronChain(m.sizes, p, t, 2, 3, 5, 100);
+    expect(c.aboveCount).toBe(8);
+    expect(c.above.reduce((s, u) => s + u.product, 0)).toBeCloseTo(c.dA, 14);
+    expect(c.dZ).toBeCloseTo(c.dA * c.slope, 15);
+    expect(c.slope).toBeCloseTo(1 - Math.tanh(c.z) ** 2, 14);
+    for (const w of c.weights) {
+      let s = 0;
+      for (let r = 0; r < t.rows; r++) s += t.layers[0]!.a[r * 8 + w.from]! * t.layers[1]!.dZ[r * 6 + 3]!;
+      expect(w.grad).toBeCloseTo(s, 14);
+    }
+    // Sorted by |∂L/∂w|, the largest first.
+    for (let i = 1; i < c.weights.length; i++) expect(Math.abs(c.weights[i - 1]!.grad)).toBeGreaterThanOrEqual(Math.abs(c.weights[i]!.grad));
+    const out = neuronChain(m.sizes, p, t, 5, 0);
+    expect(out.output).toBe(true);
+    expect(out.above).toEqual([]);
+    expect(() => neuronChain(m.sizes, p, t, 0, 0)).toThrow(/layer: 0 is not a layer with weights in; expected 1 to 5/);
+  });
+});

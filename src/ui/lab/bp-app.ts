@@ -28,6 +28,7 @@ import './bp-transport.js';
 import type { LabAction } from './bp-transport.js';
 import { download, recordsToCsv, recordsToJson, weightsToJson } from '../export.js';
 import { LabController } from './lab-controller.js';
+import { inspectSource } from './inspect-source.js';
 import { TheoryCache, theoryLabel } from '../theory-lines.js';
 import type { GradientTheory } from '../charts/index.js';
 
@@ -251,6 +252,8 @@ export class BpApp extends LitElement {
   params: URLSearchParams | null = null;
   private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
   private readonly theoryCache = new TheoryCache();
+  /** The Network card's data: the runs' parameters read back (the weights export's read) and the data set. */
+  private readonly inspect = inspectSource(() => this.lab.parameters(), () => ({ lab: this.lab.lab, data: this.lab.dataset, shape: this.lab.dataShape, runs: this.lab.runs }));
   private readonly meanSquares = new WeakMap<Dataset, number>();
   /** The page's look: `auto` (light or dark as the system prefers) or `projector`; in the URL as `theme`. */
   @state() private theme: Theme = 'auto';
@@ -517,6 +520,7 @@ export class BpApp extends LitElement {
             .rates=${c.rates}
             .theory=${theory.lines}
             .theoryLabels=${theory.labels}
+            .inspect=${this.inspect}
             .backendLabel=${b.kind === 'webgpu' ? `WebGPU · ${b.name}` : b.kind === 'cpu' ? b.name : ''}
           ></bp-chart-grid>
         </main>
