@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ARTIFACTS_DIR, type AppSession, openApp } from './harness.js';
 import { ready } from './lab-page.js';
 
@@ -17,6 +18,63 @@ afterEach(async () => {
   await app?.close();
   app = undefined;
 });
+
+/** axe-core's browser build. */
+const AXE_PATH = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+
+/** axe-core's violations on the page (the page must have been opened with its CSP bypassed). */
+async function axeViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(d: Document, o: object): Promise<{ violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`) }));
+  });
+}
+
+/**
+ * With a fake clock in the inspector, three version changes within one interval cause one read at once and one more
+ * when the interval ends — never three; returns the reads counted [after the changes, after the interval].
+ */
+async function throttledReads(page: Page): Promise<[number, number]> {
+  return page.evaluate(async () => {
+    const grid = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-chart-grid')!.shadowRoot!;
+    const el = grid.querySelector('bp-network-inspector') as unknown as HTMLElement & {
+      clock: unknown; version: string; source: () => Promise<unknown>; updateComplete: Promise<unknown>; refreshes: number;
+    };
+    let now = 0;
+    const timers: (() => void)[] = [];
+    el.clock = { now: () => now, setTimeout: (f: () => void) => timers.push(f), clearTimeout: () => undefined };
+    const real = el.source;
+    let reads = 0;
+    el.source = () => {
+      reads++;
+      return real();
+    };
+    /** Wait (polling, a condition) until `n` refreshes have completed. */
+    const settled = async (n: number) => {
+      while (el.refreshes < n) await new Promise((r) => setTimeout(r, 10));
+    };
+    await el.updateComplete;
+    // Setting the source counts as a change: let that read finish before counting.
+    await settled(el.refreshes + (reads > 0 ? 1 : 0));
+    const done = el.refreshes;
+    reads = 0;
+    now = 5000;
+    for (const v of ['t1', 't2', 't3']) {
+      el.version = v;
+      await el.updateComplete;
+    }
+    const first = reads;
+    await settled(done + 1);
+    now = 6000;
+    for (const f of timers.splice(0)) f();
+    const second = reads;
+    await settled(done + 2);
+    el.source = real;
+    return [first, second] as [number, number];
+  });
+}
 
 const SMALL = 'depth=3&width=6&samples=60&dataset=circle&logEvery=1&batch=0';
 
@@ -114,16 +172,72 @@ async function neuron(page: Page): Promise<void> {
   expect(tables.some((t) => t.caption.includes('largest incoming gradients') && t.rows.length === 4)).toBe(true);
 }
 
+/** The activation plot's summary and tables (in the controls column). */
+function activationPlot(page: Page): Promise<{ summary: string; tables: { caption: string; rows: unknown[][] }[]; drawn: boolean }> {
+  return page.evaluate(() => {
+    const el = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-activation-plot') as unknown as {
+      summary(): string;
+      tables(): { caption: string; rows: unknown[][] }[];
+      exportCanvas(): unknown;
+    };
+    return { summary: el.summary(), tables: el.tables().map((t) => ({ caption: t.caption, rows: t.rows })), drawn: el.exportCanvas() !== null };
+  });
+}
+
+describe('Activation plot', () => {
+  it('draws σ and σ′ with the ¼ peak and a layer’s recorded z under them, for the picked layer', async () => {
+    app = await openApp(`/?backend=cpu&${SMALL}`, { webgpu: false });
+    await ready(app.page);
+    const before = await activationPlot(app.page);
+    expect(before.summary).toContain('No distribution recorded yet');
+    const curve = before.tables[0]!;
+    expect(curve.caption).toBe('sigmoid and its derivative');
+    // At z = 0: σ = ½ and σ′ = ¼ (the marked peak); every σ′ of the table is at most ¼.
+    expect(curve.rows.find((r) => r[0] === 0)!.slice(1)).toEqual([0.5, 0.25]);
+    expect(curve.rows.every((r) => (r[2] as number) <= 0.25)).toBe(true);
+    await app.page.evaluate(() => window.__lab!.step(2));
+    await app.page.waitForFunction(() => {
+      const el = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-activation-plot') as unknown as { summary(): string };
+      return el.summary().includes('Hidden layer 1 at step 1');
+    });
+    await app.page.evaluate(() => {
+      const el = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-activation-plot')!;
+      const sel = el.shadowRoot!.querySelector('select[name=act-layer]') as HTMLSelectElement;
+      sel.value = '2';
+      sel.dispatchEvent(new Event('change'));
+    });
+    const after = await activationPlot(app.page);
+    expect(after.summary).toContain('Hidden layer 3 at step 1');
+    const q = after.tables[1]!.rows[0]!.slice(1) as number[];
+    for (let i = 1; i < q.length; i++) expect(q[i]!).toBeGreaterThanOrEqual(q[i - 1]!);
+    expect(after.drawn).toBe(true);
+    const png = await app.page.evaluate(() => {
+      const el = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-activation-plot') as unknown as { exportCanvas(): HTMLCanvasElement };
+      return el.exportCanvas().toDataURL('image/png');
+    });
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    writeFileSync(join(ARTIFACTS_DIR, 'activation-plot.png'), Buffer.from(png.split(',')[1]!, 'base64'));
+    expect(app.pageErrors).toEqual([]);
+  });
+});
+
 describe('Network card', () => {
   it('CPU (f64): draws both runs, explains a clicked unit and walks a step with the keyboard', async () => {
     app = await openApp(`/?backend=cpu&dtype=f64&${SMALL}`, { viewport: { width: 1280, height: 800 } });
+    await app.page.setBypassCSP(true);
+    await app.page.goto(app.url, { waitUntil: 'load' });
     await ready(app.page);
     await app.page.evaluate(() => window.__lab!.step(3));
     await waitDrawn(app.page, 2, 3);
     await neuron(app.page);
     await withInspector(app.page, `el.scrollIntoView();`);
     await app.screenshot('network-neuron-cpu');
+    expect(await axeViolations(app.page)).toEqual([]);
     await stepThrough(app.page, 1e-9);
+    await withInspector(app.page, `el.shadowRoot.querySelector('button[name=step-through]').click();`);
+    expect(await axeViolations(app.page)).toEqual([]);
+    await withInspector(app.page, `el.shadowRoot.querySelector('button[name=step-through]').click();`);
+    expect(await throttledReads(app.page)).toEqual([1, 2]);
     expect(app.pageErrors).toEqual([]);
   });
 

@@ -375,8 +375,8 @@ export class BpNetworkView extends LitElement implements Exportable, Tabular {
     };
     swatch(y + barH + 6, ZERO_COLOR, '0');
     if (hasNaN) swatch(y + barH + 22, NAN_COLOR, 'NaN/∞');
-    ctx.fillText(this.mode === 'saturation' ? 'unit: share' : 'unit: mean |a|', x - 4, y + barH + (hasNaN ? 44 : 28));
-    ctx.fillText(this.mode === 'saturation' ? 'saturated/dead' : '(darker = larger)', x - 4, y + barH + (hasNaN ? 58 : 42));
+    const lines = this.mode === 'saturation' ? ['units:', 'saturated', 'or dead share'] : ['units:', 'mean |a|', '(darker =', 'larger)'];
+    lines.forEach((line, i) => ctx.fillText(line, x - 4, y + barH + (hasNaN ? 44 : 28) + 14 * i));
   }
 
   private onClick(e: MouseEvent): void {

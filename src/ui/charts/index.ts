@@ -1,4 +1,5 @@
 /** Registers every chart element (import for its side effect: the custom-element definitions). */
+import './bp-activation-plot.js';
 import './bp-chart-card.js';
 import './bp-decision-boundary.js';
 import './bp-distributions.js';
@@ -16,3 +17,4 @@ export type { GradientTheory } from './bp-gradient-profile.js';
 export type { ExportDetail } from './bp-chart-card.js';
 export type { Exportable } from './exportable.js';
 export type { InspectSource, RunInspection } from './inspection.js';
+export { ACTIVATION_HELP } from './bp-activation-plot.js';

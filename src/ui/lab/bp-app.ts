@@ -29,6 +29,7 @@ import type { LabAction } from './bp-transport.js';
 import { download, recordsToCsv, recordsToJson, weightsToJson } from '../export.js';
 import { LabController } from './lab-controller.js';
 import { inspectSource } from './inspect-source.js';
+import { ACTIVATION_HELP } from '../charts/index.js';
 import { TheoryCache, theoryLabel } from '../theory-lines.js';
 import type { GradientTheory } from '../charts/index.js';
 
@@ -500,6 +501,7 @@ export class BpApp extends LitElement {
               html`<bp-run-controls .run=${r} .index=${i} .sharedLr=${lab.lr} .removable=${c.runs.length > 1} .hide=${hide} .version=${`${r.status}:${r.records.length}:${r.label}:${r.color}`}></bp-run-controls>`,
           )}
           ${c.runs.length < LAB_LIMITS.maxRuns && !hide.includes('runs') ? html`<button class="add" name="add-run" @click=${() => void this.addRun()}>+ add a run</button>` : ''}
+          <bp-chart-card heading="φ and φ′" filename="activation-derivative" style="margin-bottom: 8px" .help=${ACTIVATION_HELP}><bp-activation-plot .runs=${c.runs} .version=${c.version}></bp-activation-plot></bp-chart-card>
           <bp-controls .lab=${lab} .hide=${hide} .csvName=${c.csv?.name ?? null}></bp-controls>
           <bp-data-panel .hide=${hide} .csv=${c.csv}></bp-data-panel>
         </aside>
