@@ -71,8 +71,8 @@ export function inspectSource(readParameters: () => Promise<readonly ParameterRe
     return specs.map((s) => {
       const read = reads.find((r) => r.id === s.id);
       const model = inspectModel(s.spec);
+      if (typeof model === 'string') return notInspected(s.id, read?.step ?? 0, model, updateOf(s));
       if (!read) return notInspected(s.id, 0, 'no parameters read back yet', updateOf(s));
-      if (typeof model === 'string') return notInspected(s.id, read.step, model, updateOf(s));
       return inspectRun({ id: s.id, step: read.step, model, params: read.params, x, y, rows: count2, batch, exact: rows === null, update: updateOf(s) });
     });
   };
