@@ -205,6 +205,13 @@ export function columnMeanAbs(v: Float64Array, rows: number, cols: number, j: nu
   return rows ? s / rows : 0;
 }
 
+/** Euclidean norm of an array (for the Frobenius norm of a flattened matrix; no spread, so any length). */
+export function norm2(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
+}
+
 /** Root mean square of an array (0 when empty). */
 export function rms(v: ArrayLike<number>): number {
   let s = 0;

@@ -7,7 +7,7 @@
  */
 import { css, html, LitElement, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { rms } from '../../core/inspect.js';
+import { norm2, rms } from '../../core/inspect.js';
 import type { Stage, TensorRef } from '../../core/step-stages.js';
 import { scaledContext } from '../canvas.js';
 import type { RunView } from '../run-view.js';
@@ -123,7 +123,7 @@ export class BpNetworkView extends LitElement implements Exportable, Tabular {
           mean(ins.stats!.meanAbs[l]!),
           mean(ins.stats!.saturated[l]!),
           rms(layer.dZ),
-          Math.hypot(...layer.dW),
+          norm2(layer.dW),
           layer.dW.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
         ]),
       }];
@@ -134,7 +134,7 @@ export class BpNetworkView extends LitElement implements Exportable, Tabular {
     const parts = this.inspections.map((ins) => {
       const run = this.runs.find((r) => r.id === ins.id);
       if (!ins.trace) return `${run?.label ?? ins.id}: ${ins.reason ?? 'not read yet'}`;
-      const g = ins.trace.layers.map((l) => Math.hypot(...l.dW));
+      const g = ins.trace.layers.map((l) => norm2(l.dW));
       return `${run?.label ?? ins.id} at step ${ins.step}: ${g.length} weight layers, ‖∂L/∂W‖ ${formatCell(g[0]!)} at layer 1 and ${formatCell(g[g.length - 1]!)} at the output`;
     });
     return parts.length ? `Network view. ${parts.join('; ')}.` : 'Network view: waiting for the first parameter read-back.';
@@ -262,7 +262,7 @@ export class BpNetworkView extends LitElement implements Exportable, Tabular {
         ctx.strokeStyle = theme.muted;
         ctx.fillRect(rect[0], rect[1], w, bottom - top);
         ctx.strokeRect(rect[0] + 0.5, rect[1] + 0.5, w - 1, bottom - top - 1);
-        const g = ins.trace!.layers.slice(c.from - 1, c.to).map((l) => Math.hypot(...l.dW));
+        const g = ins.trace!.layers.slice(c.from - 1, c.to).map((l) => norm2(l.dW));
         ctx.fillStyle = theme.ink;
         ctx.textAlign = 'center';
         const lines = [`hidden ${c.from}–${c.to}`, `(${c.to - c.from + 1} layers)`, '‖∂L/∂W‖', formatCell(Math.min(...g)), '…', formatCell(Math.max(...g)), 'click: unfold'];

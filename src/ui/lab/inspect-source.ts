@@ -73,7 +73,13 @@ export function inspectSource(readParameters: () => Promise<readonly ParameterRe
       const model = inspectModel(s.spec);
       if (typeof model === 'string') return notInspected(s.id, read?.step ?? 0, model, updateOf(s));
       if (!read) return notInspected(s.id, 0, 'no parameters read back yet', updateOf(s));
-      return inspectRun({ id: s.id, step: read.step, model, params: read.params, x, y, rows: count2, batch, exact: rows === null, update: updateOf(s) });
+      try {
+        return inspectRun({ id: s.id, step: read.step, model, params: read.params, x, y, rows: count2, batch, exact: rows === null, update: updateOf(s) });
+      } catch (e) {
+        // The lab was rebuilt between the look at its settings and the read: the next refresh reads the new network.
+        if (e instanceof RangeError) return notInspected(s.id, read.step, 'the network changed while it was read; it is read again at the next step', updateOf(s));
+        throw e;
+      }
     });
   };
 }
