@@ -75,6 +75,17 @@ describe('inspect source', () => {
     expect(b!.batch).toMatch(/^\d+ of the 200 rows \(evenly spread; training uses all 200/);
   });
 
+  it('traces the exact next batch when the reader sends its rows', async () => {
+    const mini = lab({ depth: 2, width: 8, samples: 50, batch: 10 });
+    const rows = Uint32Array.from([3, 17, 42, 8, 0, 49, 21, 5, 11, 30]);
+    const read = async () => (await reader(mini, { n: 0 })()).map((r) => ({ ...r, batchRows: rows }));
+    const [a] = await inspectSource(read, () => context(mini))();
+    expect(a!.exact).toBe(true);
+    expect(a!.batch).toBe("the trainer's next batch of 10 rows");
+    const data = context(mini).data;
+    expect(Array.from(a!.trace!.x.subarray(2, 4))).toEqual(Array.from(data.x.subarray(2 * 17, 2 * 17 + 2)));
+  });
+
   it('reads nothing above the parameter limit, and names runs it cannot draw', async () => {
     const big = lab({ depth: 10, width: 1024 });
     const reads = { n: 0 };

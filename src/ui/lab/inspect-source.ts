@@ -24,6 +24,11 @@ export interface ParameterRead {
   readonly id: string;
   readonly step: number;
   readonly params: Parameters;
+  /**
+   * The rows of the data set the run's next step trains on, when the reader knows them (a worker can send
+   * `nextBatchRows(trainer.exportState(), n, rowsPerStep)`); then the trace is that exact batch.
+   */
+  readonly batchRows?: Uint32Array;
 }
 
 /** What the adapter needs to know of the lab now. */
@@ -73,7 +78,12 @@ export function inspectSource(readParameters: () => Promise<readonly ParameterRe
       const model = inspectModel(s.spec);
       if (typeof model === 'string') return notInspected(s.id, read?.step ?? 0, model, updateOf(s));
       if (!read) return notInspected(s.id, 0, 'no parameters read back yet', updateOf(s));
+      const own = read.batchRows && read.batchRows.length <= budget ? read.batchRows : null;
       try {
+        if (own) {
+          const text = `the trainer's next batch of ${own.length} rows`;
+          return inspectRun({ id: s.id, step: read.step, model, params: read.params, x: gatherRows(data.x, data.inputDim, own), y: gatherRows(data.y, data.outputDim, own), rows: own.length, batch: text, exact: true, update: updateOf(s) });
+        }
         return inspectRun({ id: s.id, step: read.step, model, params: read.params, x, y, rows: count2, batch, exact: rows === null, update: updateOf(s) });
       } catch (e) {
         // The lab was rebuilt between the look at its settings and the read: the next refresh reads the new network.
