@@ -28,6 +28,8 @@ import './bp-transport.js';
 import type { LabAction } from './bp-transport.js';
 import { download, recordsToCsv, recordsToJson, weightsToJson } from '../export.js';
 import { LabController } from './lab-controller.js';
+import { inspectSource } from './inspect-source.js';
+import { ACTIVATION_HELP } from '../charts/index.js';
 import { TheoryCache, theoryLabel } from '../theory-lines.js';
 import type { GradientTheory } from '../charts/index.js';
 
@@ -251,6 +253,8 @@ export class BpApp extends LitElement {
   params: URLSearchParams | null = null;
   private readonly onKey = (e: KeyboardEvent) => this.keydown(e);
   private readonly theoryCache = new TheoryCache();
+  /** The Network card's data: the runs' parameters read back (the weights export's read) and the data set. */
+  private readonly inspect = inspectSource(() => this.lab.parameters(), () => ({ lab: this.lab.lab, data: this.lab.dataset, shape: this.lab.dataShape, runs: this.lab.runs }));
   private readonly meanSquares = new WeakMap<Dataset, number>();
   /** The page's look: `auto` (light or dark as the system prefers) or `projector`; in the URL as `theme`. */
   @state() private theme: Theme = 'auto';
@@ -497,6 +501,7 @@ export class BpApp extends LitElement {
               html`<bp-run-controls .run=${r} .index=${i} .sharedLr=${lab.lr} .removable=${c.runs.length > 1} .hide=${hide} .version=${`${r.status}:${r.records.length}:${r.label}:${r.color}`}></bp-run-controls>`,
           )}
           ${c.runs.length < LAB_LIMITS.maxRuns && !hide.includes('runs') ? html`<button class="add" name="add-run" @click=${() => void this.addRun()}>+ add a run</button>` : ''}
+          <bp-chart-card heading="φ and φ′" filename="activation-derivative" style="margin-bottom: 8px" .help=${ACTIVATION_HELP}><bp-activation-plot .runs=${c.runs} .version=${c.version}></bp-activation-plot></bp-chart-card>
           <bp-controls .lab=${lab} .hide=${hide} .csvName=${c.csv?.name ?? null}></bp-controls>
           <bp-data-panel .hide=${hide} .csv=${c.csv}></bp-data-panel>
         </aside>
@@ -517,6 +522,7 @@ export class BpApp extends LitElement {
             .rates=${c.rates}
             .theory=${theory.lines}
             .theoryLabels=${theory.labels}
+            .inspect=${this.inspect}
             .backendLabel=${b.kind === 'webgpu' ? `WebGPU · ${b.name}` : b.kind === 'cpu' ? b.name : ''}
           ></bp-chart-grid>
         </main>

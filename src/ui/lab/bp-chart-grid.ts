@@ -3,7 +3,7 @@ import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import './bp-confusion.js';
 import '../charts/index.js';
-import type { BoundaryPoints, GradientTheory } from '../charts/index.js';
+import type { BoundaryPoints, GradientTheory, InspectSource } from '../charts/index.js';
 import type { RunState } from './run-state.js';
 import type { ThroughputSample } from './throughput.js';
 
@@ -17,6 +17,8 @@ const HELP = {
     'How the values of one layer are spread at every logged step, TensorBoard-style: the median as a line, shaded bands from min to max, 7–93 %, 16–84 % and 31–69 % (darker = more central). Pick the quantity: pre-activations z (recovered from a through the inverse activation; not for ReLU or the output layer), activations a, gradients ∂L/∂z, or the weights. Red shading marks where sigmoid or tanh saturate (σ′ or tanh′ near 0): a layer whose band sits there learns slowly. Quantiles come from a 256-bin histogram on the backend, each within 1/256 of its range.',
   boundary: 'What each network predicts over the plane, with the training points on top (2-D data only).',
   confusion: 'How many training points of each true class (rows) each network assigns to each class (columns); the diagonal is right.',
+  network:
+    'The network itself, one panel per run, input on the left. Each line is a weight, coloured and thickened by the size of its gradient |∂L/∂w| on the current batch (log scale, the same colours as the heatmap: dark = tiny, grey = exactly 0). Each circle is a unit, darker the larger its mean |activation| (or, switched, the share of the batch where it is saturated or dead). Wide layers show a sample of units and “+N more”; deep stacks fold their middle layers into one band — click it to unfold. Click a unit to see its chain rule with this step’s numbers: ∂L/∂a from the layer above, φ′(z), ∂L/∂w of its weights, and the product of the per-layer factors that makes its gradient large or small. For small networks (≤ 4 hidden layers of ≤ 8), “step through” walks one training step stage by stage (→ next, ← previous); each stage highlights what it reads (blue) and writes (orange). Everything is recomputed on the page in f64 from the parameters read back, at most once a second while the card is on screen.',
   throughput: 'Training speed on this backend: steps per second per run, samples per second over all runs, and arithmetic throughput.',
 } as const;
 
@@ -65,6 +67,8 @@ export class BpChartGrid extends LitElement {
   /** Theory lines of the gradient profile by run id, and their labels. */
   @property({ attribute: false }) theory: GradientTheory | null = null;
   @property({ attribute: false }) theoryLabels: Readonly<Record<string, string>> = {};
+  /** Where the Network card reads the runs' parameters and batch from; null: the card waits. */
+  @property({ attribute: false }) inspect: InspectSource | null = null;
 
   override render(): TemplateResult {
     const runs = this.runs;
@@ -98,6 +102,9 @@ export class BpChartGrid extends LitElement {
             <bp-confusion .runs=${runs} .classes=${this.classes} .version=${v}></bp-confusion>
           </bp-chart-card>`
         : nothing}
+      <bp-chart-card class="wide" heading="Network" filename="network" .help=${HELP.network}>
+        <bp-network-inspector .runs=${runs} .version=${v} .source=${this.inspect}></bp-network-inspector>
+      </bp-chart-card>
       <bp-chart-card class="wide" heading="Throughput" .help=${HELP.throughput}>
         <bp-throughput
           .stepsPerSecond=${this.rates?.stepsPerSec ?? null}
