@@ -8,6 +8,7 @@
 import { HIDDEN_ACTIVATIONS, type HiddenActivation, type OutputActivation } from './activations.js';
 import type { Task } from './datasets.js';
 import type { LossName } from './losses.js';
+import { matchedInit } from './init.js';
 import { deepStack } from './presets.js';
 import {
   OPTIMIZER_DEFAULTS,
@@ -196,9 +197,9 @@ export function sgdLab(lr = 0.1): LabSpec {
   return { ...lab, lr, runs: lab.runs.map(({ optimizer: _, ...run }) => run) };
 }
 
-/** The standard init of an activation (He for the ReLU family, Xavier otherwise), for new runs. */
+/** The standard init of an activation (He for the ReLU family, ELU, GELU, SiLU and softplus, Xavier otherwise: init.ts matchedInit), for new runs. */
 export function standardInit(activation: HiddenActivation): InitName {
-  return activation === 'relu' || activation === 'leaky_relu' ? 'he' : 'xavier';
+  return matchedInit(activation);
 }
 
 /** A new run to add to a lab: the first activation not used yet, with its standard init and the first run's optimizer. */

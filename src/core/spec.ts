@@ -5,8 +5,11 @@
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type HiddenActivation, type OutputActivation } from './activations.js';
 import { LOSSES, LOSS_INFO, type LossName } from './losses.js';
 
-/** Weight initialisation schemes (std multiplied by the gain). */
-export const INITS = ['classic', 'lecun', 'xavier', 'xavier_uniform', 'he', 'orthogonal'] as const;
+/**
+ * Weight initialisation schemes (std multiplied by the gain); `matched` picks He or Xavier per layer from the
+ * activation of the layer's inputs (init.ts matchedInit), for stacks that mix activations.
+ */
+export const INITS = ['classic', 'lecun', 'xavier', 'xavier_uniform', 'he', 'orthogonal', 'matched'] as const;
 export type InitName = (typeof INITS)[number];
 
 /** Built-in data sets. */

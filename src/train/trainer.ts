@@ -12,7 +12,7 @@ import { NumpyRandom, type RngState } from '../core/rng.js';
 import { layerSizes, type ModelSpec, type ScheduleSpec } from '../core/spec.js';
 import { SlotRules, checkCohort } from './cohort.js';
 import { DEFAULT_BUDGET_BYTES, checkPlan, planMemory } from './memory.js';
-import { Network, flopsPerStep, type Workspace } from './network.js';
+import { Network, flopsPerStep, keepsPreActivations, type Workspace } from './network.js';
 import { ParameterTensors } from './parameters.js';
 import { DISTRIBUTION_LEVELS, DISTRIBUTION_QUANTITIES, decodeRecord, isDiverged, metricsLayout, type MetricsLayout, type StepRecord } from './records.js';
 
@@ -121,7 +121,7 @@ export class Trainer {
     this.rowsPerStep = bs === 0 ? data.n : Math.min(bs, data.n);
     this.layout = metricsLayout(this.layers, config.distributions === true);
     this.status = this.models.map(() => ({ divergedAt: null }));
-    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, first);
+    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, first, keepsPreActivations(this.models));
     checkPlan(plan, backend.info.description, backend.maxTensorBytes, backend.budgetBytes ?? DEFAULT_BUDGET_BYTES);
 
     const params = initial ?? this.models.map((m) => initParameters(m));
