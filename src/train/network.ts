@@ -94,6 +94,8 @@ export class Network {
     models: readonly ModelSpec[],
     private readonly sizes: readonly number[],
     p: ParameterTensors,
+    /** Keep every hidden layer's pre-activations (for their distributions), not only those GELU and SiLU need. */
+    keepAllPre = false,
   ) {
     const first = models[0]!;
     this.layers = sizes.length - 1;
@@ -108,7 +110,7 @@ export class Network {
     this.hiddenActs = first.hidden.map((_, l) => models.map((m) => m.activations[l]!));
     this.outActs = models.map((m) => m.outputActivation);
     this.members = models.length;
-    this.keepsPre = keepsPreActivations(models);
+    this.keepsPre = keepsPreActivations(models).map((k) => k || keepAllPre);
     this.linears = models.map(() => 'linear' as const);
     this.weights = p.weights;
     this.biases = p.biases;
