@@ -151,3 +151,28 @@ describe('forward and backward passes: WebGPU agrees with CPU f64', () => {
     expect(relDiff(cpu.losses.at(-1)![0]!, cpu.losses[0]![0]!)).toBeGreaterThan(1e-3);
   });
 });
+
+describe('recorded pre-activations z (distributions on)', () => {
+  it('WebGPU z quantiles of a GELU/ReLU mix agree with CPU f64 within one histogram bin; the output layer reads NaN', async () => {
+    const models = [mixed(['gelu', 'relu', 'silu'])];
+    const schedule = { batchSize: 0, steps: 1, logEvery: 1, batchSeed: 1, dtype: 'f64' as const };
+    const record = async (backend: Backend) => {
+      const trainer = new Trainer(backend, { models, data: spiral, schedule, distributions: true });
+      const [rec] = (await trainer.stepOnce(true))!;
+      trainer.dispose();
+      return rec!.distributions!;
+    };
+    const cpu = await record(createCpuBackend({ dtype: 'f64' }));
+    const web = await record(gpu);
+    const L = 4;
+    for (let l = 0; l < L; l++) {
+      const z = (l * 4 + 3) * 9;
+      if (l === L - 1) {
+        for (let i = 0; i < 9; i++) expect(web[z + i]).toBeNaN();
+        continue;
+      }
+      const bin = (cpu[z + 8]! - cpu[z]!) / 256;
+      for (let i = 0; i < 9; i++) expect(Math.abs(web[z + i]! - cpu[z + i]!), `layer ${l} level ${i}`).toBeLessThanOrEqual(bin * 1.01 + 1e-5);
+    }
+  });
+});
