@@ -30,8 +30,9 @@ export interface Workspace {
   /** Where a residual connection ends: ∂L/∂h_l saved for the skip's first layer (training only); null elsewhere. */
   readonly saved: (Tensor | null)[];
   /**
-   * Hidden layers where some model's activation needs its input for φ′ (GELU, SiLU; keepsPreActivations): the
-   * activation's input (z_l = a_{l−1}W_l + b_l, or γ ⊙ x̂_l + β with normalisation), for the backward pass; null elsewhere.
+   * Hidden layers where some model's activation needs its input for φ′ (GELU, SiLU; keepsPreActivations), and every
+   * hidden layer of a trainer that records distributions: the activation's input (z_l = a_{l−1}W_l + b_l, or
+   * γ ⊙ x̂_l + β with normalisation), which the backward pass then reads φ′ from; null elsewhere.
    */
   readonly pre: (Tensor | null)[];
   /** Normalised hidden layers: the pre-activations z_l, x̂_l and 1/σ_l. */
