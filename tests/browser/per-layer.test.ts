@@ -42,10 +42,10 @@ async function runRecords(page: Page): Promise<StepRecord[][]> {
   return page.evaluate(() => window.__lab!.records().map((r) => r.records));
 }
 
-/** The run trained by a Node Trainer on the CPU backend (the oracle of the app's plumbing). */
+/** The run trained by a Node Trainer on the CPU backend (the oracle of the app's plumbing), recording distributions as the lab does for a model this small (so z is kept and φ′ read from it, as in the app). */
 async function nodeRecords(lab: LabSpec, run: number, steps: number): Promise<StepRecord[]> {
   const backend = createCpuBackend({ dtype: lab.dtype, threads: 1 });
-  const trainer = new Trainer(backend, { models: [modelSpec(lab, lab.runs[run]!, builtinShape(lab))], data: makeDataset(dataSpec(lab)), schedule: scheduleSpec(lab) });
+  const trainer = new Trainer(backend, { models: [modelSpec(lab, lab.runs[run]!, builtinShape(lab))], data: makeDataset(dataSpec(lab)), schedule: scheduleSpec(lab), distributions: true });
   const out: StepRecord[] = [];
   for (let s = 0; s < steps; s++) {
     const r = await trainer.stepOnce(s % lab.logEvery === 0 || s === steps - 1);
