@@ -16,6 +16,9 @@
 // act_grad: dst[e] ← dst[e] · φ_b′(src[e]), φ′ written through the stored activation src (code acts[b] of batch
 //   entry b = e / per_batch, as in matmul.wgsl's act_grad epilogue); one invocation per element.
 //   0 src (stored activations)   1 dst   2 dp : ActGradParams
+// activate_into: dst[e] = φ_b(src[e]) (code acts[b] of batch entry b = e / per_batch; a layer that keeps its
+//   pre-activations z in src applies its activation apart); one invocation per element.
+//   0 src (pre-activations z)   1 dst   2 dp : ActGradParams
 
 struct SoftmaxParams {
   rows_total: u32,
@@ -107,4 +110,13 @@ fn act_grad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) group
   if (e >= dp.total) { return; }
   let batch = e / dp.per_batch;
   dst[e] *= derivative_from_output(src[e], dp.acts[batch >> 2u][batch & 3u]);
+}
+
+@compute @workgroup_size(WG)
+fn activate_into(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+                 @builtin(local_invocation_id) lid: vec3<u32>) {
+  let e = invocation(wg, groups, lid);
+  if (e >= dp.total) { return; }
+  let batch = e / dp.per_batch;
+  dst[e] = activate(src[e], dp.acts[batch >> 2u][batch & 3u]);
 }

@@ -4,14 +4,15 @@
 //   op(A) = Aᵀ when TRANS_A (A stored K×M), op(B) = Bᵀ when TRANS_B (B stored N×K): read transposed here.
 //   EPILOGUE 0 (none):     out = P
 //   EPILOGUE 1 (bias_act): out = φ_b(P + bias[b]) with φ_b = activation code acts[b] (softmax: identity here)
-//   EPILOGUE 2 (act_grad): out = P ⊙ φ_b′(a), φ′ written through the stored activation a = act[b]
+//   EPILOGUE 2 (act_grad): out = P ⊙ φ_b′(a), φ′ written through the stored activation a = act[b]; when acts[b]
+//                          carries FROM_INPUT (32), act[b] holds the pre-activation z and φ_b′(z) is used
 //
 // Bindings (group 0):
 //   0 a    : A as vec4s; batch b starts at element b·a_batch_stride (0 broadcasts a batch-1 operand)
 //   1 b    : B as vec4s; batch stride b_batch_stride
 //   2 dst  : out [batch, M, N] as f32
 //   3 bias : bias [batch | 1, 1, N] (bias_batch_stride = N or 0); unused unless EPILOGUE 1
-//   4 act  : stored activations, same shape as out; unused unless EPILOGUE 2
+//   4 act  : stored activations (or pre-activations, FROM_INPUT), same shape as out; unused unless EPILOGUE 2
 //   5 p    : Params
 // VEC_A / VEC_B: the operand's contiguous dimension is a multiple of 4, so blocks load as whole vec4s.
 // Workgroups tile out in (BLOCK·WG_Y)×(BLOCK·WG_X) tiles, numbered tile = wg.x + wg.y·num_workgroups.x.

@@ -28,8 +28,11 @@ export type Epilogue =
   | { readonly kind: 'none' }
   /** out = φ_b(P + bias[b]) with bias of shape [batch, 1, cols]; φ_b is the activation of batch entry b. */
   | { readonly kind: 'bias_act'; readonly bias: Tensor; readonly activations: readonly ActivationName[] }
-  /** out = P ⊙ φ_b′ expressed through the stored activations `act` (same shape as out). */
-  | { readonly kind: 'act_grad'; readonly act: Tensor; readonly activations: readonly HiddenActivation[] };
+  /**
+   * out = P ⊙ φ_b′ expressed through the stored activations `act` (same shape as out); with `fromInput`, `act` holds
+   * the pre-activations z and φ_b′(z) is used (layers whose activation is GELU or SiLU keep z).
+   */
+  | { readonly kind: 'act_grad'; readonly act: Tensor; readonly activations: readonly HiddenActivation[]; readonly fromInput?: boolean };
 
 /** Which normalisation a hidden layer has: over the batch (per unit) or over the layer (per sample). */
 export type NormKind = 'batch' | 'layer';
@@ -179,8 +182,10 @@ export interface Backend {
   normBackward(kind: NormKind, g: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, dz: Tensor, dGamma: Tensor, dBeta: Tensor): void;
   /** dst ← dst + src, same shape (a residual connection's sum, and its gradient flowing back). */
   addInto(dst: Tensor, src: Tensor): void;
-  /** t ← t ⊙ φ_b′, the derivative expressed through the stored activations `act` (same shape as t). */
-  actGradInPlace(t: Tensor, act: Tensor, activations: readonly HiddenActivation[]): void;
+  /** t ← t ⊙ φ_b′, the derivative expressed through the stored activations `act` (same shape as t); with `fromInput`, `act` holds z. */
+  actGradInPlace(t: Tensor, act: Tensor, activations: readonly HiddenActivation[], fromInput?: boolean): void;
+  /** out ← φ_b(z) elementwise, same shape (a layer that keeps its pre-activations z applies its activation apart). */
+  activateInto(z: Tensor, out: Tensor, activations: readonly HiddenActivation[]): void;
 
   /** metrics[b, 0, col] = loss of batch entry b. */
   lossInto(loss: LossName, pred: Tensor, target: Tensor, metrics: Tensor, col: number): void;

@@ -5,7 +5,7 @@
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../core/activations.js';
 import { LOSSES } from '../core/losses.js';
 import { PRESETS, preset, type PresetName } from '../core/presets.js';
-import { DATASETS, DTYPES, INITS, LIMITS, NORMS, OPTIMIZERS, datasetDims, describeValue, formatIssue, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
+import { DATASETS, DTYPES, INITS, LIMITS, NORMS, OPTIMIZERS, activationListAllowed, datasetDims, describeValue, formatIssue, parseActivationList, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
 
 /** Where training runs. */
 export const BACKEND_CHOICES = ['cpu', 'webgpu', 'auto'] as const;
@@ -29,7 +29,7 @@ export const TRAIN_FLAGS: Record<string, FlagDef> = {
   'input-dim': { value: true, help: 'input dimension (random data set)' },
   'output-dim': { value: true, help: 'output dimension (random data set)' },
   layers: { value: true, help: 'hidden widths: 2, 16,16 or 256x20 (twenty layers of 256)' },
-  activation: { value: true, help: `hidden activation: ${HIDDEN_ACTIVATIONS.join(', ')}` },
+  activation: { value: true, help: `hidden activation: ${HIDDEN_ACTIVATIONS.join(', ')}; or per layer, counts adding up to the --layers: sigmoid*10,relu*10 (or ×)` },
   'output-activation': { value: true, help: `output activation: ${OUTPUT_ACTIVATIONS.join(', ')}` },
   loss: { value: true, help: `loss: ${LOSSES.join(', ')}` },
   init: { value: true, help: `weight init: ${INITS.join(', ')}` },
@@ -185,7 +185,11 @@ export function trainOptions(flags: Map<string, string>): TrainOptions {
     model.activations = hidden.map(() => model.activations[0] ?? 'sigmoid');
   }
   const act = get('activation');
-  if (act !== undefined) model.activations = model.hidden.map(() => choice('activation', act, HIDDEN_ACTIVATIONS));
+  if (act !== undefined) {
+    const list = parseActivationList(act, model.hidden.length);
+    if (!list) throw new UsageError(`--activation: ${describeValue(act)} is not allowed; expected ${activationListAllowed(model.hidden.length)} (the --layers)`);
+    model.activations = list;
+  }
   if (get('output-activation') !== undefined) model.outputActivation = choice('output-activation', get('output-activation')!, OUTPUT_ACTIVATIONS);
   if (get('loss') !== undefined) model.loss = choice('loss', get('loss')!, LOSSES);
   if (get('init') !== undefined) model.init = choice('init', get('init')!, INITS);

@@ -5,13 +5,37 @@
  * Biases start at zero, or are drawn N(0, σ_b²) after all the weights from the same generator (`biasStd`), so
  * that the weights do not depend on σ_b. Normalised hidden layers also get a scale γ, starting at 1.
  */
+import type { HiddenActivation } from './activations.js';
 import { NumpyRandom } from './rng.js';
 import type { InitName, ModelSpec } from './spec.js';
 import { layerSizes } from './spec.js';
 
-/** Standard deviation of each scheme for a fan_in × fan_out layer, before the gain. */
-export function initStd(init: InitName, fanIn: number, fanOut: number): number {
+/**
+ * The init matched to a layer whose inputs come from `act` (used by the scheme `matched` and for new runs): He
+ * (σ_w² = 2) for the ReLU family and its smooth relatives ELU, GELU, SiLU and softplus, whose positive half is
+ * ReLU's; Xavier for sigmoid, tanh and linear. Mean-field χ (theory.ts chi, σ_b = 0, from q = 1; Xavier on a square
+ * layer is σ_w² = 1) decides it: GELU 0.50 with He vs 0.25 with Xavier (0.91 vs 0.46 at q = 1), SiLU 0.50 vs 0.25,
+ * softplus 0.90 vs 0.29 (with Xavier it vanishes like a sigmoid stack), ELU 1.03 vs 1.00 (both near 1; He keeps
+ * the forward signal from dying out, as for ReLU). tests/unit/activations.test.ts checks these figures.
+ */
+export function matchedInit(act: HiddenActivation): Exclude<InitName, 'matched'> {
+  return act === 'sigmoid' || act === 'tanh' || act === 'linear' ? 'xavier' : 'he';
+}
+
+/**
+ * The activation a weight layer's `matched` init follows: that of the layer's inputs (hidden activation l − 1 for
+ * weight layer l), since its input mean square and χ depend on it; the first layer (its inputs are the data)
+ * follows its own activation, as He initialisation of a ReLU stack does; no hidden layers: linear.
+ */
+export function matchedActivation(model: Pick<ModelSpec, 'activations'>, layer: number): HiddenActivation {
+  return model.activations[Math.max(0, layer - 1)] ?? 'linear';
+}
+
+/** Standard deviation of each scheme for a fan_in × fan_out layer, before the gain (`matched`: for inputs from `inputActivation`). */
+export function initStd(init: InitName, fanIn: number, fanOut: number, inputActivation: HiddenActivation = 'linear'): number {
   switch (init) {
+    case 'matched':
+      return initStd(matchedInit(inputActivation), fanIn, fanOut);
     case 'classic':
     case 'orthogonal':
       return 1;
@@ -47,7 +71,7 @@ export function initParameters(model: ModelSpec): Parameters {
   for (let l = 0; l + 1 < sizes.length; l++) {
     const fanIn = sizes[l]!;
     const fanOut = sizes[l + 1]!;
-    weights.push(drawWeights(model.init, fanIn, fanOut, model.gain, rng));
+    weights.push(drawWeights(model.init, fanIn, fanOut, model.gain, rng, matchedActivation(model, l)));
     biases.push(new Float64Array(fanOut));
   }
   const biasStd = model.biasStd ?? 0;
@@ -65,7 +89,8 @@ export function initParameters(model: ModelSpec): Parameters {
 }
 
 /** Draw one fan_in × fan_out weight matrix. */
-export function drawWeights(init: InitName, fanIn: number, fanOut: number, gain: number, rng: NumpyRandom): Float64Array {
+export function drawWeights(init: InitName, fanIn: number, fanOut: number, gain: number, rng: NumpyRandom, inputActivation: HiddenActivation = 'linear'): Float64Array {
+  if (init === 'matched') return drawWeights(matchedInit(inputActivation), fanIn, fanOut, gain, rng);
   const n = fanIn * fanOut;
   if (init === 'xavier_uniform') {
     const a = gain * Math.sqrt(3) * initStd(init, fanIn, fanOut);

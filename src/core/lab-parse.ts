@@ -3,7 +3,7 @@
  * and schedule value goes through the parsers of spec.ts (the one place of validation); a bad field falls back
  * to its default and is reported by name, with its value and what is allowed.
  */
-import type { HiddenActivation } from './activations.js';
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './activations.js';
 import {
   BACKEND_CHOICES,
   CONTROL_NAMES,
@@ -25,7 +25,10 @@ import {
   NORMS,
   OPTIMIZER_DEFAULTS,
   OPTIMIZERS,
+  activationListAllowed,
   datasetDims,
+  formatActivationList,
+  parseActivationList,
   describeValue,
   isRecord,
   parseData,
@@ -112,7 +115,7 @@ export function parseLab(input: unknown, defaults: LabSpec = defaultLab()): Pars
   const speed = pick('speed', (v) => c.range('speed', v, 1, LAB_LIMITS.maxSpeed));
   const stop = pick('stop', (v) => checkStop(c, v));
   const hide = pick('hide', (v) => checkHide(c, v));
-  const runs = parseRuns(c, input.runs, d.runs, model, base.hidden.length);
+  const runs = parseRuns(c, input.runs, d.runs, model, base.hidden.length, depth);
 
   // Agreement between the fields, checked by spec.parseExperiment on the assembled experiment.
   const draft: LabSpec = { dataset, samples, noise, dataSeed, depth, width, lr, batch, initSeed, batchSeed, logEvery, dtype, runs, backend, speed, stop, hide };
@@ -172,6 +175,7 @@ function parseRuns(
   defaults: readonly RunSpec[],
   model: (field: string, v: unknown, patch: Partial<Record<keyof ModelSpec, unknown>>) => boolean,
   depth: number,
+  labDepth: number,
 ): RunSpec[] {
   if (v === undefined) return [...defaults];
   if (!Array.isArray(v) || v.length < LAB_LIMITS.minRuns || v.length > LAB_LIMITS.maxRuns) {
@@ -185,10 +189,16 @@ function parseRuns(
       return fallback;
     }
     const at = (k: string) => `runs[${i}].${k}`;
+    const perLayer = parsePerLayer(c, at('activation'), raw, labDepth);
     const activation =
-      raw.activation !== undefined && model(at('activation'), raw.activation, { activations: Array(depth).fill(raw.activation) })
-        ? (raw.activation as HiddenActivation)
-        : fallback.activation;
+      perLayer !== undefined
+        ? (perLayer?.[0] ?? fallback.activations?.[0] ?? fallback.activation)
+        : raw.activation !== undefined && model(at('activation'), raw.activation, { activations: Array(depth).fill(raw.activation) })
+          ? (raw.activation as HiddenActivation)
+          : fallback.activation;
+    const kept = perLayer === null && fallback.activations?.length === labDepth ? fallback.activations : null;
+    const list = perLayer ?? kept;
+    const layers = list && list.some((a) => a !== list[0]) ? { activations: list } : {};
     const init = raw.init !== undefined && model(at('init'), raw.init, { init: raw.init }) ? (raw.init as InitName) : standardInit(activation);
     const gain = raw.gain !== undefined && model(at('gain'), raw.gain, { gain: raw.gain }) ? (raw.gain as number) : fallback.gain;
     const lr =
@@ -197,8 +207,29 @@ function parseRuns(
         : model(at('lr'), raw.lr, { optimizer: { kind: 'sgd', lr: raw.lr } })
           ? (raw.lr as number)
           : null;
-    return { activation, init, gain, lr, ...parseMitigations(c, raw, fallback, at, model) };
+    return { activation, ...layers, init, gain, lr, ...parseMitigations(c, raw, fallback, at, model) };
   });
+}
+
+/**
+ * A run's per-layer activations, from an `activations` list (JSON, or a run of the app) or from per-layer text
+ * in `activation` ("sigmoid×10,relu×10"); undefined when the run names one activation (parsed as before); null,
+ * with an issue under `field`, when the list is bad or does not match the depth (the run keeps its fallback).
+ */
+function parsePerLayer(c: LabChecker, field: string, raw: Input, depth: number): HiddenActivation[] | null | undefined {
+  const list = raw.activations;
+  const text = typeof raw.activation === 'string' ? raw.activation.trim() : null;
+  const named = text !== null && (HIDDEN_ACTIVATIONS as readonly string[]).includes(text);
+  if (list === undefined || list === null) {
+    if (text === null || named || !/[,+;\s×*]/.test(text)) return undefined;
+    const parsed = parseActivationList(text, depth);
+    if (!parsed) c.issues.push({ field, value: text, allowed: activationListAllowed(depth) });
+    return parsed;
+  }
+  const ok = Array.isArray(list) && list.every((a) => typeof a === 'string' && (HIDDEN_ACTIVATIONS as readonly string[]).includes(a));
+  if (ok && list.length === depth) return list as HiddenActivation[];
+  c.issues.push({ field, value: Array.isArray(list) && ok ? formatActivationList(list as HiddenActivation[]) : list, allowed: activationListAllowed(depth) });
+  return null;
 }
 
 /**

@@ -8,10 +8,12 @@
 import { HIDDEN_ACTIVATIONS, type HiddenActivation, type OutputActivation } from './activations.js';
 import type { Task } from './datasets.js';
 import type { LossName } from './losses.js';
+import { matchedInit } from './init.js';
 import { deepStack } from './presets.js';
 import {
   OPTIMIZER_DEFAULTS,
   datasetDims,
+  formatActivationList,
   isRecord,
   type DataSpec,
   type DatasetName,
@@ -64,8 +66,13 @@ export type StopCondition =
  * leaves out every one that is at its default, so that each run has one canonical form.
  */
 export interface RunSpec {
-  /** Activation of every hidden layer. */
+  /** Activation of every hidden layer (with `activations`, of the first hidden layer). */
   readonly activation: HiddenActivation;
+  /**
+   * Activation of each hidden layer (one per layer, the lab's depth), present only when they differ
+   * (`sigmoid×10,relu×10`); absent: `activation` everywhere.
+   */
+  readonly activations?: readonly HiddenActivation[];
   readonly init: InitName;
   /** Multiplier of the initial weights' standard deviation. */
   readonly gain: number;
@@ -196,9 +203,9 @@ export function sgdLab(lr = 0.1): LabSpec {
   return { ...lab, lr, runs: lab.runs.map(({ optimizer: _, ...run }) => run) };
 }
 
-/** The standard init of an activation (He for the ReLU family, Xavier otherwise), for new runs. */
+/** The standard init of an activation (He for the ReLU family, ELU, GELU, SiLU and softplus, Xavier otherwise: init.ts matchedInit), for new runs. */
 export function standardInit(activation: HiddenActivation): InitName {
-  return activation === 'relu' || activation === 'leaky_relu' ? 'he' : 'xavier';
+  return matchedInit(activation);
 }
 
 /** A new run to add to a lab: the first activation not used yet, with its standard init and the first run's optimizer. */
@@ -240,7 +247,7 @@ export function modelSpec(lab: LabSpec, run: RunSpec, shape: DataShape): ModelSp
   return {
     inputDim: shape.inputDim,
     hidden: Array<number>(lab.depth).fill(lab.width),
-    activations: Array<HiddenActivation>(lab.depth).fill(run.activation),
+    activations: run.activations && run.activations.length === lab.depth ? [...run.activations] : Array<HiddenActivation>(lab.depth).fill(run.activation),
     outputDim: shape.outputDim,
     ...outputHead(shape.task),
     init: run.init,
@@ -261,12 +268,17 @@ export function scheduleSpec(lab: LabSpec): ScheduleSpec {
 
 /** A short human label of a run: "sigmoid · xavier", plus gain, learning rate and mitigations when they differ. */
 export function runLabel(run: RunSpec): string {
-  const parts: string[] = [run.activation, run.init];
+  const parts: string[] = [runActivationText(run), run.init];
   if (run.gain !== 1) parts.push(`gain ${run.gain}`);
   if (run.lr !== null) parts.push(`lr ${run.lr}`);
   const m = mitigationLabel(run);
   if (m) parts.push(m);
   return parts.join(' · ');
+}
+
+/** A run's hidden activations as text: "relu", or per layer "sigmoid×10,relu×10" (`ascii`: `*` for ×). */
+export function runActivationText(run: Pick<RunSpec, 'activation' | 'activations'>, ascii = false): string {
+  return run.activations ? formatActivationList(run.activations, ascii) : run.activation;
 }
 
 /** The run's mitigations in a few words ("adam · clip norm 1 · σb 0.1"), or '' when it has none. */
@@ -299,6 +311,7 @@ export function resetScope(a: LabSpec, b: LabSpec): { all: boolean; runs: number
     const o = a.runs[i];
     if (!o) return;
     const changed = (['activation', 'init', 'gain'] as const).filter((k) => o[k] !== r[k]).map(String);
+    if (!changed.includes('activation') && runActivationText(o) !== runActivationText(r)) changed.push('activation');
     if ((o.lr ?? a.lr) !== (r.lr ?? b.lr)) changed.push('lr');
     for (const k of MITIGATION_FIELDS) if (!sameValue(o[k], r[k])) changed.push(k);
     if (changed.length) {

@@ -5,8 +5,11 @@
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type HiddenActivation, type OutputActivation } from './activations.js';
 import { LOSSES, LOSS_INFO, type LossName } from './losses.js';
 
-/** Weight initialisation schemes (std multiplied by the gain). */
-export const INITS = ['classic', 'lecun', 'xavier', 'xavier_uniform', 'he', 'orthogonal'] as const;
+/**
+ * Weight initialisation schemes (std multiplied by the gain); `matched` picks He or Xavier per layer from the
+ * activation of the layer's inputs (init.ts matchedInit), for stacks that mix activations.
+ */
+export const INITS = ['classic', 'lecun', 'xavier', 'xavier_uniform', 'he', 'orthogonal', 'matched'] as const;
 export type InitName = (typeof INITS)[number];
 
 /** Built-in data sets. */
@@ -406,6 +409,44 @@ export function formatLayers(hidden: readonly number[]): string {
     let j = i;
     while (j < hidden.length && hidden[j] === hidden[i]) j++;
     parts.push(j - i > 1 ? `${hidden[i]}x${j - i}` : String(hidden[i]));
+    i = j;
+  }
+  return parts.join(',');
+}
+
+/** What a per-layer activation list may be, for messages. */
+export function activationListAllowed(depth: number): string {
+  return `one of ${HIDDEN_ACTIVATIONS.join(', ')}, or a per-layer list such as sigmoid×10,relu×10 (or sigmoid*10,relu*10) whose counts add up to the depth, ${depth}`;
+}
+
+/**
+ * Parse hidden activations given as one name ("relu") or per layer ("sigmoid×10,relu×10", ASCII "sigmoid*10,relu*10";
+ * segments separated by `,`, `+`, `;` or spaces, a count of 1 may be left out) into one name per hidden layer;
+ * a single name stands for every one of `depth` layers. Returns null when the text is not of that form (an unknown
+ * name, a count that is not a whole number from 1 to the depth) or its counts do not add up to `depth`.
+ */
+export function parseActivationList(text: string, depth: number): HiddenActivation[] | null {
+  const t = text.trim();
+  if ((HIDDEN_ACTIVATIONS as readonly string[]).includes(t)) return Array<HiddenActivation>(depth).fill(t as HiddenActivation);
+  const out: HiddenActivation[] = [];
+  for (const part of t.split(/[,+;\s]+/)) {
+    const m = /^([a-z_]+)(?:[×*](\d+))?$/.exec(part);
+    if (!m || !(HIDDEN_ACTIVATIONS as readonly string[]).includes(m[1]!)) return null;
+    const count = m[2] === undefined ? 1 : Number(m[2]);
+    if (count < 1 || out.length + count > depth) return null;
+    for (let i = 0; i < count; i++) out.push(m[1] as HiddenActivation);
+  }
+  return out.length === depth ? out : null;
+}
+
+/** Render per-layer activations compactly: "relu" when all are the same, else "sigmoid×10,relu×10" (`ascii`: `*`). Inverse of parseActivationList. */
+export function formatActivationList(acts: readonly HiddenActivation[], ascii = false): string {
+  if (acts.length > 0 && acts.every((a) => a === acts[0])) return acts[0]!;
+  const parts: string[] = [];
+  for (let i = 0; i < acts.length; ) {
+    let j = i;
+    while (j < acts.length && acts[j] === acts[i]) j++;
+    parts.push(j - i > 1 ? `${acts[i]}${ascii ? '*' : '×'}${j - i}` : acts[i]!);
     i = j;
   }
   return parts.join(',');

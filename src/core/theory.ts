@@ -9,7 +9,7 @@
  * Newton's method on the normalised Hermite recursion), with a composite Simpson rule for sharp integrands.
  */
 import { ACTIVATIONS, type HiddenActivation } from './activations.js';
-import { initStd } from './init.js';
+import { initStd, matchedActivation } from './init.js';
 import type { InitName, ModelSpec } from './spec.js';
 import { layerSizes } from './spec.js';
 
@@ -69,12 +69,26 @@ export const GH_POINTS = 96;
  */
 export const GH_MAX_Q = 0.5;
 
+/** Half-width of the region where the sharp activations bend (beyond it they are linear or constant up to e^(−30)). */
+const SHARP_CORE = 30;
+
+/** Composite Simpson rule for ∫_lo^hi g over `panels` panels (rounded up to even). */
+function simpson(g: (x: number) => number, lo: number, hi: number, panels: number): number {
+  const n = panels + (panels & 1);
+  const h = (hi - lo) / n;
+  let sum = g(lo) + g(hi);
+  for (let i = 1; i < n; i++) sum += (i % 2 === 1 ? 4 : 2) * g(lo + i * h);
+  return (sum * h) / 3;
+}
+
 /** How an expectation over a centred Gaussian is computed. */
 export interface ExpectationOptions {
   /** A precomputed Gauss–Hermite rule (default: GH_POINTS points). */
   readonly rule?: GaussHermiteRule;
   /** Whether f is smooth but may be sharp on the Gaussian's scale (tanh, sigmoid): above GH_MAX_Q use Simpson. */
   readonly sharp?: boolean;
+  /** Whether f has a kink at 0 that Gauss–Hermite converges on slowly (ELU′ has a corner): Simpson at every q. */
+  readonly kinked?: boolean;
 }
 
 /** E[f(h)] for h ~ N(0, q) (q = 0: the limit q → 0⁺): Gauss–Hermite, or composite Simpson on ±12√q when `sharp` and q > GH_MAX_Q. */
@@ -83,17 +97,16 @@ export function gaussianExpectation(f: (h: number) => number, q: number, opts: E
   if (!Number.isFinite(q)) return NaN;
   // q = 0 is taken as the limit q → 0⁺ (so that a step such as ReLU′ averages to ½, not to its value at 0).
   const s = Math.sqrt(Math.max(q, 1e-300));
-  if (opts.sharp && q > GH_MAX_Q) {
+  if ((opts.sharp && q > GH_MAX_Q) || opts.kinked) {
     const a = 12 * s;
-    const panels = Math.min(40_000, Math.max(400, Math.ceil((2 * a) / 0.02))) & ~1;
-    const h = (2 * a) / panels;
-    let sum = 0;
-    for (let i = 0; i <= panels; i++) {
-      const x = -a + i * h;
-      const c = i === 0 || i === panels ? 1 : i % 2 === 1 ? 4 : 2;
-      sum += c * f(x) * Math.exp((-0.5 * x * x) / q);
-    }
-    return (sum * h) / 3 / (s * Math.sqrt(2 * Math.PI));
+    const g = (x: number) => f(x) * Math.exp((-0.5 * x * x) / q);
+    // The bends of these activations lie within |h| ≤ SHARP_CORE: fine panels there; beyond it the integrand is a
+    // low-degree polynomial (or constant) times the Gaussian plus exponentially small terms, smooth on the scale √q.
+    // A multiple of 4 panels puts 0 between two Simpson pairs, where a kink does no harm.
+    if (a <= SHARP_CORE) return simpson(g, -a, a, Math.min(40_000, Math.max(400, 4 * Math.ceil(a / 0.04)))) / (s * Math.sqrt(2 * Math.PI));
+    const core = simpson(g, -SHARP_CORE, SHARP_CORE, Math.ceil((2 * SHARP_CORE) / 0.05));
+    const outer = Math.max(400, Math.ceil((a - SHARP_CORE) / (s / 100)));
+    return (core + simpson(g, -a, -SHARP_CORE, outer) + simpson(g, SHARP_CORE, a, outer)) / (s * Math.sqrt(2 * Math.PI));
   }
   const rule = opts.rule ?? gaussHermite(GH_POINTS);
   let sum = 0;
@@ -101,26 +114,26 @@ export function gaussianExpectation(f: (h: number) => number, q: number, opts: E
   return sum / Math.sqrt(Math.PI);
 }
 
-/** φ′(h) of a hidden activation, through the table's derivative-from-output. */
+/** φ′(h) of a hidden activation, from the pre-activation. */
 function derivative(act: HiddenActivation): (h: number) => number {
-  const a = ACTIVATIONS[act];
-  return (h) => a.derivativeFromOutput(a.value(h));
+  return ACTIVATIONS[act].derivative;
 }
 
+/** Smooth activations whose bend is sharp on the Gaussian's scale once q is large (Simpson above GH_MAX_Q). */
 function isSharp(act: HiddenActivation): boolean {
-  return act === 'sigmoid' || act === 'tanh';
+  return act === 'sigmoid' || act === 'tanh' || act === 'gelu' || act === 'silu' || act === 'elu' || act === 'softplus';
 }
 
 /** E[φ(√q·z)²]: the mean square of a layer's outputs when its pre-activations have variance q. */
 export function meanSquare(act: HiddenActivation, q: number, rule?: GaussHermiteRule): number {
   const v = ACTIVATIONS[act].value;
-  return gaussianExpectation((h) => v(h) ** 2, q, { rule, sharp: isSharp(act) });
+  return gaussianExpectation((h) => v(h) ** 2, q, { rule, sharp: isSharp(act), kinked: act === 'elu' });
 }
 
 /** E[φ′(√q·z)²]: the mean squared slope of a layer whose pre-activations have variance q. */
 export function meanSquareSlope(act: HiddenActivation, q: number, rule?: GaussHermiteRule): number {
   const d = derivative(act);
-  return gaussianExpectation((h) => d(h) ** 2, q, { rule, sharp: isSharp(act) });
+  return gaussianExpectation((h) => d(h) ** 2, q, { rule, sharp: isSharp(act), kinked: act === 'elu' });
 }
 
 /** The length map: variance of the next layer's pre-activations, σ_w²·E[φ(√q·z)²] + σ_b². */
@@ -143,13 +156,15 @@ export interface FixedPoint {
 /**
  * The fixed point q* of the length map reached by iterating from q0 (relative tolerance 1e-12, at most maxIter
  * steps). q* may be 0 (e.g. tanh with σ_w² ≤ 1, σ_b = 0, approached only like 1/(2l)) or ∞ (linear, σ_w² > 1).
+ * A map still growing after `growingFor` steps stops there (not converged, q the last iterate).
  */
-export function fixedPoint(act: HiddenActivation, sigmaW2: number, sigmaB2: number, q0 = 1, maxIter = 10_000): FixedPoint {
+export function fixedPoint(act: HiddenActivation, sigmaW2: number, sigmaB2: number, q0 = 1, maxIter = 10_000, growingFor = Infinity): FixedPoint {
   const rule = gaussHermite(GH_POINTS);
   let q = q0;
   for (let it = 1; it <= maxIter; it++) {
     const next = lengthMap(act, sigmaW2, sigmaB2, q, rule);
     if (!Number.isFinite(next)) return { q: Infinity, iterations: it, converged: false };
+    if (it >= growingFor && next > q) return { q: next, iterations: it, converged: false };
     const done = Math.abs(next - q) <= 1e-12 * Math.max(next, 1e-300) || next < 1e-300;
     q = next < 1e-300 ? 0 : next;
     if (done) return { q, iterations: it, converged: true };
@@ -157,9 +172,19 @@ export function fixedPoint(act: HiddenActivation, sigmaW2: number, sigmaB2: numb
   return { q, iterations: maxIter, converged: false };
 }
 
-/** χ = σ_w²·E[φ′(√q*·z)²] at the fixed point reached from q0 (see fixedPoint): < 1 vanishing, > 1 exploding. */
+/**
+ * Layers after which chi stops following a length map that still grows: the lab's deepest model. ELU and
+ * softplus under He initialisation grow q by about a constant per layer forever (their positive half is ReLU's,
+ * their negative half adds a little), so their χ is the one at that depth (it creeps towards σ_w²/2 like 1/√q).
+ */
+export const CHI_MAX_LAYERS = 200;
+
+/**
+ * χ = σ_w²·E[φ′(√q*·z)²] at the fixed point reached from q0 (see fixedPoint), or at q after CHI_MAX_LAYERS layers
+ * when the map still grows there: < 1 vanishing, > 1 exploding.
+ */
 export function chi(act: HiddenActivation, sigmaW2: number, sigmaB2 = 0, q0 = 1): number {
-  const fp = fixedPoint(act, sigmaW2, sigmaB2, q0);
+  const fp = fixedPoint(act, sigmaW2, sigmaB2, q0, 10_000, CHI_MAX_LAYERS);
   if (!Number.isFinite(fp.q)) {
     // Only homogeneous maps diverge; their slope statistics do not depend on q.
     return chiAt(act, sigmaW2, 1);
@@ -172,9 +197,9 @@ export function chi(act: HiddenActivation, sigmaW2: number, sigmaB2 = 0, q0 = 1)
  * width), lecun 1, xavier 2·fan_in/(fan_in+fan_out), he 2. Orthogonal matrices are not Gaussian; they are matched by
  * their second moment, gain²·min(1, fan_in/fan_out) (an approximation; square orthogonal layers preserve norms exactly).
  */
-export function sigmaW2For(init: InitName, gain: number, fanIn: number, fanOut: number): number {
+export function sigmaW2For(init: InitName, gain: number, fanIn: number, fanOut: number, inputActivation?: HiddenActivation): number {
   if (init === 'orthogonal') return gain * gain * Math.min(1, fanIn / fanOut);
-  const std = initStd(init, fanIn, fanOut);
+  const std = initStd(init, fanIn, fanOut, inputActivation);
   return gain * gain * std * std * fanIn;
 }
 
@@ -207,7 +232,7 @@ export function signalPropagation(model: ModelSpec, inputMeanSquare = 1, sigmaB2
   let m = inputMeanSquare;
   let prevQ = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
-    const sigmaW2 = sigmaW2For(model.init, model.gain, sizes[l]!, sizes[l + 1]!);
+    const sigmaW2 = sigmaW2For(model.init, model.gain, sizes[l]!, sizes[l + 1]!, matchedActivation(model, l));
     if (l > 0) m = meanSquare(model.activations[l - 1]!, prevQ, rule);
     const q = sigmaW2 * m + sigmaB2;
     const c = l === 0 ? 1 : chiAt(model.activations[l - 1]!, sigmaW2, prevQ, rule);

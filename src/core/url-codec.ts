@@ -1,11 +1,12 @@
 /**
  * A lab spec ⇄ URL query parameters. Shared settings are one parameter each; the runs are parallel comma
- * lists (`act=sigmoid,relu&init=xavier,he&gain=1,1`). Decoding turns text into plain values and leaves all
+ * lists (`act=sigmoid,relu&init=xavier,he&gain=1,1`); a run with per-layer activations writes them as
+ * `sigmoid*10+relu*10` (a '+' typed into a link arrives as a space, which reads the same). Decoding turns text into plain values and leaves all
  * validation to lab-spec's parseLab (and through it spec.ts); it adds the issues only a URL can have:
  * unknown, duplicated and mismatched parameters.
  */
 import { parseLab, type ParsedLab } from './lab-parse.js';
-import { defaultLab, type LabSpec, type RunSpec, type StopCondition } from './lab-spec.js';
+import { defaultLab, runActivationText, type LabSpec, type RunSpec, type StopCondition } from './lab-spec.js';
 import type { ClipSpec, SpecIssue } from './spec.js';
 
 /** URL keys of the scalar lab fields (the key is the field name). */
@@ -118,7 +119,8 @@ export function encodeLab(lab: LabSpec): URLSearchParams {
     const v = lab[k];
     p.set(k, typeof v === 'number' ? formatNumber(v) : v);
   }
-  p.set('act', lab.runs.map((r) => r.activation).join(','));
+  // Per-layer activations join their segments with '+' (runs are comma-separated): sigmoid*10+relu*10.
+  p.set('act', lab.runs.map((r) => runActivationText(r, true).replaceAll(',', '+')).join(','));
   p.set('init', lab.runs.map((r) => r.init).join(','));
   p.set('gain', lab.runs.map((r) => formatNumber(r.gain)).join(','));
   if (lab.runs.some((r) => r.lr !== null)) p.set('runLr', lab.runs.map((r) => (r.lr === null ? '' : formatNumber(r.lr))).join(','));

@@ -71,8 +71,8 @@ export function sweepModel(pair: SweepPair, depth: number, width: number, data: 
 
 /** χ of a pair's width × width hidden layers at the fixed point reached from the data's first hidden layer. */
 export function pairChi(pair: SweepPair, width: number, data: Dataset, gain = 1): number {
-  const q1 = sigmaW2For(pair.init, gain, data.inputDim, width) * dataMeanSquare(data.x);
-  return chi(pair.activation, sigmaW2For(pair.init, gain, width, width), 0, q1);
+  const q1 = sigmaW2For(pair.init, gain, data.inputDim, width, pair.activation) * dataMeanSquare(data.x);
+  return chi(pair.activation, sigmaW2For(pair.init, gain, width, width, pair.activation), 0, q1);
 }
 
 /** Run the sweep: for every pair and depth, one logged full-batch step of a cohort of one model per seed. */

@@ -5,6 +5,7 @@
 import type { Shape } from '../backend/backend.js';
 import { shape, shapeSize } from '../backend/backend.js';
 import { layerSizes, residualSources, type ModelSpec } from '../core/spec.js';
+import { keepsPreActivations } from './network.js';
 import { metricsLayout } from './records.js';
 
 /** Total bytes a trainer may allocate when the backend states no budget of its own (1 GiB: a browser tab stays usable). */
@@ -36,7 +37,8 @@ export class ResourceError extends Error {
 /**
  * Shapes of every tensor a trainer allocates: parameters, gradients, data, batch, activations, deltas, metrics;
  * with normalisation also γ, its gradient, the pre-activations, x̂, 1/σ (and batch norm's running statistics) of
- * each hidden layer; with residual connections, the activations and the saved gradient of each skip's last layer.
+ * each hidden layer; with residual connections, the activations and the saved gradient of each skip's last layer;
+ * for each hidden layer with `keepsPre[l]` (GELU, SiLU: network.ts keepsPreActivations), the activation's input.
  */
 export function planMemory(
   sizes: readonly number[],
@@ -47,6 +49,7 @@ export function planMemory(
   miniBatch: boolean,
   metricsWidth: number,
   mitigations: Pick<ModelSpec, 'norm' | 'residual'> = {},
+  keepsPre: readonly boolean[] = [],
 ): MemoryPlan {
   const shapes: Shape[] = [];
   const layers = sizes.length - 1;
@@ -66,6 +69,9 @@ export function planMemory(
   }
   residualSources({ hidden, residual: mitigations.residual }).forEach((src, i) => {
     if (src >= 0) shapes.push(shape(members, rowsPerStep, hidden[i]!), shape(members, rowsPerStep, hidden[i]!));
+  });
+  keepsPre.forEach((keep, i) => {
+    if (keep && i < hidden.length) shapes.push(shape(members, rowsPerStep, hidden[i]!));
   });
   let totalBytes = 0;
   let largestBytes = 0;
@@ -115,5 +121,5 @@ export function planTrainer(models: readonly ModelSpec[], dataRows: number, batc
   const first = models[0]!;
   const sizes = layerSizes(first);
   const rowsPerStep = batchSize === 0 ? dataRows : Math.min(batchSize, dataRows);
-  return planMemory(sizes, rowsPerStep, dataRows, models.length, bytesPerElement, batchSize !== 0, metricsLayout(sizes.length - 1).width, first);
+  return planMemory(sizes, rowsPerStep, dataRows, models.length, bytesPerElement, batchSize !== 0, metricsLayout(sizes.length - 1).width, first, keepsPreActivations(models));
 }

@@ -4,7 +4,7 @@
  */
 import type { Backend, NormOptions, Tensor } from '../backend/backend.js';
 import { shape } from '../backend/backend.js';
-import type { HiddenActivation, OutputActivation } from '../core/activations.js';
+import { needsPreActivation, type HiddenActivation, type OutputActivation } from '../core/activations.js';
 import type { LossName } from '../core/losses.js';
 import { residualSources, type ModelSpec, type NormName } from '../core/spec.js';
 import type { ParameterTensors } from './parameters.js';
@@ -29,10 +29,23 @@ export interface Workspace {
   readonly post: (Tensor | null)[];
   /** Where a residual connection ends: ∂L/∂h_l saved for the skip's first layer (training only); null elsewhere. */
   readonly saved: (Tensor | null)[];
+  /**
+   * Hidden layers where some model's activation needs its input for φ′ (GELU, SiLU; keepsPreActivations), and every
+   * hidden layer of a trainer that records distributions: the activation's input (z_l = a_{l−1}W_l + b_l, or
+   * γ ⊙ x̂_l + β with normalisation), which the backward pass then reads φ′ from; null elsewhere.
+   */
+  readonly pre: (Tensor | null)[];
   /** Normalised hidden layers: the pre-activations z_l, x̂_l and 1/σ_l. */
   readonly z: Tensor[];
   readonly xhat: Tensor[];
   readonly invStd: Tensor[];
+}
+
+/** Per hidden layer: whether the activation's input is kept for the backward pass (some model's activation there is GELU or SiLU). */
+export function keepsPreActivations(models: readonly Pick<ModelSpec, 'activations'>[]): boolean[] {
+  const first = models[0];
+  if (!first) return [];
+  return first.activations.map((_, l) => models.some((m) => needsPreActivation(m.activations[l]!)));
 }
 
 /** Matmul FLOPs of one training step (forward, weight gradients, input gradients of layers above the first). */
@@ -63,6 +76,10 @@ export class Network {
   private readonly targets: readonly number[];
   /** Per hidden layer: whether its backward pass is unfused (normalised, or a residual connection starts or ends there). */
   private readonly unfused: readonly boolean[];
+  /** Per hidden layer: whether it keeps the activation's input (Workspace.pre). */
+  private readonly keepsPre: readonly boolean[];
+  /** 'linear' for every model: the epilogue that writes the activation's input alone. */
+  private readonly linears: readonly HiddenActivation[];
   private readonly identities = new Map<number, Uint32Array>();
   private readonly weights: readonly Tensor[];
   private readonly biases: readonly Tensor[];
@@ -78,6 +95,8 @@ export class Network {
     models: readonly ModelSpec[],
     private readonly sizes: readonly number[],
     p: ParameterTensors,
+    /** Keep every hidden layer's pre-activations (for their distributions), not only those GELU and SiLU need. */
+    keepAllPre = false,
   ) {
     const first = models[0]!;
     this.layers = sizes.length - 1;
@@ -92,6 +111,8 @@ export class Network {
     this.hiddenActs = first.hidden.map((_, l) => models.map((m) => m.activations[l]!));
     this.outActs = models.map((m) => m.outputActivation);
     this.members = models.length;
+    this.keepsPre = keepsPreActivations(models).map((k) => k || keepAllPre);
+    this.linears = models.map(() => 'linear' as const);
     this.weights = p.weights;
     this.biases = p.biases;
     this.gammas = p.gammas;
@@ -105,7 +126,7 @@ export class Network {
   /** Activations (and with `withDeltas` deltas) of `rows` rows of every model, reading `input`. */
   workspace(rows: number, input: Tensor, withDeltas: boolean): Workspace {
     const B = this.members;
-    const ws: Workspace = { rows, acts: [input], deltas: [], post: [], saved: [], z: [], xhat: [], invStd: [] };
+    const ws: Workspace = { rows, acts: [input], deltas: [], post: [], saved: [], pre: [], z: [], xhat: [], invStd: [] };
     const make = (cols: number, r = rows) => this.backend.tensor(shape(B, r, cols));
     for (let l = 0; l < this.layers; l++) {
       const w = this.sizes[l + 1]!;
@@ -115,6 +136,7 @@ export class Network {
       const ends = this.sources[l]! >= 0;
       ws.post.push(ends ? make(w) : null);
       ws.saved.push(ends && withDeltas ? make(w) : null);
+      ws.pre.push(this.keepsPre[l] ? make(w) : null);
       if (this.norm === 'none') continue;
       ws.z.push(make(w));
       ws.xhat.push(make(w));
@@ -126,7 +148,7 @@ export class Network {
   /** Every tensor a workspace allocated (its input excluded), for release. */
   workspaceTensors(ws: Workspace): Tensor[] {
     const all = [...ws.acts.slice(1), ...ws.deltas, ...ws.z, ...ws.xhat, ...ws.invStd];
-    for (const t of [...ws.post, ...ws.saved]) if (t) all.push(t);
+    for (const t of [...ws.post, ...ws.saved, ...ws.pre]) if (t) all.push(t);
     return all;
   }
 
@@ -154,8 +176,10 @@ export class Network {
         backend.matmul(ws.acts[l]!, this.weights[l]!, ws.acts[l + 1]!, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations: this.outActs } });
         continue;
       }
-      const activations = this.activationsOf(l);
-      const a = ws.post[l] ?? ws.acts[l + 1]!;
+      const pre = ws.pre[l] ?? null;
+      // A layer that keeps z writes it first (linear epilogue) and applies its activation apart.
+      const activations = pre ? this.linears : this.activationsOf(l);
+      const a = pre ?? ws.post[l] ?? ws.acts[l + 1]!;
       if (this.norm === 'none') {
         backend.matmul(ws.acts[l]!, this.weights[l]!, a, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations } });
       } else {
@@ -165,9 +189,11 @@ export class Network {
         const extra = this.norm !== 'batch' || mode === 'batch-stats' ? {} : mode === 'train' ? { running } : { running, evaluate: true };
         backend.normForward(this.norm, ws.z[l]!, this.gammas[l]!, this.biases[l]!, a, activations, { ...opts, ...extra });
       }
+      const out = ws.post[l] ?? ws.acts[l + 1]!;
+      if (pre) backend.activateInto(pre, out, this.activationsOf(l));
       const src = this.sources[l]!;
       if (src >= 0) {
-        this.copy(a, ws.acts[l + 1]!, ws.rows);
+        this.copy(out, ws.acts[l + 1]!, ws.rows);
         backend.addInto(ws.acts[l + 1]!, ws.acts[src + 1]!);
       }
     }
@@ -184,7 +210,8 @@ export class Network {
       if (unfused) {
         // d holds ∂L/∂h_l: keep it for the skip's first layer, then take it through φ′ and the normalisation.
         if (ws.saved[l]) this.copy(d, ws.saved[l]!, ws.rows);
-        backend.actGradInPlace(d, ws.post[l] ?? ws.acts[l + 1]!, this.activationsOf(l));
+        const pre = ws.pre[l] ?? null;
+        backend.actGradInPlace(d, pre ?? ws.post[l] ?? ws.acts[l + 1]!, this.activationsOf(l), pre !== null);
         if (this.norm === 'none') backend.columnSums(d, this.bGrads[l]!);
         else backend.normBackward(this.norm, d, ws.xhat[l]!, ws.invStd[l]!, this.gammas[l]!, d, this.gGrads[l]!, this.bGrads[l]!);
       }
@@ -192,9 +219,10 @@ export class Network {
       if (!unfused) backend.columnSums(d, this.bGrads[l]!);
       if (l > 0) {
         const below = l - 1;
+        const pre = ws.pre[below] ?? null;
         const epilogue = this.unfused[below]
           ? ({ kind: 'none' } as const)
-          : ({ kind: 'act_grad', act: ws.acts[l]!, activations: this.activationsOf(below) } as const);
+          : ({ kind: 'act_grad', act: pre ?? ws.acts[l]!, activations: this.activationsOf(below), fromInput: pre !== null } as const);
         backend.matmul(d, this.weights[l]!, ws.deltas[below]!, { transB: true, epilogue });
         const target = this.targets[below]!;
         if (target >= 0) backend.addInto(ws.deltas[below]!, ws.saved[target]!);

@@ -34,15 +34,19 @@ export interface StepRecord {
   /** Share of saturated (sigmoid/tanh) entries or dead (ReLU) units of layer l. */
   readonly saturation: readonly number[];
   /**
-   * Only when the trainer records distributions: quantiles of each layer's activations a, gradients ∂L/∂z and
-   * weights W at QUANTILE_LEVELS, value (l·3 + quantity)·9 + level (DISTRIBUTION_QUANTITIES order), each within one
-   * histogram bin ((max − min)/256) of np.quantile.
+   * Only when the trainer records distributions: quantiles of each layer's activations a, gradients ∂L/∂z, weights W
+   * and pre-activations z (the activation's input: x·W + b, or γ ⊙ x̂ + β with normalisation; NaN for the output
+   * layer, whose z is not kept) at QUANTILE_LEVELS, value (l·4 + quantity)·9 + level (DISTRIBUTION_QUANTITIES
+   * order), each within one histogram bin ((max − min)/256) of np.quantile.
    */
   readonly distributions?: Float32Array;
 }
 
-/** The tensors whose distributions are recorded per layer, in their order within a record's `distributions`. */
-export const DISTRIBUTION_QUANTITIES = ['a', 'dz', 'w'] as const;
+/**
+ * The tensors whose distributions are recorded per layer, in their order within a record's `distributions`
+ * (z last, so that a, ∂L/∂z and W keep their places within a layer's block).
+ */
+export const DISTRIBUTION_QUANTITIES = ['a', 'dz', 'w', 'z'] as const;
 
 /** Values recorded per layer and quantity: the quantile levels (min, 7/16/31/50/69/84/93 %, max). */
 export const DISTRIBUTION_LEVELS = 9;
@@ -56,7 +60,7 @@ export interface MetricsLayout {
   readonly weightNorms: number;
   /** Start of (mean, std, saturation) triples, one per layer. */
   readonly actStats: number;
-  /** Start of the distributions (3 quantities × 9 levels per layer), or −1 when they are not recorded. */
+  /** Start of the distributions (4 quantities × 9 levels per layer), or −1 when they are not recorded. */
   readonly distributions: number;
   /** Columns in all. */
   readonly width: number;
@@ -108,8 +112,10 @@ export function decodeRecord(
 }
 
 function distributionSlice(row: ArrayLike<number>, start: number, layers: number): number[] {
-  const n = layers * DISTRIBUTION_QUANTITIES.length * DISTRIBUTION_LEVELS;
-  return Array.from({ length: n }, (_, i) => row[start + i]!);
+  const per = DISTRIBUTION_QUANTITIES.length * DISTRIBUTION_LEVELS;
+  const z = DISTRIBUTION_QUANTITIES.indexOf('z') * DISTRIBUTION_LEVELS;
+  // The output layer's z is not kept: its slots read NaN, not the zeros the metrics row holds there.
+  return Array.from({ length: layers * per }, (_, i) => (i >= (layers - 1) * per + z && i < (layers - 1) * per + z + DISTRIBUTION_LEVELS ? NaN : row[start + i]!));
 }
 
 /** Whether any figure of a record is NaN or infinite (the run diverged). */

@@ -12,7 +12,7 @@ import { NumpyRandom, type RngState } from '../core/rng.js';
 import { layerSizes, type ModelSpec, type ScheduleSpec } from '../core/spec.js';
 import { SlotRules, checkCohort } from './cohort.js';
 import { DEFAULT_BUDGET_BYTES, checkPlan, planMemory } from './memory.js';
-import { Network, flopsPerStep, type Workspace } from './network.js';
+import { Network, flopsPerStep, keepsPreActivations, type Workspace } from './network.js';
 import { ParameterTensors } from './parameters.js';
 import { DISTRIBUTION_LEVELS, DISTRIBUTION_QUANTITIES, decodeRecord, isDiverged, metricsLayout, type MetricsLayout, type StepRecord } from './records.js';
 
@@ -121,12 +121,14 @@ export class Trainer {
     this.rowsPerStep = bs === 0 ? data.n : Math.min(bs, data.n);
     this.layout = metricsLayout(this.layers, config.distributions === true);
     this.status = this.models.map(() => ({ divergedAt: null }));
-    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, first);
+    // Recording distributions keeps every hidden layer's z (its quantiles are one of the quantities).
+    const keepsPre = keepsPreActivations(this.models).map((k) => k || config.distributions === true);
+    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, first, keepsPre);
     checkPlan(plan, backend.info.description, backend.maxTensorBytes, backend.budgetBytes ?? DEFAULT_BUDGET_BYTES);
 
     const params = initial ?? this.models.map((m) => initParameters(m));
     this.parameters = new ParameterTensors(backend, this.sizes, B, first.norm ?? 'none');
-    this.net = new Network(backend, this.models, this.sizes, this.parameters);
+    this.net = new Network(backend, this.models, this.sizes, this.parameters, config.distributions === true);
     this.setParameters(params);
 
     this.xAll = backend.tensor(shape(1, data.n, data.inputDim), data.x);
@@ -230,6 +232,8 @@ export class Trainer {
       backend.quantilesInto(ws.post[l] ?? ws.acts[l + 1]!, metrics, col);
       backend.quantilesInto(ws.deltas[l]!, metrics, col + DISTRIBUTION_LEVELS);
       backend.quantilesInto(p.weights[l]!, metrics, col + 2 * DISTRIBUTION_LEVELS);
+      const z = ws.pre[l];
+      if (z) backend.quantilesInto(z, metrics, col + 3 * DISTRIBUTION_LEVELS);
     }
   }
 

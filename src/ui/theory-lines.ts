@@ -28,8 +28,9 @@ export function theoryApplies(model: ModelSpec): boolean {
 export function hiddenChi(model: ModelSpec, inputMeanSquare: number): number {
   const w = model.hidden[0]!;
   const sb2 = (model.biasStd ?? 0) ** 2;
-  const q1 = sigmaW2For(model.init, model.gain, model.inputDim, w) * inputMeanSquare + sb2;
-  return chi(model.activations[0]!, sigmaW2For(model.init, model.gain, w, w), sb2, q1);
+  const act = model.activations[0]!;
+  const q1 = sigmaW2For(model.init, model.gain, model.inputDim, w, act) * inputMeanSquare + sb2;
+  return chi(act, sigmaW2For(model.init, model.gain, w, w, act), sb2, q1);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shape, type Tensor } from '../../src/backend/backend.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend.js';
-import { HIDDEN_ACTIVATIONS, type ActivationName, type HiddenActivation } from '../../src/core/activations.js';
+import { HIDDEN_ACTIVATIONS, needsPreActivation, type ActivationName, type HiddenActivation } from '../../src/core/activations.js';
 import { activate, ErrorReport, errors, host, matmulErrorRatio, matmulRef, rng, storedOperand, uniform, type Host } from './reference.js';
 import { getTestGPU } from './setup-dawn.js';
 import { benchMatmulShape } from '../../src/bench/matmul-bench.js';
@@ -117,16 +117,18 @@ describe('matmul, act_grad epilogue', () => {
         const a = host(2, m, k, uniform(r));
         const b = host(2, n, k, uniform(r));
         const z = uniform(r, -3, 3);
+        // GELU and SiLU layers store z and take φ′ from it (for every entry of the batch).
+        const fromInput = needsPreActivation(name);
         const act = host(2, m, n, () => 0);
         for (let i = 0; i < act.data.length; i++) {
           const entry = Math.floor(i / (m * n));
           // Some exact zeros so that relu's φ′ at a = 0 is exercised.
           const v = r() < 0.1 ? 0 : z();
-          act.data[i] = Math.fround(activate(acts[entry]!, v));
+          act.data[i] = Math.fround(fromInput ? v : activate(acts[entry]!, v));
         }
         const [ta, tb, tact, out] = [upload(a), upload(b), upload(act), be.tensor(shape(2, m, n))];
-        be.matmul(ta, tb, out, { transB: true, epilogue: { kind: 'act_grad', act: tact, activations: acts } });
-        const { out: want, scale } = matmulRef(a, b, 2, { transB: true, act, activations: acts });
+        be.matmul(ta, tb, out, { transB: true, epilogue: { kind: 'act_grad', act: tact, activations: acts, fromInput } });
+        const { out: want, scale } = matmulRef(a, b, 2, { transB: true, act, activations: acts, fromInput });
         await check(`act_grad ${name}`, out, want, scale, k);
         [ta, tb, tact, out].forEach((t) => be.dispose(t));
       });

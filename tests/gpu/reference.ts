@@ -44,10 +44,14 @@ export function activate(name: ActivationName, z: number): number {
   return name === 'softmax' ? z : ACTIVATIONS[name].value(z);
 }
 
-/** φ′ from the output a, in f64. */
-export function derivative(name: ActivationName, a: number): number {
+/** φ′ from the output a (with `fromInput`, from the pre-activation z = a), in f64. */
+export function derivative(name: ActivationName, a: number, fromInput = false): number {
+  if (name === 'softmax') return 1;
+  if (fromInput) return ACTIVATIONS[name].derivative(a);
   if (name === 'leaky_relu') return a > 0 ? 1 : LEAKY_SLOPE;
-  return name === 'softmax' ? 1 : ACTIVATIONS[name].derivativeFromOutput(a);
+  const fromOutput = ACTIVATIONS[name].derivativeFromOutput;
+  if (!fromOutput) throw new Error(`${name}′ is not a function of the output`);
+  return fromOutput(a);
 }
 
 /** Options of the reference product. */
@@ -57,6 +61,8 @@ export interface RefMatmul {
   bias?: Host;
   act?: Host;
   activations?: readonly ActivationName[];
+  /** `act` holds pre-activations z (the act_grad epilogue's fromInput). */
+  fromInput?: boolean;
 }
 
 /** out = epilogue(op(A)·op(B)) and, per element, Σ_k |op(A)_ik·op(B)_kj| (the scale of f32 rounding error). */
@@ -81,7 +87,7 @@ export function matmulRef(a: Host, b: Host, batch: number, o: RefMatmul): { out:
         if (o.bias) {
           s = activate(name, s + at(o.bias, bt, 0, j));
         } else if (o.act) {
-          const d = derivative(name, o.act.data[idx]!);
+          const d = derivative(name, o.act.data[idx]!, o.fromInput);
           s *= d;
           abs *= Math.abs(d);
         }

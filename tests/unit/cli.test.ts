@@ -60,6 +60,7 @@ describe('lab train', () => {
     [['--lr', '-1'], /--lr: model\.optimizer\.lr: -1 is not allowed; expected a finite number above 0/],
     [['--activation', 'swish'], /--activation: "swish" is not allowed; expected one of sigmoid, tanh, relu, leaky_relu, linear/],
     [['--layers', '2,0'], /--layers: model\.hidden\[1\]: 0 is not allowed; expected an integer from 1/],
+    [['--layers', '8x4', '--activation', 'sigmoid*2,relu*3'], /--activation: "sigmoid\*2,relu\*3" is not allowed; expected .*counts add up to the depth, 4/],
     [['--layers', 'ten'], /--layers: "ten" is not allowed/],
     [['--backend', 'tpu'], /--backend: "tpu" is not allowed; expected one of cpu, webgpu, auto/],
     [['--frobnicate'], /unknown flag --frobnicate; valid flags: --preset/],

@@ -7,8 +7,8 @@ import type { StepRecord } from '../../src/train/records.js';
 const rec = (d: number[]) => ({ step: 0, distributions: Float32Array.from(d) }) as unknown as StepRecord;
 
 describe('distribution series', () => {
-  // Two layers × (a, dz, w) × 9 levels, value = layer·100 + quantity·10 + level / 10.
-  const values = Array.from({ length: 54 }, (_, i) => Math.floor(i / 27) * 100 + (Math.floor(i / 9) % 3) * 10 + (i % 9) / 10);
+  // Two layers × (a, dz, w, z) × 9 levels, value = layer·100 + quantity·10 + level / 10.
+  const values = Array.from({ length: 72 }, (_, i) => Math.floor(i / 36) * 100 + (Math.floor(i / 9) % 4) * 10 + (i % 9) / 10);
 
   it('reads a, ∂L/∂z and W of a layer', () => {
     expect(recordQuantiles(rec(values), 1, 'a', 'sigmoid', 2)![0]).toBeCloseTo(100);

@@ -57,6 +57,11 @@ const PAIRS: [HiddenActivation, HiddenActivation][] = [
   ['sigmoid', 'tanh'],
   ['relu', 'sigmoid'],
   ['tanh', 'leaky_relu'],
+  // GELU and SiLU layers keep their pre-activations (network.ts Workspace.pre); with relu beside them the layer's
+  // ReLU model takes φ′ from z too.
+  ['gelu', 'silu'],
+  ['relu', 'gelu'],
+  ['elu', 'softplus'],
 ];
 
 function model(c: Case, act: HiddenActivation, seed: number): ModelSpec {

@@ -19,6 +19,16 @@ describe('memory plan', () => {
     expect(p.largestBytes).toBe(12 * 8);
   });
 
+  it('counts the pre-activations that GELU and SiLU layers keep: one rows × width tensor per such layer and model', () => {
+    const relu = deepStack('relu', 4, 16).model;
+    const mixed = { ...relu, activations: ['relu', 'gelu', 'relu', 'silu'] as const };
+    const cohortOf = (models: (typeof relu)[]) => planTrainer(models, 100, 25, 4).totalBytes;
+    // Two kept layers × 25 rows × 16 units × 4 bytes, per model of the cohort (a layer keeps z if any model needs it).
+    expect(cohortOf([mixed]) - cohortOf([relu])).toBe(2 * 25 * 16 * 4);
+    expect(cohortOf([mixed, relu]) - cohortOf([relu, relu])).toBe(2 * 2 * 25 * 16 * 4);
+    expect(planMemory([2, 3, 3, 1], 4, 4, 1, 8, false, 5, {}, [false, true]).totalBytes - planMemory([2, 3, 3, 1], 4, 4, 1, 8, false, 5).totalBytes).toBe(4 * 3 * 8);
+  });
+
   it('formats sizes', () => {
     expect(formatBytes(512)).toBe('512 bytes');
     expect(formatBytes(1536)).toBe('1.5 KiB');

@@ -38,7 +38,7 @@ function simpson(f: (h: number) => number, q: number, panels = 200_000): number 
   return (sum * h) / 3 / Math.sqrt(2 * Math.PI);
 }
 
-const slope = (act: HiddenActivation) => (h: number) => ACTIVATIONS[act].derivativeFromOutput(ACTIVATIONS[act].value(h)) ** 2;
+const slope = (act: HiddenActivation) => (h: number) => ACTIVATIONS[act].derivative(h) ** 2;
 const square = (act: HiddenActivation) => (h: number) => ACTIVATIONS[act].value(h) ** 2;
 
 function doubleFactorial(k: number): number {

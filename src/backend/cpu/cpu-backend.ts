@@ -5,11 +5,11 @@
  * main thread and worker threads; the tensors then live in SharedArrayBuffers, and every element is computed
  * by the same code in the same order as with one thread, so results do not depend on the thread count.
  */
-import { ACTIVATION_CODE, type ActivationName, type HiddenActivation, type OutputActivation } from '../../core/activations.js';
+import { ACTIVATION_CODE, FROM_INPUT_FLAG, type ActivationName, type HiddenActivation, type OutputActivation } from '../../core/activations.js';
 import { lossValue, outputGradient, type LossName } from '../../core/losses.js';
 import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, OptimizerSnapshot, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
-import { columnSumsBand, multiplyByDerivative, softmaxRowBand, type Buf } from './elementwise.js';
+import { applyActivation, columnSumsBand, multiplyByDerivative, multiplyByDerivativeFromInput, softmaxRowBand, type Buf } from './elementwise.js';
 import { EPILOGUE, emptyJob, jobViews, runJobRows } from './matmul-job.js';
 import { MatmulWorkspace } from './matmul.js';
 import { batchNormForward, layerNormForward, normBackwardBlock } from './norm.js';
@@ -172,7 +172,8 @@ export class CpuBackend implements Backend {
       job.aux = aux.data;
       job.auxStride = aux.shape.batch === 1 ? 0 : want;
       const names: readonly ActivationName[] = ep.activations;
-      for (let bi = 0; bi < batch; bi++) job.acts[bi] = ACTIVATION_CODE[names[bi]!];
+      const flag = ep.kind === 'act_grad' && ep.fromInput ? FROM_INPUT_FLAG : 0;
+      for (let bi = 0; bi < batch; bi++) job.acts[bi] = ACTIVATION_CODE[names[bi]!] | flag;
     }
     if (this.pool && m * n * k >= SPLIT_MIN_MACS && m >= 2 * BAND_ALIGN && this.pool.run(job, this.workspace, this.views, BAND_ALIGN)) return;
     runJobRows(job, 0, m, this.workspace, this.views);
@@ -307,12 +308,22 @@ export class CpuBackend implements Backend {
     }
   }
 
-  actGradInPlace(tT: Tensor, actT: Tensor, activations: readonly HiddenActivation[]): void {
+  actGradInPlace(tT: Tensor, actT: Tensor, activations: readonly HiddenActivation[], fromInput = false): void {
     const t = cpu(tT);
     const act = cpu(actT);
     if (!sameShape(t.shape, act.shape)) throw new RangeError('actGradInPlace: act must have the shape of t');
     const per = t.shape.rows * t.shape.cols;
-    for (let bi = 0; bi < t.shape.batch; bi++) multiplyByDerivative(activations[bi]!, t.data, bi * per, act.data, bi * per, per);
+    const multiply = fromInput ? multiplyByDerivativeFromInput : multiplyByDerivative;
+    for (let bi = 0; bi < t.shape.batch; bi++) multiply(activations[bi]!, t.data, bi * per, act.data, bi * per, per);
+  }
+
+  activateInto(zT: Tensor, outT: Tensor, activations: readonly HiddenActivation[]): void {
+    const z = cpu(zT);
+    const out = cpu(outT);
+    if (!sameShape(z.shape, out.shape)) throw new RangeError('activateInto: out must have the shape of z');
+    const per = z.shape.rows * z.shape.cols;
+    out.data.set(z.data);
+    for (let bi = 0; bi < z.shape.batch; bi++) applyActivation(activations[bi]!, out.data, bi * per, (bi + 1) * per);
   }
 
   resetOptimizerState(params: readonly Tensor[]): void {

@@ -4,7 +4,7 @@
  * one tight loop per case over an explicit index range, so a band of rows can run in any thread and give the
  * same bits as the whole matrix in one thread.
  */
-import { LEAKY_SLOPE, type ActivationName, type HiddenActivation } from '../../core/activations.js';
+import { ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE, gelu, softplus, type ActivationName, type HiddenActivation } from '../../core/activations.js';
 
 /** A tensor's storage: f64 (exact reference) or f32 (fast path). */
 export type Buf = Float32Array | Float64Array;
@@ -33,10 +33,31 @@ export function applyActivation(act: Exclude<ActivationName, 'softmax'>, o: Buf,
       return;
     case 'linear':
       return;
+    case 'gelu':
+      for (let i = from; i < to; i++) o[i] = gelu(o[i]!);
+      return;
+    case 'silu':
+      for (let i = from; i < to; i++) {
+        const z = o[i]!;
+        o[i] = z >= 0 ? z / (1 + Math.exp(-z)) : (z * Math.exp(z)) / (1 + Math.exp(z));
+      }
+      return;
+    case 'elu':
+      for (let i = from; i < to; i++) if (o[i]! < 0) o[i] = ELU_ALPHA * Math.expm1(o[i]!);
+      return;
+    case 'softplus':
+      for (let i = from; i < to; i++) o[i] = softplus(o[i]!);
+      return;
   }
 }
 
-/** o[base + i] *= φ′ expressed through the activations a[abase + i], for i < n. */
+/** o[base + i] *= φ′(z[zbase + i]), the derivative from the stored pre-activations z, for i < n (every hidden activation). */
+export function multiplyByDerivativeFromInput(act: HiddenActivation, o: Buf, base: number, z: Buf, zbase: number, n: number): void {
+  const d = ACTIVATIONS[act].derivative;
+  for (let i = 0; i < n; i++) o[base + i]! *= d(z[zbase + i]!);
+}
+
+/** o[base + i] *= φ′ expressed through the activations a[abase + i], for i < n (GELU and SiLU need z: see multiplyByDerivativeFromInput). */
 export function multiplyByDerivative(act: HiddenActivation, o: Buf, base: number, a: Buf, abase: number, n: number): void {
   switch (act) {
     case 'sigmoid':
@@ -59,6 +80,18 @@ export function multiplyByDerivative(act: HiddenActivation, o: Buf, base: number
       return;
     case 'linear':
       return;
+    case 'elu':
+      for (let i = 0; i < n; i++) {
+        const v = a[abase + i]!;
+        if (!(v > 0)) o[base + i]! *= v + ELU_ALPHA;
+      }
+      return;
+    case 'softplus':
+      for (let i = 0; i < n; i++) o[base + i]! *= -Math.expm1(-a[abase + i]!);
+      return;
+    case 'gelu':
+    case 'silu':
+      throw new Error(`${act}′ is not a function of the output: the layer keeps its pre-activations (multiplyByDerivativeFromInput)`);
   }
 }
 

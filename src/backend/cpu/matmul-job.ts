@@ -3,8 +3,8 @@
  * the main thread and the workers run exactly the same code on disjoint bands of output rows (and so get
  * the same bits as one thread doing every row). The control block layout is the wire format between them.
  */
-import { ACTIVATION_CODE, type ActivationName } from '../../core/activations.js';
-import { addBiasRows, applyActivation, multiplyByDerivative, softmaxRowBand, type Buf } from './elementwise.js';
+import { ACTIVATION_CODE, FROM_INPUT_FLAG, HIDDEN_ACTIVATIONS, type ActivationName, type HiddenActivation } from '../../core/activations.js';
+import { addBiasRows, applyActivation, multiplyByDerivative, multiplyByDerivativeFromInput, softmaxRowBand, type Buf } from './elementwise.js';
 import { matmulRows, type MatmulWorkspace, type MatView } from './matmul.js';
 
 /** Epilogue codes: out = P, out = φ(P + bias), out = P ⊙ φ′(act). */
@@ -101,18 +101,21 @@ export function runJobBand(job: MatmulJob, bi: number, rowStart: number, rowEnd:
   setView(v.out, job.out, bi * per, rows, cols);
   matmulRows(v.a, job.transA, v.b, job.transB, v.out, rowStart, rowEnd, ws, stamp);
   if (job.epilogue === EPILOGUE.none) return;
-  const act = ACTIVATION_BY_CODE[job.acts[bi]!]!;
+  const code = job.acts[bi]!;
+  const fromInput = (code & FROM_INPUT_FLAG) !== 0;
+  const act = ACTIVATION_BY_CODE[code & ~FROM_INPUT_FLAG]!;
   const aux = job.aux!;
   const base = bi * per;
   if (job.epilogue === EPILOGUE.biasAct) {
     addBiasRows(job.out, base, cols, rowStart, rowEnd, aux, bi * job.auxStride);
     if (act === 'softmax') softmaxRowBand(job.out, base, cols, rowStart, rowEnd);
     else applyActivation(act, job.out, base + rowStart * cols, base + rowEnd * cols);
-  } else if (act !== 'sigmoid' && act !== 'tanh' && act !== 'relu' && act !== 'leaky_relu' && act !== 'linear') {
+  } else if (!(HIDDEN_ACTIVATIONS as readonly string[]).includes(act)) {
     throw new Error(`act_grad epilogue: ${act} is not a hidden activation`);
   } else {
     const from = rowStart * cols;
-    multiplyByDerivative(act, job.out, base + from, aux, bi * job.auxStride + from, (rowEnd - rowStart) * cols);
+    const multiply = fromInput ? multiplyByDerivativeFromInput : multiplyByDerivative;
+    multiply(act as HiddenActivation, job.out, base + from, aux, bi * job.auxStride + from, (rowEnd - rowStart) * cols);
   }
 }
 

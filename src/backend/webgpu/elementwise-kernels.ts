@@ -8,7 +8,7 @@ import { bindGroupLayout, dispatchLinear, entries, siteKey, type KernelContext }
 /** Invocations per workgroup of the elementwise kernels. */
 const WG = 64;
 
-/** Owns the softmax_rows, gather_rows, add_into and act_grad pipelines. */
+/** Owns the softmax_rows, gather_rows, add_into, act_grad and activate_into pipelines. */
 export class ElementwiseKernels {
   private readonly softmaxLayout: GPUBindGroupLayout;
   private readonly gatherLayout: GPUBindGroupLayout;
@@ -17,6 +17,7 @@ export class ElementwiseKernels {
   private readonly gatherParams = new Uint32Array(4);
   private readonly addParams = new Uint32Array(4);
   private readonly actGradParams = new Uint32Array(4 + MAX_ACTIVATION_BATCH);
+  private readonly activateParams = new Uint32Array(4 + MAX_ACTIVATION_BATCH);
 
   constructor(private readonly ctx: KernelContext) {
     this.softmaxLayout = bindGroupLayout(ctx.device, 'softmax_rows', ['tensor', 'uniform']);
@@ -82,8 +83,8 @@ export class ElementwiseKernels {
     this.pair('add_into', src, dst, this.addParams, total);
   }
 
-  /** t ← t ⊙ φ_b′ written through the stored activations `act` (same shape as t). */
-  actGrad(t: GPUTensor, act: GPUTensor, activations: readonly HiddenActivation[]): void {
+  /** t ← t ⊙ φ_b′ written through the stored activations `act` (same shape as t); with `fromInput`, `act` holds z. */
+  actGrad(t: GPUTensor, act: GPUTensor, activations: readonly HiddenActivation[], fromInput = false): void {
     const { batch, rows, cols } = t.shape;
     const a = act.shape;
     if (a.batch !== batch || a.rows !== rows || a.cols !== cols) {
@@ -92,14 +93,30 @@ export class ElementwiseKernels {
     if (act === t) throw new Error('actGradInPlace: act must differ from t.');
     const per = rows * cols;
     const total = batch * per;
-    packActivationCodes(activations, batch, this.actGradParams, 4);
+    packActivationCodes(activations, batch, this.actGradParams, 4, fromInput);
     if (total === 0) return;
     this.actGradParams.set([total, per, 0, 0]);
     this.pair('act_grad', act, t, this.actGradParams, total);
   }
 
+  /** out ← φ_b(z), elementwise (same shape). */
+  activateInto(z: GPUTensor, out: GPUTensor, activations: readonly HiddenActivation[]): void {
+    const { batch, rows, cols } = z.shape;
+    const o = out.shape;
+    if (o.batch !== batch || o.rows !== rows || o.cols !== cols) {
+      throw new Error(`activateInto: out [${o.batch}, ${o.rows}, ${o.cols}] does not match z [${batch}, ${rows}, ${cols}].`);
+    }
+    if (z === out) throw new Error('activateInto: out must differ from z.');
+    const per = rows * cols;
+    const total = batch * per;
+    packActivationCodes(activations, batch, this.activateParams, 4);
+    if (total === 0) return;
+    this.activateParams.set([total, per, 0, 0]);
+    this.pair('activate_into', z, out, this.activateParams, total);
+  }
+
   /** One invocation per element of dst, reading src (bindings 0 and 1) under the uniform `params`. */
-  private pair(entry: 'add_into' | 'act_grad', src: GPUTensor, dst: GPUTensor, params: Uint32Array<ArrayBuffer>, total: number): void {
+  private pair(entry: 'add_into' | 'act_grad' | 'activate_into', src: GPUTensor, dst: GPUTensor, params: Uint32Array<ArrayBuffer>, total: number): void {
     const pipeline = this.ctx.pipelines.get('elementwise', entry, this.pairLayout, { WG });
     const bindGroup = this.ctx.sites.bind(siteKey(entry, [src, dst]), [src.id, dst.id], params, null, 0, (uniform) =>
       this.ctx.device.createBindGroup({ layout: this.pairLayout, entries: entries([src, dst], { buffer: uniform }) }),

@@ -81,14 +81,15 @@ export function matmulGeometry(
   };
 }
 
-/** Pack the matmul uniform (geometry, then one activation code per batch entry) into `out`. */
+/** Pack the matmul uniform (geometry, then one activation code per batch entry; `fromInput`: act_grad reads z) into `out`. */
 export function packMatmulParams(
   g: MatmulGeometry,
   activations: readonly ActivationName[] | null,
   out: Uint32Array = new Uint32Array(MATMUL_PARAM_WORDS),
+  fromInput = false,
 ): Uint32Array {
   out.set([g.m, g.n, g.k, g.tilesN, g.tilesTotal, g.aBatchStride, g.bBatchStride, g.biasBatchStride]);
-  if (activations) packActivationCodes(activations, g.batch, out, 8);
+  if (activations) packActivationCodes(activations, g.batch, out, 8, fromInput);
   else out.fill(0, 8);
   return out;
 }
@@ -168,7 +169,7 @@ export class MatmulKernel {
     const [c, g] = this.validate(a, b, out, opts, extra, candidate);
     if (g.batch > this.ctx.maxWorkgroupsPerDimension) throw new Error(`matmul: batch ${g.batch} exceeds the dispatch limit.`);
     const activations = ep.kind === 'none' ? null : ep.activations;
-    packMatmulParams(g, activations, this.params);
+    packMatmulParams(g, activations, this.params, ep.kind === 'act_grad' && ep.fromInput === true);
     const transA = !!opts.transA;
     const transB = !!opts.transB;
     const pipeline = this.ctx.pipelines.get('matmul', c.kind === 'blocked' ? 'main' : 'tiled', this.layout, {

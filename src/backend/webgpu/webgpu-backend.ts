@@ -331,8 +331,12 @@ export class WebGPUBackend implements Backend {
     this.elementwise.addInto(this.own(dst), this.own(src));
   }
 
-  actGradInPlace(t: Tensor, act: Tensor, activations: readonly HiddenActivation[]): void {
-    this.elementwise.actGrad(this.own(t), this.own(act), activations);
+  actGradInPlace(t: Tensor, act: Tensor, activations: readonly HiddenActivation[], fromInput = false): void {
+    this.elementwise.actGrad(this.own(t), this.own(act), activations, fromInput);
+  }
+
+  activateInto(z: Tensor, out: Tensor, activations: readonly HiddenActivation[]): void {
+    this.elementwise.activateInto(this.own(z), this.own(out), activations);
   }
 
   resetOptimizerState(params: readonly Tensor[]): void {

@@ -498,7 +498,7 @@ export class BpApp extends LitElement {
           <bp-transport .lab=${lab} .playing=${c.playing} .canTrain=${canTrain} .step=${c.step} .hide=${hide}></bp-transport>
           ${c.runs.map(
             (r, i) =>
-              html`<bp-run-controls .run=${r} .index=${i} .sharedLr=${lab.lr} .removable=${c.runs.length > 1} .hide=${hide} .version=${`${r.status}:${r.records.length}:${r.label}:${r.color}`}></bp-run-controls>`,
+              html`<bp-run-controls .run=${r} .index=${i} .depth=${lab.depth} .sharedLr=${lab.lr} .removable=${c.runs.length > 1} .hide=${hide} .version=${`${r.status}:${r.records.length}:${r.label}:${r.color}`}></bp-run-controls>`,
           )}
           ${c.runs.length < LAB_LIMITS.maxRuns && !hide.includes('runs') ? html`<button class="add" name="add-run" @click=${() => void this.addRun()}>+ add a run</button>` : ''}
           <bp-chart-card heading="φ and φ′" filename="activation-derivative" style="margin-bottom: 8px" .help=${ACTIVATION_HELP}><bp-activation-plot .runs=${c.runs} .version=${c.version}></bp-activation-plot></bp-chart-card>

@@ -1,14 +1,17 @@
 /**
- * The settings of one run: activation, init, gain and an optional learning rate of its own, and under a
+ * The settings of one run: activation (and under "per layer" a form that sets a range of layers to one
+ * activation), init, gain and an optional learning rate of its own, and under a
  * "mitigations" disclosure the standard answers to the vanishing gradient (optimizer, clipping, bias std,
  * residual connections, normalisation).
  */
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { HIDDEN_ACTIVATIONS } from '../../core/activations.js';
+import { formatActivationList } from '../../core/spec.js';
 import { hypersOf, mitigationLabel, type ControlName, type OptimizerHyper, type RunSpec } from '../../core/lab-spec.js';
 import { INITS, NORMS, OPTIMIZERS, OPTIMIZER_DEFAULTS, type OptimizerName } from '../../core/spec.js';
+import { layerRangeIssue, setLayerRange } from './layer-range.js';
 import type { RunState } from './run-state.js';
 import { controlStyles, inputNumber, inputText } from '../ui-styles.js';
 
@@ -58,6 +61,10 @@ export class BpRunControls extends LitElement {
   @property({ attribute: false }) hide: readonly ControlName[] = [];
   /** Changes when the run's status changes. */
   @property() version = '';
+  /** Number of hidden layers of the lab (for the per-layer activation control; 0: unknown, the control is left out). */
+  @property({ type: Number }) depth = 0;
+  /** What is wrong with the layer range typed into the per-layer control, or null. */
+  @state() private rangeError: string | null = null;
 
   private patch(p: Record<string, unknown>): void {
     this.dispatchEvent(new CustomEvent<RunPatch>('bp-run-patch', { detail: { index: this.index, patch: p }, bubbles: true, composed: true }));
@@ -159,6 +166,39 @@ export class BpRunControls extends LitElement {
     </details>`;
   }
 
+  /** Set the layers from–to of the form to its activation (a range outside 1…depth or reversed is refused, with why). */
+  private onSetLayers(e: Event, s: RunSpec): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const field = (n: string) => (form.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement).value;
+    const from = Number(field('layerFrom'));
+    const to = Number(field('layerTo'));
+    this.rangeError = layerRangeIssue(field('layerFrom'), field('layerTo'), this.depth);
+    if (this.rangeError) return;
+    this.patch({ activation: setLayerRange(s, this.depth, from, to, field('layerActivation')), activations: undefined });
+  }
+
+  /** The per-layer activation control: the run's layers as text, and a form that sets a range of layers to one activation. */
+  private renderLayers(s: RunSpec): TemplateResult {
+    const current = s.activations ? formatActivationList(s.activations) : `${s.activation}×${this.depth}`;
+    const id = `layers-error-${this.index}`;
+    return html`<details class="layers">
+      <summary>per layer: <strong>${current}</strong></summary>
+      <form class="grid" @submit=${(e: Event) => this.onSetLayers(e, s)} aria-describedby=${id}>
+        <label>from layer <input type="number" name="layerFrom" min="1" max=${this.depth} step="1" value="1" required /></label>
+        <label>to layer <input type="number" name="layerTo" min="1" max=${this.depth} step="1" value=${this.depth} required /></label>
+        <label
+          >set to
+          <select name="layerActivation">
+            ${HIDDEN_ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === 'sigmoid'}>${a}</option>`)}
+          </select></label
+        >
+        <button type="submit" name="setLayers">Set layers</button>
+      </form>
+      <p id=${id} class="muted" role="status">${this.rangeError ?? html`e.g. layers 5–10: sigmoid puts six sigmoid layers into the stack (URL: sigmoid*10+relu*10).`}</p>
+    </details>`;
+  }
+
   override render(): TemplateResult {
     const run = this.run;
     if (!run) return html``;
@@ -170,7 +210,7 @@ export class BpRunControls extends LitElement {
         ${this.shown('activation')
           ? html`<label
               >activation
-              <select name="activation" @change=${(e: Event) => this.patch({ activation: inputText(e) })}>
+              <select name="activation" @change=${(e: Event) => this.patch({ activation: inputText(e), activations: undefined })}>
                 ${HIDDEN_ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === s.activation}>${a}</option>`)}
               </select></label
             >`
@@ -204,6 +244,7 @@ export class BpRunControls extends LitElement {
           : nothing}
       </div>
       ${this.shown('mitigations') ? this.renderMitigations(s) : nothing}
+      ${this.shown('activation') && this.depth > 0 ? this.renderLayers(s) : nothing}
       <div class="row" style="margin-top: 4px; min-height: 30px; align-items: center">
         <span class="muted" role="status" style="flex: 1; font-variant-numeric: tabular-nums">
           ${run.message
