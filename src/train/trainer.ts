@@ -10,7 +10,7 @@ import type { Dataset } from '../core/datasets.js';
 import { initParameters, type Parameters } from '../core/init.js';
 import { NumpyRandom, type RngState } from '../core/rng.js';
 import { layerSizes, type ModelSpec, type ScheduleSpec } from '../core/spec.js';
-import { SlotRules, checkCohort } from './cohort.js';
+import { SlotRules, checkCohort, cohortRates } from './cohort.js';
 import { DEFAULT_BUDGET_BYTES, checkPlan, planMemory } from './memory.js';
 import { Network, flopsPerStep, type Workspace } from './network.js';
 import { ParameterTensors } from './parameters.js';
@@ -121,7 +121,8 @@ export class Trainer {
     this.rowsPerStep = bs === 0 ? data.n : Math.min(bs, data.n);
     this.layout = metricsLayout(this.layers, config.distributions === true);
     this.status = this.models.map(() => ({ divergedAt: null }));
-    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, first);
+    const dropout = Math.max(...this.models.map((m) => m.dropout ?? 0));
+    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, { ...first, dropout });
     checkPlan(plan, backend.info.description, backend.maxTensorBytes, backend.budgetBytes ?? DEFAULT_BUDGET_BYTES);
 
     const params = initial ?? this.models.map((m) => initParameters(m));
@@ -138,7 +139,7 @@ export class Trainer {
     this.metrics = backend.tensor(shape(B, 1, this.layout.width));
     this.watchSlots = Math.min(WATCH_SLOTS, config.schedule.logEvery);
     this.watch = backend.tensor(shape(B, 1, 2 * this.watchSlots));
-    this.rules = new SlotRules(this.models, this.watch);
+    this.rules = new SlotRules(this.models, this.watch, this.layers);
     this.batchRng = new NumpyRandom(config.schedule.batchSeed);
     this.batchRows = new Uint32Array(this.rowsPerStep);
   }
@@ -193,6 +194,7 @@ export class Trainer {
     const { backend, train: ws } = this;
     if (this.xBatch) this.nextBatch();
     const target = this.yBatch ?? this.yAll;
+    this.net.setDropoutStep(this.stepIndex);
     this.net.forward(ws, 'train');
     this.net.backward(ws, target);
     if (log) this.metricsInto(ws, target);
@@ -240,10 +242,11 @@ export class Trainer {
     const epoch = (step * this.rowsPerStep) / this.config.data.n;
     const classification = this.config.data.task !== 'regression';
     const slots = this.watchSlots;
-    return this.models.map((m, b) => {
+    const rates = cohortRates(this.models, step + 1);
+    return this.models.map((_, b) => {
       const wrow = watch.subarray(b * 2 * slots, (b + 1) * 2 * slots);
       const slot = step % slots;
-      const rec = decodeRecord(flat.subarray(b * W, (b + 1) * W), this.layout, this.layers, step, epoch, classification, m.optimizer.lr, wrow[2 * slot]!, wrow[2 * slot + 1]!);
+      const rec = decodeRecord(flat.subarray(b * W, (b + 1) * W), this.layout, this.layers, step, epoch, classification, rates[b]!, wrow[2 * slot]!, wrow[2 * slot + 1]!);
       const st = this.status[b]!;
       if (st.divergedAt === null && isDiverged(rec)) st.divergedAt = step;
       return rec;
