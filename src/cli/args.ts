@@ -52,7 +52,7 @@ export const TRAIN_FLAGS: Record<string, FlagDef> = {
   'weight-decay': { value: true, help: 'L2 weight decay λ added to the gradient, g + λ·W (weights only, not biases; default 0)' },
   'decoupled-weight-decay': { value: true, help: 'decoupled weight decay λ as in AdamW, W ← W − lr·λ·W beside the update (weights only; default 0)' },
   'lr-schedule': { value: true, help: `learning-rate schedule: ${SCHEDULE_TEXT_FORMS} (default constant)` },
-  warmup: { value: true, help: 'linear learning-rate warm-up over this many steps in front of the schedule (default 0)' },
+  'lr-warmup': { value: true, help: 'linear learning-rate warm-up over this many steps in front of the schedule (default 0)' },
   epochs: { value: true, help: 'passes over the data (sets --steps)' },
   steps: { value: true, help: 'number of updates' },
   batch: { value: true, help: 'rows per step; 0 or "full" = full batch' },
@@ -87,7 +87,7 @@ const FIELD_FLAG: [RegExp, string][] = [
   [/^model\.optimizer\.decay/, '--decay'],
   [/^model\.optimizer\.eps/, '--eps'],
   [/^model\.optimizer\.weightDecay/, '--weight-decay / --decoupled-weight-decay'],
-  [/^model\.optimizer\.schedule\.warmup/, '--warmup'],
+  [/^model\.optimizer\.schedule\.warmup/, '--lr-warmup'],
   [/^model\.optimizer\.schedule/, '--lr-schedule'],
   [/^model\.dropoutSeed/, '--dropout-seed'],
   [/^model\.dropout/, '--dropout'],
@@ -213,7 +213,7 @@ export function trainOptions(flags: Map<string, string>): TrainOptions {
   if (get('decoupled-weight-decay') !== undefined) {
     optimizer.weightDecay = { kind: 'decoupled', lambda: num('decoupled-weight-decay', get('decoupled-weight-decay')!, 'a weight decay λ ≥ 0') };
   }
-  const warmup = get('warmup') === undefined ? undefined : num('warmup', get('warmup')!, 'a whole number of steps ≥ 0');
+  const warmup = get('lr-warmup') === undefined ? undefined : num('lr-warmup', get('lr-warmup')!, 'a whole number of steps ≥ 0');
   const scheduleText = get('lr-schedule');
   if (scheduleText !== undefined || warmup !== undefined) {
     const raw = parseScheduleText(scheduleText ?? 'constant', warmup);

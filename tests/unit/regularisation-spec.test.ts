@@ -115,12 +115,12 @@ describe('lab changes from the controls', () => {
 describe('CLI flags', () => {
   const spec = (...args: string[]) => trainOptions(parseFlags(args, TRAIN_FLAGS)).spec;
   it('build the same model spec', () => {
-    const s = spec('--dataset', 'spiral', '--layers', '8,8', '--optimizer', 'adam', '--dropout', '0.25', '--dropout-seed', '9', '--decoupled-weight-decay', '0.05', '--lr-schedule', 'cosine:300:0.1', '--warmup', '30');
+    const s = spec('--dataset', 'spiral', '--layers', '8,8', '--optimizer', 'adam', '--dropout', '0.25', '--dropout-seed', '9', '--decoupled-weight-decay', '0.05', '--lr-schedule', 'cosine:300:0.1', '--lr-warmup', '30');
     expect(s.model.dropout).toBe(0.25);
     expect(s.model.dropoutSeed).toBe(9);
     expect(s.model.optimizer.weightDecay).toEqual({ kind: 'decoupled', lambda: 0.05 });
     expect(s.model.optimizer.schedule).toEqual({ kind: 'cosine', steps: 300, floor: 0.1, warmup: 30 });
-    expect(spec('--warmup', '5').model.optimizer.schedule).toEqual({ kind: 'constant', warmup: 5 });
+    expect(spec('--lr-warmup', '5').model.optimizer.schedule).toEqual({ kind: 'constant', warmup: 5 });
     expect(spec('--weight-decay', '0.01').model.optimizer.weightDecay).toEqual({ kind: 'coupled', lambda: 0.01 });
     expect(spec('--lr-schedule', 'step:10:0.5').model.optimizer.schedule).toEqual({ kind: 'step', every: 10, factor: 0.5 });
   });
@@ -132,7 +132,7 @@ describe('CLI flags', () => {
     [['--lr-schedule', 'cosine'], /^--lr-schedule: "cosine" is not allowed; expected constant, step:EVERY:FACTOR/],
     [['--lr-schedule', 'cosine:0'], /^--lr-schedule: model\.optimizer\.schedule\.steps: 0 is not allowed; expected an integer from 1/],
     [['--lr-schedule', 'step:10:2'], /^--lr-schedule: model\.optimizer\.schedule\.factor: 2 is not allowed; expected a finite number above 0 and at most 1$/],
-    [['--warmup', '-1'], /^--warmup: model\.optimizer\.schedule\.warmup: -1 is not allowed; expected an integer from 0/],
+    [['--lr-warmup', '-1'], /^--lr-warmup: model\.optimizer\.schedule\.warmup: -1 is not allowed; expected an integer from 0/],
     [['--dropout-seed', '-4'], /^--dropout-seed: model\.dropoutSeed: -4 is not allowed/],
   ])('%j is refused by name', (args, message) => {
     expect(() => spec(...args)).toThrow(message);
