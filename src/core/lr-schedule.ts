@@ -102,3 +102,26 @@ export function parseScheduleText(text: string, warmup?: number): unknown {
 
 /** What a schedule text may be, for messages. */
 export const SCHEDULE_TEXT_FORMS = 'constant, step:EVERY:FACTOR, exponential:FACTOR (or exp:FACTOR), cosine:STEPS or cosine:STEPS:FLOOR';
+
+/**
+ * The steps worth drawing of a schedule: its warm-up plus, after it, the cosine's length, four steps of a step
+ * decay, the steps an exponential decay takes to 1 % of the rate, or as long again as the warm-up (at least 10 and
+ * at most LIMIT steps).
+ */
+export function scheduleHorizon(s: LrScheduleSpec | undefined, limit = 1_000_000): number {
+  const warmup = s?.warmup ?? 0;
+  let tail = Math.max(warmup, 10);
+  if (s?.kind === 'cosine') tail = Math.ceil(s.steps! * 1.1);
+  else if (s?.kind === 'step') tail = 4 * s.every!;
+  else if (s?.kind === 'exponential') tail = s.factor! < 1 ? Math.ceil(Math.log(0.01) / Math.log(s.factor!)) : 100;
+  return Math.min(limit, Math.max(10, warmup + tail));
+}
+
+/** `points` samples (step, rate) of a schedule from step 0 to its horizon, for a small curve and its table. */
+export function scheduleCurve(lr: number, s: LrScheduleSpec | undefined, points: number): { step: number; rate: number }[] {
+  const horizon = scheduleHorizon(s);
+  return Array.from({ length: points }, (_, i) => {
+    const step = Math.round((i * (horizon - 1)) / Math.max(1, points - 1));
+    return { step, rate: scheduledRate(lr, s, step) };
+  });
+}
