@@ -111,7 +111,7 @@ export const SCHEDULE_TEXT_FORMS = 'constant, step:EVERY:FACTOR, exponential:FAC
 export function scheduleHorizon(s: LrScheduleSpec | undefined, limit = 1_000_000): number {
   const warmup = s?.warmup ?? 0;
   let tail = Math.max(warmup, 10);
-  if (s?.kind === 'cosine') tail = Math.ceil(s.steps! * 1.1);
+  if (s?.kind === 'cosine') tail = s.steps! + Math.ceil(s.steps! / 10);
   else if (s?.kind === 'step') tail = 4 * s.every!;
   else if (s?.kind === 'exponential') tail = s.factor! < 1 ? Math.ceil(Math.log(0.01) / Math.log(s.factor!)) : 100;
   return Math.min(limit, Math.max(10, warmup + tail));

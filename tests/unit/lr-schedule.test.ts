@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { makeDataset } from '../../src/core/datasets.js';
-import { formatSchedule, isVaryingSchedule, parseScheduleText, scheduledRate, type LrScheduleSpec } from '../../src/core/lr-schedule.js';
+import { formatSchedule, isVaryingSchedule, parseScheduleText, scheduleCurve, scheduleHorizon, scheduledRate, type LrScheduleSpec } from '../../src/core/lr-schedule.js';
 import { formatIssue, parseLrSchedule, parseModel, type ModelSpec } from '../../src/core/spec.js';
 import type { StepRecord } from '../../src/train/records.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -113,5 +113,21 @@ describe('the trainer follows the schedule (CPU f64)', () => {
     const records: StepRecord[] = [];
     await trainer.run(1, (r) => records.push(r[0]!), 8);
     expect(records[0]!.lr).toBe(0.1);
+  });
+});
+
+describe('the curve drawn beside the control', () => {
+  it('spans the warm-up and the part of the schedule worth seeing, sampled from scheduledRate', () => {
+    expect(scheduleHorizon(undefined)).toBe(10);
+    expect(scheduleHorizon({ kind: 'constant', warmup: 50 })).toBe(100);
+    expect(scheduleHorizon({ kind: 'cosine', steps: 1000, warmup: 100 })).toBe(1200);
+    expect(scheduleHorizon({ kind: 'step', every: 30, factor: 0.5 })).toBe(120);
+    // exponential: until the rate is 1 % of the base, ln 0.01 / ln 0.99 = 458.2 → 459 steps.
+    expect(scheduleHorizon({ kind: 'exponential', factor: 0.99 })).toBe(459);
+    expect(scheduleHorizon({ kind: 'cosine', steps: 1_000_000_000 })).toBe(1_000_000);
+    const s: LrScheduleSpec = { kind: 'cosine', steps: 100, warmup: 10 };
+    const curve = scheduleCurve(0.5, s, 5);
+    expect(curve.map((p) => p.step)).toEqual([0, 30, 60, 89, 119]);
+    curve.forEach((p) => expect(p.rate).toBe(scheduledRate(0.5, s, p.step)));
   });
 });
