@@ -13,8 +13,11 @@
 //   0 metrics   1 maxima : bitcast<f32>(max_b) per b   2 stats   3 cp
 // apply: for each table entry e (two vec4s: (p, g, first, second offsets), (size, b, 0, 0)) and i < size,
 //   with hyperparameters of batch entry b after the entries (three vec4s, computed in f64 on the host):
-//   h0 = (lr, μ | ρ | β₁, β₂, ε), h1 = (1 − ρ | 1 − β₁, 1 − β₂, c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ), h2 = (clip max, 0, 0, 0):
-//   g ← g·factor_b (CLIP 1) or clamp(g, −max, max) (CLIP 2), written back; then by RULE:
+//   h0 = (lr, μ | ρ | β₁, β₂, ε), h1 = (1 − ρ | 1 − β₁, 1 − β₂, c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ),
+//   h2 = (clip max, coupled decay λc, decoupled decay lr·λd, 0):
+//   g ← g·factor_b (CLIP 1) or clamp(g, −max, max) (CLIP 2), written back; then, where the entry's table word
+//   (size, b, decays, 0).z is 1 (a weight matrix), with θ the parameter before the update:
+//   g ← g + λc·θ (not written back) and θ ← θ − (lr·λd)·θ (AdamW); then by RULE:
 //   0 sgd:      θ −= lr·g
 //   1 momentum: v = μ·v + g; θ −= lr·v
 //   2 nesterov: v = μ·v + g; θ −= lr·(g + μ·v)
@@ -143,7 +146,7 @@ fn clip_factors(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // Clip g (CLIP 1: scale by factor, CLIP 2: clamp to ±clip_max), write it back, and apply RULE to element i of an entry.
-fn update_element(at: vec4<u32>, i: u32, h0: vec4<f32>, h1: vec4<f32>, clip_max: f32, factor: f32) {
+fn update_element(at: vec4<u32>, i: u32, h0: vec4<f32>, h1: vec4<f32>, clip_max: f32, factor: f32, wd: vec2<f32>) {
   var g = grads[at.y + i];
   if (CLIP == 1u) {
     g *= factor;
@@ -154,6 +157,11 @@ fn update_element(at: vec4<u32>, i: u32, h0: vec4<f32>, h1: vec4<f32>, clip_max:
   }
   let lr = h0.x;
   let p = at.x + i;
+  if (wd.x != 0.0 || wd.y != 0.0) {
+    let th = params[p];
+    if (wd.x != 0.0) { g += wd.x * th; }
+    if (wd.y != 0.0) { params[p] = th - wd.y * th; }
+  }
   switch RULE {
     case 1u, 2u: {
       let v = h0.y * first[at.z + i] + g;
@@ -187,10 +195,11 @@ fn apply(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: 
   let h0 = bitcast<vec4<f32>>(table[hyper]);
   let h1 = bitcast<vec4<f32>>(table[hyper + 1u]);
   let clip_max = bitcast<f32>(table[hyper + 2u].x);
+  let wd = select(vec2<f32>(0.0), bitcast<vec2<f32>>(table[hyper + 2u].yz), table[2u * entry + 1u].z != 0u);
   var factor = 1.0;
   if (CLIP == 1u) { factor = scratch[up.factor_offset + table[2u * entry + 1u].y]; }
   for (var i = wg.x * WG + lid.x; i < size; i += groups.x * WG) {
-    update_element(at, i, h0, h1, clip_max, factor);
+    update_element(at, i, h0, h1, clip_max, factor, wd);
   }
 }
 
@@ -239,10 +248,12 @@ fn apply_small(@builtin(global_invocation_id) gid: vec3<u32>) {
     report_out[o] = norm;
     report_out[o + 1u] = select(factor, clipped / f32(max(up.elements, 1u)), CLIP == 2u);
   }
+  let decay = bitcast<vec2<f32>>(table[hyper + 2u].yz);
   for (var j = 0u; j < up.tensors; j++) {
     let e = j * up.batch + b;
     let at = table[2u * e];
     let size = table[2u * e + 1u].x;
-    for (var i = 0u; i < size; i++) { update_element(at, i, h0, h1, clip_max, factor); }
+    let wd = select(vec2<f32>(0.0), decay, table[2u * e + 1u].z != 0u);
+    for (var i = 0u; i < size; i++) { update_element(at, i, h0, h1, clip_max, factor, wd); }
   }
 }

@@ -92,7 +92,30 @@ export type UpdateRule = (
       readonly eps: number;
       readonly step: number;
     }
-) & { readonly clip?: ClipRule; readonly report?: { readonly metrics: Tensor; readonly col: number } };
+) & { readonly clip?: ClipRule; readonly report?: { readonly metrics: Tensor; readonly col: number }; readonly weightDecay?: WeightDecayRule };
+
+/**
+ * L2 weight decay in an update, per batch entry b, of the first `tensors` parameters passed to `update` (the weights;
+ * biases and γ come after them and are not decayed), after clipping, with θ the parameter before this update:
+ *   coupled[b] = λ:   g ← g + λ·θ (the rule then runs on this g; the stored gradient is left as it was)
+ *   decoupled[b] = λ: θ ← θ − (lr·λ)·θ, then the rule's step is subtracted (AdamW; lr·λ computed in f64)
+ * A 0 turns that part off.
+ */
+export interface WeightDecayRule {
+  readonly tensors: number;
+  readonly coupled: readonly number[];
+  readonly decoupled: readonly number[];
+}
+
+/**
+ * Inverted dropout of one layer's output [B, rows, cols], per batch entry b: the element at row-major index i of
+ * entry b is kept iff dropoutKeeps(keys[b], i, dropoutThreshold(rates[b])) (src/core/dropout-mask.ts) and then
+ * multiplied by 1/(1 − rates[b]); otherwise set to 0. A rate of 0 keeps everything unchanged.
+ */
+export interface DropoutMask {
+  readonly keys: readonly number[];
+  readonly rates: readonly number[];
+}
 
 /**
  * The optimizer state of one parameter list, one flat array per parameter (values as f64): `first` is the velocity
@@ -186,6 +209,8 @@ export interface Backend {
   actGradInPlace(t: Tensor, act: Tensor, activations: readonly HiddenActivation[], fromInput?: boolean): void;
   /** out ← φ_b(z) elementwise, same shape (a layer that keeps its pre-activations z applies its activation apart). */
   activateInto(z: Tensor, out: Tensor, activations: readonly HiddenActivation[]): void;
+  /** dst ← src ⊙ mask (inverted dropout, see DropoutMask); dst may be src (in place: the backward pass). */
+  dropout(src: Tensor, dst: Tensor, mask: DropoutMask): void;
 
   /** metrics[b, 0, col] = loss of batch entry b. */
   lossInto(loss: LossName, pred: Tensor, target: Tensor, metrics: Tensor, col: number): void;

@@ -4,6 +4,7 @@
  */
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../core/activations.js';
 import { LOSSES } from '../core/losses.js';
+import { SCHEDULE_TEXT_FORMS, parseScheduleText } from '../core/lr-schedule.js';
 import { PRESETS, preset, type PresetName } from '../core/presets.js';
 import { DATASETS, DTYPES, INITS, LIMITS, NORMS, OPTIMIZERS, activationListAllowed, datasetDims, describeValue, formatIssue, parseActivationList, parseExperiment, parseLayers, type ExperimentSpec, type SpecIssue } from '../core/spec.js';
 
@@ -46,6 +47,12 @@ export const TRAIN_FLAGS: Record<string, FlagDef> = {
   norm: { value: true, help: `normalise every hidden layer's pre-activation: ${NORMS.join(', ')} (default none)` },
   residual: { value: true, help: 'residual connections skipping every k hidden layers (where widths match); 0 = none' },
   'bias-std': { value: true, help: 'standard deviation of the initial biases (default 0: zero biases)' },
+  dropout: { value: true, help: 'inverted dropout rate p of every hidden layer while training, 0 ≤ p < 1 (default 0: none; off at evaluation)' },
+  'dropout-seed': { value: true, help: 'seed of the dropout masks (default: the --seed of the weights)' },
+  'weight-decay': { value: true, help: 'L2 weight decay λ added to the gradient, g + λ·W (weights only, not biases; default 0)' },
+  'decoupled-weight-decay': { value: true, help: 'decoupled weight decay λ as in AdamW, W ← W − lr·λ·W beside the update (weights only; default 0)' },
+  'lr-schedule': { value: true, help: `learning-rate schedule: ${SCHEDULE_TEXT_FORMS} (default constant)` },
+  'lr-warmup': { value: true, help: 'linear learning-rate warm-up over this many steps in front of the schedule (default 0)' },
   epochs: { value: true, help: 'passes over the data (sets --steps)' },
   steps: { value: true, help: 'number of updates' },
   batch: { value: true, help: 'rows per step; 0 or "full" = full batch' },
@@ -79,6 +86,11 @@ const FIELD_FLAG: [RegExp, string][] = [
   [/^model\.optimizer\.beta2/, '--beta2'],
   [/^model\.optimizer\.decay/, '--decay'],
   [/^model\.optimizer\.eps/, '--eps'],
+  [/^model\.optimizer\.weightDecay/, '--weight-decay / --decoupled-weight-decay'],
+  [/^model\.optimizer\.schedule\.warmup/, '--lr-warmup'],
+  [/^model\.optimizer\.schedule/, '--lr-schedule'],
+  [/^model\.dropoutSeed/, '--dropout-seed'],
+  [/^model\.dropout/, '--dropout'],
   [/^model\.clip/, '--clip-norm / --clip-value'],
   [/^model\.norm/, '--norm'],
   [/^model\.residual/, '--residual'],
@@ -200,7 +212,21 @@ export function trainOptions(flags: Map<string, string>): TrainOptions {
   for (const k of ['momentum', 'beta1', 'beta2', 'decay', 'eps'] as const) {
     if (get(k) !== undefined) optimizer[k] = num(k, get(k)!, k === 'eps' ? 'a small positive number' : 'a number from 0 up to 1');
   }
+  if (get('weight-decay') !== undefined && get('decoupled-weight-decay') !== undefined) throw new UsageError('give --weight-decay or --decoupled-weight-decay, not both');
+  if (get('weight-decay') !== undefined) optimizer.weightDecay = { kind: 'coupled', lambda: num('weight-decay', get('weight-decay')!, 'a weight decay λ ≥ 0') };
+  if (get('decoupled-weight-decay') !== undefined) {
+    optimizer.weightDecay = { kind: 'decoupled', lambda: num('decoupled-weight-decay', get('decoupled-weight-decay')!, 'a weight decay λ ≥ 0') };
+  }
+  const warmup = get('lr-warmup') === undefined ? undefined : num('lr-warmup', get('lr-warmup')!, 'a whole number of steps ≥ 0');
+  const scheduleText = get('lr-schedule');
+  if (scheduleText !== undefined || warmup !== undefined) {
+    const raw = parseScheduleText(scheduleText ?? 'constant', warmup);
+    if (typeof raw === 'string') throw new UsageError(`--lr-schedule: ${describeValue(scheduleText)} is not allowed; expected ${SCHEDULE_TEXT_FORMS}`);
+    optimizer.schedule = raw;
+  }
   model.optimizer = optimizer as unknown as typeof model.optimizer;
+  if (get('dropout') !== undefined) model.dropout = num('dropout', get('dropout')!, 'a dropout rate from 0 up to (not including) 1');
+  if (get('dropout-seed') !== undefined) model.dropoutSeed = num('dropout-seed', get('dropout-seed')!, 'a whole number from 0 to 4294967295');
   if (get('clip-norm') !== undefined && get('clip-value') !== undefined) throw new UsageError('give --clip-norm or --clip-value, not both');
   if (get('clip-norm') !== undefined) model.clip = { kind: 'norm', max: num('clip-norm', get('clip-norm')!, 'a positive number') };
   if (get('clip-value') !== undefined) model.clip = { kind: 'value', max: num('clip-value', get('clip-value')!, 'a positive number') };

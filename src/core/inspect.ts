@@ -145,10 +145,13 @@ export function traceBatch(model: InspectModel, p: Parameters, x: Float64Array, 
     }
     const act = ACTIVATIONS[model.activations[l - 1]!];
     const a = as[l - 1]!;
+    const z = zs[l - 1]!;
     slope = new Float64Array(rows * n);
     const nextDZ = new Float64Array(rows * n);
+    // φ′ as the trainer takes it: through the output where it determines the slope, else through z (GELU, SiLU).
+    const fromOutput = act.derivativeFromOutput;
     for (let k = 0; k < nextDZ.length; k++) {
-      slope[k] = act.derivativeFromOutput(a[k]!);
+      slope[k] = fromOutput ? fromOutput(a[k]!) : act.derivative(z[k]!);
       nextDZ[k] = nextDA[k]! * slope[k]!;
     }
     dA = nextDA;

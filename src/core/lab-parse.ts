@@ -4,6 +4,7 @@
  * to its default and is reported by name, with its value and what is allowed.
  */
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './activations.js';
+import { SCHEDULE_TEXT_FORMS, formatSchedule, isVaryingSchedule, parseScheduleText, type LrScheduleSpec } from './lr-schedule.js';
 import {
   BACKEND_CHOICES,
   CONTROL_NAMES,
@@ -33,6 +34,7 @@ import {
   isRecord,
   parseData,
   parseExperiment,
+  parseLrSchedule,
   parseModel,
   parseSchedule,
   type ClipSpec,
@@ -43,6 +45,7 @@ import {
   type OptimizerName,
   type ScheduleSpec,
   type SpecIssue,
+  type WeightDecaySpec,
 } from './spec.js';
 
 /** A lab and what was wrong with the input it came from (each bad field replaced by its default). */
@@ -271,6 +274,7 @@ function parseMitigations(
     out.residual = c.range(at('residual'), v, 0, LAB_LIMITS.maxDepth) && model(at('residual'), v, { residual: v }) ? (v as number) : fallback.residual;
   }
   if (given('norm')) out.norm = oneOf(c, at('norm'), raw.norm, NORMS) && model(at('norm'), raw.norm, { norm: raw.norm }) ? (raw.norm as NormName) : fallback.norm;
+  Object.assign(out, parseRegularisation(c, raw, fallback, at, kind, model));
   return canonicalMitigations(kind, out);
 }
 
@@ -283,6 +287,82 @@ function canonicalMitigations(kind: OptimizerName, m: Partial<RunSpec>): Partial
   if (m.biasStd) out.biasStd = m.biasStd;
   if (m.residual) out.residual = m.residual;
   if (m.norm && m.norm !== 'none') out.norm = m.norm;
+  if (m.dropout) out.dropout = m.dropout;
+  if (m.weightDecay && m.weightDecay.lambda > 0) out.weightDecay = m.weightDecay;
+  if (isVaryingSchedule(m.schedule)) out.schedule = m.schedule;
+  return out;
+}
+
+/**
+ * A raw run's dropout, weight decay and learning-rate schedule (with its warm-up, given apart as `warmup`),
+ * each checked by spec.ts; a bad one is reported under its run field and the fallback run's value kept.
+ */
+function parseRegularisation(
+  c: LabChecker,
+  raw: Input,
+  fallback: RunSpec,
+  at: (k: string) => string,
+  kind: OptimizerName,
+  model: (field: string, v: unknown, patch: Partial<Record<keyof ModelSpec, unknown>>) => boolean,
+): Partial<RunSpec> {
+  const given = (k: string) => raw[k] !== undefined && raw[k] !== null && raw[k] !== '';
+  const out: { -readonly [K in keyof RunSpec]?: RunSpec[K] } = {};
+  if (given('dropout')) out.dropout = model(at('dropout'), raw.dropout, { dropout: raw.dropout }) ? (raw.dropout as number) : fallback.dropout;
+  if (given('weightDecay') && raw.weightDecay !== 'none') {
+    const v = typeof raw.weightDecay === 'string' ? parseWeightDecayText(raw.weightDecay) : raw.weightDecay;
+    const shown = typeof raw.weightDecay === 'string' ? raw.weightDecay : isRecord(v) ? `${String(v.kind)}:${describeValue(v.lambda)}` : v;
+    const ok = isRecord(v) && model(at('weightDecay'), shown, { optimizer: { kind, lr: 0.1, weightDecay: v } });
+    if (!isRecord(v)) c.issues.push({ field: at('weightDecay'), value: shown, allowed: 'none, a decay λ ≥ 0, or coupled:λ or decoupled:λ' });
+    out.weightDecay = ok ? (v as unknown as WeightDecaySpec) : fallback.weightDecay;
+  }
+  let warmupOk = given('warmup');
+  if (warmupOk) {
+    const w = parseLrSchedule({ kind: 'constant', warmup: raw.warmup }, 'schedule');
+    if (!w.ok) {
+      c.issues.push({ field: at('warmup'), value: raw.warmup, allowed: `a whole number of warm-up steps (${w.issues[0]!.allowed})` });
+      warmupOk = false;
+    }
+  }
+  if (given('schedule') || warmupOk) {
+    const text = typeof raw.schedule === 'string' ? raw.schedule : null;
+    const base = !given('schedule') ? (fallback.schedule ?? { kind: 'constant' }) : text !== null ? parseScheduleText(text) : raw.schedule;
+    const shown = text ?? (isRecord(raw.schedule) && typeof raw.schedule.kind === 'string' ? formatSchedule(raw.schedule as unknown as LrScheduleSpec) : raw.schedule);
+    if (!isRecord(base)) {
+      c.issues.push({ field: at('schedule'), value: shown, allowed: SCHEDULE_TEXT_FORMS });
+      out.schedule = fallback.schedule;
+    } else {
+      const { warmup: _, ...rest } = base;
+      const candidate = warmupOk ? { ...rest, warmup: raw.warmup } : text !== null ? rest : given('schedule') ? base : rest;
+      const parsed = parseLrSchedule(candidate, 'schedule');
+      if (parsed.ok) out.schedule = parsed.value;
+      else {
+        const issue = parsed.issues[0]!;
+        const warm = issue.field === 'schedule.warmup';
+        c.issues.push({ field: at(warm ? 'warmup' : 'schedule'), value: warm ? issue.value : shown, allowed: `${issue.field.replace(/^schedule\.?/, '') || 'a schedule'}: ${issue.allowed}` });
+        out.schedule = fallback.schedule;
+      }
+    }
+  }
+  return out;
+}
+
+/** The text form of a weight decay: `none`, `coupled:λ` or `decoupled:λ`. */
+export function formatWeightDecay(wd: WeightDecaySpec | undefined): string {
+  return wd ? `${wd.kind}:${wd.lambda}` : 'none';
+}
+
+/** Parse `none`, `λ` (coupled), `coupled:λ` or `decoupled:λ` into a plain value for validation (text that fits none stays text). */
+export function parseWeightDecayText(text: string): unknown {
+  if (text === 'none') return null;
+  const m = /^(?:(\w+):)?([-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?)$/i.exec(text.trim());
+  return m ? { kind: m[1] ?? 'coupled', lambda: Number(m[2]) } : text;
+}
+
+/** A run's schedule without the fields of other kinds, for controls that switch kinds (unused fields dropped). */
+export function scheduleOf(kind: LrScheduleSpec['kind'], from: Partial<LrScheduleSpec> = {}): Record<string, unknown> {
+  const keep: Record<LrScheduleSpec['kind'], readonly string[]> = { constant: [], step: ['every', 'factor'], exponential: ['factor'], cosine: ['steps', 'floor'] };
+  const out: Record<string, unknown> = { kind };
+  for (const k of [...keep[kind], 'warmup']) if ((from as Record<string, unknown>)[k] !== undefined) out[k] = (from as Record<string, unknown>)[k];
   return out;
 }
 

@@ -9,6 +9,7 @@ import { HIDDEN_ACTIVATIONS, type HiddenActivation, type OutputActivation } from
 import type { Task } from './datasets.js';
 import type { LossName } from './losses.js';
 import { matchedInit } from './init.js';
+import { formatSchedule, type LrScheduleSpec } from './lr-schedule.js';
 import { deepStack } from './presets.js';
 import {
   OPTIMIZER_DEFAULTS,
@@ -25,6 +26,7 @@ import {
   type OptimizerName,
   type OptimizerSpec,
   type ScheduleSpec,
+  type WeightDecaySpec,
 } from './spec.js';
 
 /** Backend choices of the lab. */
@@ -96,6 +98,12 @@ export interface RunSpec {
   readonly residual?: number;
   /** Normalisation of the hidden pre-activations; absent: none. */
   readonly norm?: NormName;
+  /** Inverted dropout rate of every hidden layer while training; absent: none. */
+  readonly dropout?: number;
+  /** L2 weight decay of the weights (coupled or decoupled); absent: none. */
+  readonly weightDecay?: WeightDecaySpec;
+  /** Learning-rate schedule (with its warm-up) from the run's rate; absent: constant. */
+  readonly schedule?: LrScheduleSpec;
 }
 
 /** The optimizer hyperparameters a run may set, and the optimizers each one applies to. */
@@ -108,11 +116,11 @@ export const OPTIMIZER_HYPERS = {
 export type OptimizerHyper = keyof typeof OPTIMIZER_HYPERS;
 
 /** The run fields that are mitigation switches (a change of any resets only that run). */
-export const MITIGATION_FIELDS = ['optimizer', 'momentum', 'beta1', 'beta2', 'decay', 'clip', 'biasStd', 'residual', 'norm'] as const;
+export const MITIGATION_FIELDS = ['optimizer', 'momentum', 'beta1', 'beta2', 'decay', 'clip', 'biasStd', 'residual', 'norm', 'dropout', 'weightDecay', 'schedule'] as const;
 
 /** Whether a run is a plain MLP (no normalisation, no residual connections), the case mean-field theory describes. */
 export function isPlainRun(run: RunSpec): boolean {
-  return (run.norm ?? 'none') === 'none' && (run.residual ?? 0) === 0;
+  return (run.norm ?? 'none') === 'none' && (run.residual ?? 0) === 0 && (run.dropout ?? 0) === 0;
 }
 
 /** The hyperparameters that apply to an optimizer (momentum for momentum/nesterov, β₁ β₂ for adam, ρ for rmsprop). */
@@ -125,6 +133,8 @@ export function runOptimizer(run: RunSpec, lr: number): OptimizerSpec {
   const kind = run.optimizer ?? 'sgd';
   const opt: { -readonly [K in keyof OptimizerSpec]: OptimizerSpec[K] } = { kind, lr };
   for (const h of hypersOf(kind)) if (run[h] !== undefined) opt[h] = run[h];
+  if (run.weightDecay) opt.weightDecay = run.weightDecay;
+  if (run.schedule) opt.schedule = run.schedule;
   return opt;
 }
 
@@ -258,6 +268,7 @@ export function modelSpec(lab: LabSpec, run: RunSpec, shape: DataShape): ModelSp
     ...(run.biasStd ? { biasStd: run.biasStd } : {}),
     ...(run.residual ? { residual: run.residual } : {}),
     ...(run.norm && run.norm !== 'none' ? { norm: run.norm } : {}),
+    ...(run.dropout ? { dropout: run.dropout } : {}),
   };
 }
 
@@ -289,12 +300,25 @@ export function mitigationLabel(run: RunSpec): string {
   if (run.biasStd) parts.push(`σb ${run.biasStd}`);
   if (run.residual) parts.push(`residual every ${run.residual}`);
   if (run.norm && run.norm !== 'none') parts.push(`${run.norm} norm`);
+  if (run.dropout) parts.push(`dropout ${run.dropout}`);
+  if (run.weightDecay) parts.push(`${run.weightDecay.kind === 'decoupled' ? 'decoupled ' : ''}weight decay ${run.weightDecay.lambda}`);
+  if (run.schedule) parts.push(scheduleLabel(run.schedule));
   return parts.join(' · ');
 }
 
-/** Whether two run field values are equal (clip objects by kind and max). */
+/** A schedule in a few words: "cosine:1000 after 100 warm-up steps". */
+export function scheduleLabel(s: LrScheduleSpec): string {
+  const warm = s.warmup ? `${s.warmup} warm-up steps` : '';
+  if (s.kind === 'constant') return warm ? `lr warm-up ${s.warmup}` : 'constant lr';
+  return warm ? `lr ${formatSchedule(s)} after ${warm}` : `lr ${formatSchedule(s)}`;
+}
+
+/** Whether two run field values are equal (clip, weight decay and schedule objects field by field). */
 function sameValue(x: unknown, y: unknown): boolean {
-  if (isRecord(x) && isRecord(y)) return x.kind === y.kind && x.max === y.max;
+  if (isRecord(x) && isRecord(y)) {
+    const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+    return [...keys].every((k) => x[k] === y[k]);
+  }
   return x === y;
 }
 

@@ -4,6 +4,7 @@
  */
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type HiddenActivation, type OutputActivation } from './activations.js';
 import { LOSSES, LOSS_INFO, type LossName } from './losses.js';
+import { LR_SCHEDULES, LR_SCHEDULE_FIELDS, type LrScheduleSpec } from './lr-schedule.js';
 
 /**
  * Weight initialisation schemes (std multiplied by the gain); `matched` picks He or Xavier per layer from the
@@ -42,6 +43,23 @@ export interface OptimizerSpec {
   readonly decay?: number;
   /** ε added to the denominator (rmsprop, adam). */
   readonly eps?: number;
+  /** L2 weight decay of the weights (biases and γ are not decayed); absent: none. */
+  readonly weightDecay?: WeightDecaySpec;
+  /** How the learning rate changes with the step (lr is the base rate); absent: constant. */
+  readonly schedule?: LrScheduleSpec;
+}
+
+/** Weight decay modes: added to the gradient (L2 regularisation), or applied to the weights apart from it (AdamW). */
+export const WEIGHT_DECAY_KINDS = ['coupled', 'decoupled'] as const;
+
+/**
+ * L2 weight decay of the weight matrices, rate λ: coupled, g ← g + λ·W before the optimizer's rule (the gradient of
+ * λ/2·‖W‖²); decoupled (Loshchilov & Hutter's AdamW), W ← W − lr·λ·W beside the rule's own step.
+ */
+export interface WeightDecaySpec {
+  readonly kind: (typeof WEIGHT_DECAY_KINDS)[number];
+  /** λ ≥ 0. */
+  readonly lambda: number;
 }
 
 /** Gradient clipping modes. */
@@ -67,6 +85,7 @@ export const LIMITS = {
   maxSeed: 4294967295,
   maxBiasStd: 1000,
   maxResidual: 200,
+  maxWeightDecay: 10,
 } as const;
 
 /** A multilayer perceptron and how it is initialised and updated. */
@@ -103,6 +122,13 @@ export interface ModelSpec {
   readonly residual?: number;
   /** Normalisation of every hidden layer's pre-activation (before the activation); absent or 'none': none. */
   readonly norm?: NormName;
+  /**
+   * Inverted dropout on every hidden layer's output during training: each unit is kept with probability 1 − p and
+   * scaled by 1/(1 − p), so that its expected value is unchanged; off at evaluation. Absent or 0: none.
+   */
+  readonly dropout?: number;
+  /** Seed of the dropout masks (a counter-based stream, src/core/dropout-mask.ts); absent: initSeed. */
+  readonly dropoutSeed?: number;
 }
 
 /** Normalisation of the hidden layers. */
@@ -222,7 +248,7 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 /** The fields a model spec may have. */
 const MODEL_FIELDS = [
   'inputDim', 'hidden', 'activations', 'outputDim', 'outputActivation', 'loss', 'init', 'gain', 'initSeed', 'optimizer', 'clip',
-  'biasStd', 'residual', 'norm',
+  'biasStd', 'residual', 'norm', 'dropout', 'dropoutSeed',
 ] as const;
 
 /** Validate a model spec (as parsed from JSON, flags or a URL). */
@@ -274,7 +300,17 @@ export function parseModel(input: unknown, prefix = 'model'): Parsed<ModelSpec> 
       else opt[k] = v;
     }
     if (o.eps !== undefined) opt.eps = c.num(`${prefix}.optimizer.eps`, o.eps, 0, 1, true);
-    const known = new Set(['kind', 'lr', 'momentum', 'beta1', 'beta2', 'decay', 'eps']);
+    if (o.weightDecay !== undefined && o.weightDecay !== null) {
+      const wd = parseWeightDecay(o.weightDecay, `${prefix}.optimizer.weightDecay`);
+      if (wd.ok) opt.weightDecay = wd.value;
+      else c.issues.push(...wd.issues);
+    }
+    if (o.schedule !== undefined && o.schedule !== null) {
+      const sch = parseLrSchedule(o.schedule, `${prefix}.optimizer.schedule`);
+      if (sch.ok) opt.schedule = sch.value;
+      else c.issues.push(...sch.issues);
+    }
+    const known = new Set(['kind', 'lr', 'momentum', 'beta1', 'beta2', 'decay', 'eps', 'weightDecay', 'schedule']);
     for (const k of Object.keys(o)) if (!known.has(k)) c.fail(`${prefix}.optimizer.${k}`, o[k], `no such field; the optimizer has ${[...known].join(', ')}`);
     optimizer = opt;
   }
@@ -283,14 +319,64 @@ export function parseModel(input: unknown, prefix = 'model'): Parsed<ModelSpec> 
     if (!isRecord(input.clip)) c.fail(`${prefix}.clip`, input.clip, 'an object { kind: norm|value, max }');
     else clip = { kind: c.oneOf(`${prefix}.clip.kind`, input.clip.kind, CLIP_KINDS), max: c.num(`${prefix}.clip.max`, input.clip.max, 0, 1e30, true) };
   }
-  const extra: { biasStd?: number; residual?: number; norm?: NormName } = {};
+  const extra: { biasStd?: number; residual?: number; norm?: NormName; dropout?: number; dropoutSeed?: number } = {};
   if (input.biasStd !== undefined) extra.biasStd = c.num(`${prefix}.biasStd`, input.biasStd, 0, LIMITS.maxBiasStd);
   if (input.residual !== undefined) extra.residual = c.int(`${prefix}.residual`, input.residual, 0, LIMITS.maxResidual);
   if (input.norm !== undefined) extra.norm = c.oneOf(`${prefix}.norm`, input.norm, NORMS);
+  if (input.dropout !== undefined) {
+    const p = input.dropout;
+    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p >= 1) c.fail(`${prefix}.dropout`, p, 'a dropout rate from 0 up to (not including) 1');
+    else extra.dropout = p;
+  }
+  if (input.dropoutSeed !== undefined) extra.dropoutSeed = c.int(`${prefix}.dropoutSeed`, input.dropoutSeed, 0, LIMITS.maxSeed);
   c.known(prefix, input, MODEL_FIELDS);
   if (c.issues.length) return { ok: false, issues: c.issues };
   const value: ModelSpec = { inputDim, hidden, activations, outputDim, outputActivation, loss, init, gain, initSeed, optimizer, ...extra };
   return { ok: true, value: clip ? { ...value, clip } : value };
+}
+
+/** Validate a weight decay { kind: coupled | decoupled, lambda ≥ 0 }. */
+export function parseWeightDecay(input: unknown, prefix = 'weightDecay'): Parsed<WeightDecaySpec> {
+  const c = new Checker();
+  if (!isRecord(input)) return { ok: false, issues: [{ field: prefix, value: input, allowed: `an object { kind: ${WEIGHT_DECAY_KINDS.join('|')}, lambda }` }] };
+  const kind = c.oneOf(`${prefix}.kind`, input.kind, WEIGHT_DECAY_KINDS);
+  const lambda = c.num(`${prefix}.lambda`, input.lambda, 0, LIMITS.maxWeightDecay);
+  c.known(prefix, input, ['kind', 'lambda']);
+  return c.issues.length ? { ok: false, issues: c.issues } : { ok: true, value: { kind, lambda } };
+}
+
+/**
+ * Validate a learning-rate schedule: a known kind with exactly its fields (lr-schedule.ts), a finite warm-up, and
+ * parameters that end (a cosine needs its length in steps; step and exponential factors in (0, 1]).
+ */
+export function parseLrSchedule(input: unknown, prefix = 'schedule'): Parsed<LrScheduleSpec> {
+  const c = new Checker();
+  if (!isRecord(input)) return { ok: false, issues: [{ field: prefix, value: input, allowed: `an object { kind: ${LR_SCHEDULES.join('|')}, … }` }] };
+  const kind = c.oneOf(`${prefix}.kind`, input.kind, LR_SCHEDULES);
+  if (c.issues.length) return { ok: false, issues: c.issues };
+  const fields = LR_SCHEDULE_FIELDS[kind];
+  const out: { -readonly [K in keyof LrScheduleSpec]: LrScheduleSpec[K] } = { kind };
+  for (const f of fields.required) {
+    if (input[f] === undefined) c.fail(`${prefix}.${f}`, input[f], `a value: a ${kind} schedule needs ${fields.required.join(' and ')}${kind === 'cosine' ? ' (a schedule must end)' : ''}`);
+  }
+  if (input.every !== undefined && fields.required.includes('every')) out.every = c.int(`${prefix}.every`, input.every, 1, LIMITS.maxSteps);
+  if (input.factor !== undefined && fields.required.includes('factor')) {
+    const v = input.factor;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1) c.fail(`${prefix}.factor`, v, 'a finite number above 0 and at most 1');
+    else out.factor = v;
+  }
+  if (input.steps !== undefined && fields.required.includes('steps')) out.steps = c.int(`${prefix}.steps`, input.steps, 1, LIMITS.maxSteps);
+  if (input.floor !== undefined && fields.optional.includes('floor')) {
+    const v = input.floor;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) c.fail(`${prefix}.floor`, v, 'a share of the base rate from 0 up to (not including) 1');
+    else if (v !== 0) out.floor = v;
+  }
+  if (input.warmup !== undefined) {
+    const w = c.int(`${prefix}.warmup`, input.warmup, 0, LIMITS.maxSteps);
+    if (w > 0) out.warmup = w;
+  }
+  c.known(prefix, input, ['kind', 'warmup', ...fields.required, ...fields.optional]);
+  return c.issues.length ? { ok: false, issues: c.issues } : { ok: true, value: out };
 }
 
 /** Validate a data spec. */

@@ -2,7 +2,8 @@
  * The cohort: several same-shape models trained in lockstep as the batch dimension of every tensor. Whether
  * specs can share one trainer, and the backend update rule that applies each model's own optimizer settings.
  */
-import type { Tensor, UpdateRule } from '../backend/backend.js';
+import type { Tensor, UpdateRule, WeightDecayRule } from '../backend/backend.js';
+import { isVaryingSchedule, scheduledRate } from '../core/lr-schedule.js';
 import { OPTIMIZER_DEFAULTS, layerSizes, type ModelSpec } from '../core/spec.js';
 
 /** Check that several model specs can share one batched trainer. */
@@ -19,10 +20,30 @@ export function checkCohort(models: readonly ModelSpec[]): string | null {
   return null;
 }
 
-/** The backend update rule of a cohort at update number t (1 for the first). */
-export function updateRule(models: readonly ModelSpec[], t: number): UpdateRule {
+/** The learning rate of each model at update number t (1 for the first), after its schedule. */
+export function cohortRates(models: readonly ModelSpec[], t: number): number[] {
+  return models.map((m) => scheduledRate(m.optimizer.lr, m.optimizer.schedule, t - 1));
+}
+
+/** The weight decay of a cohort whose first `weightTensors` parameters are the weights, or null when no model decays. */
+export function weightDecayRule(models: readonly ModelSpec[], weightTensors: number): WeightDecayRule | null {
+  if (!models.some((m) => (m.optimizer.weightDecay?.lambda ?? 0) > 0)) return null;
+  const of = (kind: 'coupled' | 'decoupled') => models.map((m) => (m.optimizer.weightDecay?.kind === kind ? m.optimizer.weightDecay.lambda : 0));
+  return { tensors: weightTensors, coupled: of('coupled'), decoupled: of('decoupled') };
+}
+
+/**
+ * The backend update rule of a cohort at update number t (1 for the first): each model's scheduled rate, and with
+ * `weightTensors` (the number of weight matrices, which come first among the parameters) its weight decay.
+ */
+export function updateRule(models: readonly ModelSpec[], t: number, weightTensors = 0): UpdateRule {
+  const decay = weightTensors > 0 ? weightDecayRule(models, weightTensors) : null;
+  return decay ? { ...baseRule(models, t), weightDecay: decay } : baseRule(models, t);
+}
+
+function baseRule(models: readonly ModelSpec[], t: number): UpdateRule {
   const first = models[0]!;
-  const lr = models.map((m) => m.optimizer.lr);
+  const lr = cohortRates(models, t);
   const pick = (k: 'momentum' | 'beta1' | 'beta2' | 'decay') => models.map((m) => m.optimizer[k] ?? OPTIMIZER_DEFAULTS[k]);
   const eps = first.optimizer.eps ?? OPTIMIZER_DEFAULTS.eps;
   const clip = first.clip ? { clip: { kind: first.clip.kind, max: models.map((m) => m.clip?.max ?? Infinity) } } : {};
@@ -50,13 +71,14 @@ export class SlotRules {
   constructor(
     private readonly models: readonly ModelSpec[],
     private readonly watch: Tensor,
+    private readonly weightTensors = 0,
   ) {
-    this.counted = models[0]!.optimizer.kind === 'adam';
+    this.counted = models[0]!.optimizer.kind === 'adam' || models.some((m) => isVaryingSchedule(m.optimizer.schedule));
   }
 
   /** The update rule of update number t (1 for the first), reporting into watch slot `slot`. */
   ruleFor(slot: number, t: number): UpdateRule {
-    if (this.counted) return { ...updateRule(this.models, t), report: { metrics: this.watch, col: 2 * slot } };
-    return (this.bySlot[slot] ??= { ...updateRule(this.models, t), report: { metrics: this.watch, col: 2 * slot } });
+    if (this.counted) return { ...updateRule(this.models, t, this.weightTensors), report: { metrics: this.watch, col: 2 * slot } };
+    return (this.bySlot[slot] ??= { ...updateRule(this.models, t, this.weightTensors), report: { metrics: this.watch, col: 2 * slot } });
   }
 }

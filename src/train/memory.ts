@@ -38,7 +38,8 @@ export class ResourceError extends Error {
  * Shapes of every tensor a trainer allocates: parameters, gradients, data, batch, activations, deltas, metrics;
  * with normalisation also γ, its gradient, the pre-activations, x̂, 1/σ (and batch norm's running statistics) of
  * each hidden layer; with residual connections, the activations and the saved gradient of each skip's last layer;
- * for each hidden layer with `keepsPre[l]` (GELU, SiLU: network.ts keepsPreActivations), the activation's input.
+ * for each hidden layer with `keepsPre[l]` (GELU, SiLU: network.ts keepsPreActivations), the activation's input;
+ * with dropout (of any member), the dropped output of each hidden layer.
  */
 export function planMemory(
   sizes: readonly number[],
@@ -48,7 +49,7 @@ export function planMemory(
   bytesPerElement: number,
   miniBatch: boolean,
   metricsWidth: number,
-  mitigations: Pick<ModelSpec, 'norm' | 'residual'> = {},
+  mitigations: Pick<ModelSpec, 'norm' | 'residual' | 'dropout'> = {},
   keepsPre: readonly boolean[] = [],
 ): MemoryPlan {
   const shapes: Shape[] = [];
@@ -73,6 +74,7 @@ export function planMemory(
   keepsPre.forEach((keep, i) => {
     if (keep && i < hidden.length) shapes.push(shape(members, rowsPerStep, hidden[i]!));
   });
+  if (mitigations.dropout) for (const w of hidden) shapes.push(shape(members, rowsPerStep, w));
   let totalBytes = 0;
   let largestBytes = 0;
   for (const s of shapes) {
@@ -121,5 +123,6 @@ export function planTrainer(models: readonly ModelSpec[], dataRows: number, batc
   const first = models[0]!;
   const sizes = layerSizes(first);
   const rowsPerStep = batchSize === 0 ? dataRows : Math.min(batchSize, dataRows);
-  return planMemory(sizes, rowsPerStep, dataRows, models.length, bytesPerElement, batchSize !== 0, metricsLayout(sizes.length - 1).width, first, keepsPreActivations(models));
+  const dropout = Math.max(...models.map((m) => m.dropout ?? 0));
+  return planMemory(sizes, rowsPerStep, dataRows, models.length, bytesPerElement, batchSize !== 0, metricsLayout(sizes.length - 1).width, { ...first, dropout }, keepsPreActivations(models));
 }

@@ -2,9 +2,10 @@
  * The network's passes on a backend: the activations and deltas of one row count (a workspace), the forward pass
  * (with batch or layer norm and residual connections), and the backward pass by the chain rule layer by layer.
  */
-import type { Backend, NormOptions, Tensor } from '../backend/backend.js';
+import type { Backend, DropoutMask, NormOptions, Tensor } from '../backend/backend.js';
 import { shape } from '../backend/backend.js';
 import { needsPreActivation, type HiddenActivation, type OutputActivation } from '../core/activations.js';
+import { dropoutKey } from '../core/dropout-mask.js';
 import type { LossName } from '../core/losses.js';
 import { residualSources, type ModelSpec, type NormName } from '../core/spec.js';
 import type { ParameterTensors } from './parameters.js';
@@ -39,6 +40,8 @@ export interface Workspace {
   readonly z: Tensor[];
   readonly xhat: Tensor[];
   readonly invStd: Tensor[];
+  /** Training workspaces with dropout: h̃_l = mask ⊙ h_l/(1 − p) of each hidden layer, what the layers above read; null elsewhere. */
+  readonly dropped: (Tensor | null)[];
 }
 
 /** Per hidden layer: whether the activation's input is kept for the backward pass (some model's activation there is GELU or SiLU). */
@@ -89,6 +92,12 @@ export class Network {
   private readonly gGrads: readonly Tensor[];
   private readonly runMean: readonly Tensor[];
   private readonly runVar: readonly Tensor[];
+  /** Whether any model drops units (dropout rate above 0). */
+  readonly dropout: boolean;
+  /** Dropout seed per model. */
+  private readonly dropSeeds: readonly number[];
+  /** Per hidden layer, the dropout mask of the current step (keys per model; see setDropoutStep). */
+  private readonly masks: readonly { readonly keys: number[]; readonly rates: readonly number[] }[];
 
   constructor(
     private readonly backend: Backend,
@@ -121,12 +130,39 @@ export class Network {
     this.wGrads = p.wGrads;
     this.bGrads = p.bGrads;
     this.gGrads = p.gGrads;
+    const rates = models.map((m) => m.dropout ?? 0);
+    this.dropout = rates.some((r) => r > 0);
+    this.dropSeeds = models.map((m) => m.dropoutSeed ?? m.initSeed);
+    this.masks = first.hidden.map(() => ({ keys: models.map(() => 0), rates }));
+  }
+
+  /** Draw the dropout masks of training step `step` (0 for the first update): the key of each hidden layer and model. */
+  setDropoutStep(step: number): void {
+    if (!this.dropout) return;
+    this.masks.forEach((mask, l) => {
+      for (let b = 0; b < mask.keys.length; b++) mask.keys[b] = dropoutKey(this.dropSeeds[b]!, step, l);
+    });
+  }
+
+  /** The dropout mask of hidden layer l at the current step. */
+  maskOf(l: number): DropoutMask {
+    return this.masks[l]!;
+  }
+
+  /** The output of hidden layer l as the layers above see it: dropped in a training pass with dropout. */
+  private seen(ws: Workspace, l: number, train: boolean): Tensor {
+    return (train ? ws.dropped[l] : null) ?? ws.acts[l + 1]!;
+  }
+
+  /** The input of weight layer l. */
+  private inputOf(ws: Workspace, l: number, train: boolean): Tensor {
+    return l === 0 ? ws.acts[0]! : this.seen(ws, l - 1, train);
   }
 
   /** Activations (and with `withDeltas` deltas) of `rows` rows of every model, reading `input`. */
   workspace(rows: number, input: Tensor, withDeltas: boolean): Workspace {
     const B = this.members;
-    const ws: Workspace = { rows, acts: [input], deltas: [], post: [], saved: [], pre: [], z: [], xhat: [], invStd: [] };
+    const ws: Workspace = { rows, acts: [input], deltas: [], post: [], saved: [], pre: [], z: [], xhat: [], invStd: [], dropped: [] };
     const make = (cols: number, r = rows) => this.backend.tensor(shape(B, r, cols));
     for (let l = 0; l < this.layers; l++) {
       const w = this.sizes[l + 1]!;
@@ -137,6 +173,7 @@ export class Network {
       ws.post.push(ends ? make(w) : null);
       ws.saved.push(ends && withDeltas ? make(w) : null);
       ws.pre.push(this.keepsPre[l] ? make(w) : null);
+      ws.dropped.push(this.dropout && withDeltas ? make(w) : null);
       if (this.norm === 'none') continue;
       ws.z.push(make(w));
       ws.xhat.push(make(w));
@@ -148,7 +185,7 @@ export class Network {
   /** Every tensor a workspace allocated (its input excluded), for release. */
   workspaceTensors(ws: Workspace): Tensor[] {
     const all = [...ws.acts.slice(1), ...ws.deltas, ...ws.z, ...ws.xhat, ...ws.invStd];
-    for (const t of [...ws.post, ...ws.saved, ...ws.pre]) if (t) all.push(t);
+    for (const t of [...ws.post, ...ws.saved, ...ws.pre, ...ws.dropped]) if (t) all.push(t);
     return all;
   }
 
@@ -171,9 +208,11 @@ export class Network {
   forward(ws: Workspace, mode: ForwardMode): void {
     const backend = this.backend;
     const L = this.layers;
+    const train = mode === 'train';
     for (let l = 0; l < L; l++) {
+      const input = this.inputOf(ws, l, train);
       if (l === L - 1) {
-        backend.matmul(ws.acts[l]!, this.weights[l]!, ws.acts[l + 1]!, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations: this.outActs } });
+        backend.matmul(input, this.weights[l]!, ws.acts[l + 1]!, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations: this.outActs } });
         continue;
       }
       const pre = ws.pre[l] ?? null;
@@ -181,9 +220,9 @@ export class Network {
       const activations = pre ? this.linears : this.activationsOf(l);
       const a = pre ?? ws.post[l] ?? ws.acts[l + 1]!;
       if (this.norm === 'none') {
-        backend.matmul(ws.acts[l]!, this.weights[l]!, a, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations } });
+        backend.matmul(input, this.weights[l]!, a, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations } });
       } else {
-        backend.matmul(ws.acts[l]!, this.weights[l]!, ws.z[l]!);
+        backend.matmul(input, this.weights[l]!, ws.z[l]!);
         const opts: NormOptions = { eps: NORM_EPS, xhat: ws.xhat[l]!, invStd: ws.invStd[l]! };
         const running = { mean: this.runMean[l]!, variance: this.runVar[l]!, momentum: BN_MOMENTUM };
         const extra = this.norm !== 'batch' || mode === 'batch-stats' ? {} : mode === 'train' ? { running } : { running, evaluate: true };
@@ -194,8 +233,9 @@ export class Network {
       const src = this.sources[l]!;
       if (src >= 0) {
         this.copy(out, ws.acts[l + 1]!, ws.rows);
-        backend.addInto(ws.acts[l + 1]!, ws.acts[src + 1]!);
+        backend.addInto(ws.acts[l + 1]!, this.seen(ws, src, train));
       }
+      if (train && ws.dropped[l]) backend.dropout(ws.acts[l + 1]!, ws.dropped[l]!, this.masks[l]!);
     }
   }
 
@@ -215,7 +255,7 @@ export class Network {
         if (this.norm === 'none') backend.columnSums(d, this.bGrads[l]!);
         else backend.normBackward(this.norm, d, ws.xhat[l]!, ws.invStd[l]!, this.gammas[l]!, d, this.gGrads[l]!, this.bGrads[l]!);
       }
-      backend.matmul(ws.acts[l]!, d, this.wGrads[l]!, { transA: true });
+      backend.matmul(this.inputOf(ws, l, true), d, this.wGrads[l]!, { transA: true });
       if (!unfused) backend.columnSums(d, this.bGrads[l]!);
       if (l > 0) {
         const below = l - 1;
@@ -226,6 +266,8 @@ export class Network {
         backend.matmul(d, this.weights[l]!, ws.deltas[below]!, { transB: true, epilogue });
         const target = this.targets[below]!;
         if (target >= 0) backend.addInto(ws.deltas[below]!, ws.saved[target]!);
+        // ∂L/∂h̃ → ∂L/∂h: the same mask (it commutes with the φ′ the fused epilogue applied).
+        if (ws.dropped[below]) backend.dropout(ws.deltas[below]!, ws.deltas[below]!, this.masks[below]!);
       }
     }
   }

@@ -23,6 +23,8 @@ export interface StepRecord {
    * ‖ΔW_l‖/‖W_l‖ for SGD without clipping; for the other optimizers and clipping, the step before their scaling.
    */
   readonly updateRatios: readonly number[];
+  /** The learning rate of this step's update, after the schedule (absent in records saved before schedules). */
+  readonly lr?: number;
   /** Global L2 norm of all gradients of this step, before clipping. */
   readonly gradNormTotal: number;
   /** Factor norm clipping scaled the gradients by (1: untouched), or the share of entries value clipping changed (0: none). */
@@ -102,6 +104,7 @@ export function decodeRecord(
     biasGradNorms: slice(layout.biasGradNorms),
     weightNorms,
     updateRatios: gradNorms.map((g, l) => (weightNorms[l]! > 0 ? (lr * g) / weightNorms[l]! : 0)),
+    lr,
     gradNormTotal,
     clipFactor,
     actMean: stat(0),

@@ -10,7 +10,7 @@ import type { Dataset } from '../core/datasets.js';
 import { initParameters, type Parameters } from '../core/init.js';
 import { NumpyRandom, type RngState } from '../core/rng.js';
 import { layerSizes, type ModelSpec, type ScheduleSpec } from '../core/spec.js';
-import { SlotRules, checkCohort } from './cohort.js';
+import { SlotRules, checkCohort, cohortRates } from './cohort.js';
 import { DEFAULT_BUDGET_BYTES, checkPlan, planMemory } from './memory.js';
 import { Network, flopsPerStep, keepsPreActivations, type Workspace } from './network.js';
 import { ParameterTensors } from './parameters.js';
@@ -123,7 +123,8 @@ export class Trainer {
     this.status = this.models.map(() => ({ divergedAt: null }));
     // Recording distributions keeps every hidden layer's z (its quantiles are one of the quantities).
     const keepsPre = keepsPreActivations(this.models).map((k) => k || config.distributions === true);
-    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, first, keepsPre);
+    const dropout = Math.max(...this.models.map((m) => m.dropout ?? 0));
+    const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, { ...first, dropout }, keepsPre);
     checkPlan(plan, backend.info.description, backend.maxTensorBytes, backend.budgetBytes ?? DEFAULT_BUDGET_BYTES);
 
     const params = initial ?? this.models.map((m) => initParameters(m));
@@ -140,7 +141,7 @@ export class Trainer {
     this.metrics = backend.tensor(shape(B, 1, this.layout.width));
     this.watchSlots = Math.min(WATCH_SLOTS, config.schedule.logEvery);
     this.watch = backend.tensor(shape(B, 1, 2 * this.watchSlots));
-    this.rules = new SlotRules(this.models, this.watch);
+    this.rules = new SlotRules(this.models, this.watch, this.layers);
     this.batchRng = new NumpyRandom(config.schedule.batchSeed);
     this.batchRows = new Uint32Array(this.rowsPerStep);
   }
@@ -195,6 +196,7 @@ export class Trainer {
     const { backend, train: ws } = this;
     if (this.xBatch) this.nextBatch();
     const target = this.yBatch ?? this.yAll;
+    this.net.setDropoutStep(this.stepIndex);
     this.net.forward(ws, 'train');
     this.net.backward(ws, target);
     if (log) this.metricsInto(ws, target);
@@ -244,10 +246,11 @@ export class Trainer {
     const epoch = (step * this.rowsPerStep) / this.config.data.n;
     const classification = this.config.data.task !== 'regression';
     const slots = this.watchSlots;
-    return this.models.map((m, b) => {
+    const rates = cohortRates(this.models, step + 1);
+    return this.models.map((_, b) => {
       const wrow = watch.subarray(b * 2 * slots, (b + 1) * 2 * slots);
       const slot = step % slots;
-      const rec = decodeRecord(flat.subarray(b * W, (b + 1) * W), this.layout, this.layers, step, epoch, classification, m.optimizer.lr, wrow[2 * slot]!, wrow[2 * slot + 1]!);
+      const rec = decodeRecord(flat.subarray(b * W, (b + 1) * W), this.layout, this.layers, step, epoch, classification, rates[b]!, wrow[2 * slot]!, wrow[2 * slot + 1]!);
       const st = this.status[b]!;
       if (st.divergedAt === null && isDiverged(rec)) st.divergedAt = step;
       return rec;

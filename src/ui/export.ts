@@ -16,16 +16,19 @@ function csvCell(v: string | number | null): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** Records of all runs as CSV: run, label, step, epoch, loss, accuracy, then `<metric>_<layer>` columns. */
+/** Records of all runs as CSV: run, label, step, epoch, loss, accuracy, then `<metric>_<layer>` columns, then lr (the scheduled rate) where records carry it. */
 export function recordsToCsv(runs: readonly RunView[]): string {
   const layers = Math.max(0, ...runs.flatMap((r) => r.records.slice(0, 1).map((x) => x.gradNorms.length)));
   const head = ['run', 'label', 'step', 'epoch', 'loss', 'accuracy'];
   for (const m of LAYER_METRICS) for (let l = 0; l < layers; l++) head.push(`${m}_${l}`);
+  const withLr = runs.some((r) => r.records.some((x) => x.lr !== undefined));
+  if (withLr) head.push('lr');
   const lines = [head.join(',')];
   for (const run of runs) {
     for (const rec of run.records) {
       const row: (string | number | null)[] = [run.id, run.label, rec.step, rec.epoch, rec.loss, rec.accuracy];
       for (const m of LAYER_METRICS) for (let l = 0; l < layers; l++) row.push((rec[m] as readonly number[])[l] ?? null);
+      if (withLr) row.push(rec.lr ?? null);
       lines.push(row.map(csvCell).join(','));
     }
   }

@@ -41,6 +41,9 @@ const CASES = [
   ['rmsprop', `${BASE} --optimizer rmsprop --lr 0.01`],
   ['adam + batch norm', `${BASE} --optimizer adam --lr 0.01 --norm batch`],
   ['adam + layer norm', `${BASE} --optimizer adam --lr 0.01 --norm layer --clip-value 0.5`],
+  // The dropout stream's state is its seed (in the spec) and the step; the schedule's position is the step.
+  ['momentum + dropout + cosine with warm-up + weight decay', `${BASE} --optimizer momentum --lr 0.05 --dropout 0.3 --lr-schedule cosine:150:0.1 --lr-warmup 20 --weight-decay 0.01`],
+  ['adam + dropout + step schedule + decoupled weight decay', `${BASE} --optimizer adam --lr 0.01 --dropout 0.2 --dropout-seed 3 --lr-schedule step:30:0.5 --decoupled-weight-decay 0.1`],
 ] as const;
 
 describe('save and resume on CPU f64', () => {

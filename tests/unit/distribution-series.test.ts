@@ -1,4 +1,4 @@
-// The Distributions card's pure helpers: the record layout it reads, z from a's quantiles through φ⁻¹, and the
+// The Distributions card's pure helpers: the record layout it reads, z as recorded (or from a's quantiles through φ⁻¹), and the
 // saturation zones (sigmoid's 0.01 / 0.99 and their logits).
 import { describe, expect, it } from 'vitest';
 import { inverseActivation, recordQuantiles, saturationZones } from '../../src/ui/charts/distribution-series.js';
@@ -17,14 +17,19 @@ describe('distribution series', () => {
     expect(recordQuantiles({ step: 0 } as unknown as StepRecord, 0, 'a', 'sigmoid', 2)).toBeNull();
   });
 
-  it('recovers z through the inverse activation, hidden layers only, not for ReLU', () => {
+  it('reads the recorded z of a hidden layer (ReLU too), none for the output layer', () => {
+    expect(recordQuantiles(rec(values), 0, 'z', 'relu', 2)).toEqual(Array.from({ length: 9 }, (_, l) => Math.fround(30 + l / 10)));
+    expect(recordQuantiles(rec(values), 1, 'z', 'sigmoid', 2)).toBeNull();
+  });
+
+  it('recovers z through the inverse activation from a record without z (NaN there), not for ReLU', () => {
     const a = [0.5, 0.7310586, 0.1192029, 0, 0, 0, 0, 0, 0];
-    const z = recordQuantiles(rec([...a, ...new Array(45).fill(0)]), 0, 'z', 'sigmoid', 2)!;
+    const withoutZ = [...a, ...new Array(18).fill(0), ...new Array(9).fill(Number.NaN), ...new Array(36).fill(0)];
+    const z = recordQuantiles(rec(withoutZ), 0, 'z', 'sigmoid', 2)!;
     expect(z[0]).toBeCloseTo(0, 6);
     expect(z[1]).toBeCloseTo(1, 5);
     expect(z[2]).toBeCloseTo(-2, 5);
-    expect(recordQuantiles(rec(values), 1, 'z', 'sigmoid', 2)).toBeNull();
-    expect(recordQuantiles(rec(values), 0, 'z', 'relu', 2)).toBeNull();
+    expect(recordQuantiles(rec(withoutZ), 0, 'z', 'relu', 2)).toBeNull();
     expect(inverseActivation('leaky_relu')!(-0.02)).toBeCloseTo(-2);
     expect(inverseActivation('tanh')!(Math.tanh(0.3))).toBeCloseTo(0.3, 10);
   });

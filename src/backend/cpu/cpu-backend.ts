@@ -7,9 +7,10 @@
  */
 import { ACTIVATION_CODE, FROM_INPUT_FLAG, type ActivationName, type HiddenActivation, type OutputActivation } from '../../core/activations.js';
 import { lossValue, outputGradient, type LossName } from '../../core/losses.js';
-import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, OptimizerSnapshot, Shape, Tensor, UpdateRule } from '../backend.js';
+import type { Backend, BackendFault, BackendInfo, DropoutMask, MatmulOptions, NormKind, NormOptions, OptimizerSnapshot, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
-import { applyActivation, columnSumsBand, multiplyByDerivative, multiplyByDerivativeFromInput, softmaxRowBand, type Buf } from './elementwise.js';
+import { applyActivation, applyDropout, columnSumsBand, multiplyByDerivative, multiplyByDerivativeFromInput, softmaxRowBand, type Buf } from './elementwise.js';
+import { dropoutScale, dropoutThreshold } from '../../core/dropout-mask.js';
 import { EPILOGUE, emptyJob, jobViews, runJobRows } from './matmul-job.js';
 import { MatmulWorkspace } from './matmul.js';
 import { batchNormForward, layerNormForward, normBackwardBlock } from './norm.js';
@@ -305,6 +306,23 @@ export class CpuBackend implements Backend {
       const db = bi * per;
       const sb = src.shape.batch === 1 ? 0 : db;
       for (let i = 0; i < per; i++) d[db + i] = d[db + i]! + s[sb + i]!;
+    }
+  }
+
+  dropout(srcT: Tensor, dstT: Tensor, mask: DropoutMask): void {
+    const src = cpu(srcT);
+    const dst = cpu(dstT);
+    if (!sameShape(src.shape, dst.shape)) throw new RangeError('dropout: dst must have the shape of src');
+    const batch = dst.shape.batch;
+    if (mask.keys.length !== batch || mask.rates.length !== batch) throw new RangeError(`dropout: ${batch} keys and rates are needed`);
+    const per = dst.shape.rows * dst.shape.cols;
+    for (let bi = 0; bi < batch; bi++) {
+      const rate = mask.rates[bi]!;
+      if (rate === 0) {
+        if (src !== dst) dst.data.set(src.data.subarray(bi * per, (bi + 1) * per), bi * per);
+        continue;
+      }
+      applyDropout(src.data, dst.data, bi * per, per, mask.keys[bi]!, dropoutThreshold(rate), dropoutScale(rate));
     }
   }
 

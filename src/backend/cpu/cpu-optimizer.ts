@@ -5,7 +5,7 @@
 import type { OptimizerSnapshot, Tensor, UpdateRule } from '../backend.js';
 import type { Buf } from './elementwise.js';
 import { PLAIN_MAX, PLAIN_MIN } from './metrics.js';
-import { applyRule, clipGradients, globalNorm, type OptimizerSlots } from './optimizers.js';
+import { applyRule, applyRuleDecayed, clipGradients, globalNorm, type OptimizerSlots } from './optimizers.js';
 import { cpu, sameShape, type CpuTensor } from './cpu-tensor.js';
 
 const NO_SLOTS: OptimizerSlots = { first: null, second: null };
@@ -27,7 +27,7 @@ export class CpuOptimizer {
     }
     if (params.length === 0) return;
     const batch = params[0]!.shape.batch;
-    if (rule.kind === 'sgd' && !rule.clip && params.every((t) => t.shape.batch === batch)) {
+    if (rule.kind === 'sgd' && !rule.clip && !rule.weightDecay && params.every((t) => t.shape.batch === batch)) {
       this.sgdReporting(params, grads, rule, batch);
       return;
     }
@@ -39,7 +39,12 @@ export class CpuOptimizer {
       const g = cpu(grads[i]!);
       const slots = first || second ? this.slotsOf(p, first, second) : NO_SLOTS;
       const per = p.shape.rows * p.shape.cols;
-      for (let bi = 0; bi < p.shape.batch; bi++) applyRule(rule, p.data, g.data, slots, bi * per, per, bi);
+      const wd = rule.weightDecay && i < rule.weightDecay.tensors ? rule.weightDecay : null;
+      for (let bi = 0; bi < p.shape.batch; bi++) {
+        const [coupled, decoupled] = wd ? [wd.coupled[bi] ?? 0, wd.decoupled[bi] ?? 0] : [0, 0];
+        if (coupled !== 0 || decoupled !== 0) applyRuleDecayed(rule, p.data, g.data, slots, bi * per, per, bi, coupled, decoupled);
+        else applyRule(rule, p.data, g.data, slots, bi * per, per, bi);
+      }
     }
   }
 

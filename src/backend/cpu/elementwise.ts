@@ -5,6 +5,7 @@
  * same bits as the whole matrix in one thread.
  */
 import { ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE, gelu, softplus, type ActivationName, type HiddenActivation } from '../../core/activations.js';
+import { dropoutKeeps } from '../../core/dropout-mask.js';
 
 /** A tensor's storage: f64 (exact reference) or f32 (fast path). */
 export type Buf = Float32Array | Float64Array;
@@ -133,4 +134,12 @@ export function columnSumsBand(
     for (let c = 0; c < w; c++) sum[c] = sum[c]! + src[ro + c]!;
   }
   for (let c = 0; c < w; c++) out[obase + colStart + c] = sum[c]!;
+}
+
+/**
+ * Inverted dropout of one batch entry, o[base + i] = x[base + i]·(kept ? scale : 0) for i < n, the mask drawn from
+ * the counter-based stream of src/core/dropout-mask.ts (the twin of `dropout` in shaders/elementwise.wgsl).
+ */
+export function applyDropout(x: Buf, o: Buf, base: number, n: number, key: number, threshold: number, scale: number): void {
+  for (let i = 0; i < n; i++) o[base + i] = dropoutKeeps(key, i, threshold) ? x[base + i]! * scale : x[base + i]! * 0;
 }

@@ -136,3 +136,53 @@ export function slotsNeeded(rule: UpdateRule): [boolean, boolean] {
       return [true, true];
   }
 }
+
+/**
+ * applyRule with L2 weight decay (WeightDecayRule): `coupled` λ adds λ·θ to the gradient the rule sees (the stored
+ * gradient is left as it was), `decoupled` λ first shrinks θ by (lr·λ)·θ (AdamW); θ in both is the value before
+ * this update. The same formulas as update_element in shaders/update.wgsl.
+ */
+export function applyRuleDecayed(rule: UpdateRule, theta: Buf, g: Buf, slots: OptimizerSlots, off: number, n: number, b: number, coupled: number, decoupled: number): void {
+  const lr = rule.lr[b]!;
+  const shrink = lr * decoupled;
+  for (let i = off; i < off + n; i++) {
+    const th = theta[i]!;
+    const gi = coupled !== 0 ? g[i]! + coupled * th : g[i]!;
+    if (shrink !== 0) theta[i] = th - shrink * th;
+    switch (rule.kind) {
+      case 'sgd':
+        theta[i]! -= lr * gi;
+        break;
+      case 'momentum': {
+        const mu = rule.momentum[b]!;
+        const v = slots.first!;
+        const vi = mu * v[i]! + gi;
+        v[i] = vi;
+        theta[i]! -= lr * (rule.nesterov ? gi + mu * vi : vi);
+        break;
+      }
+      case 'rmsprop': {
+        const rho = rule.decay[b]!;
+        const s = slots.second!;
+        const si = rho * s[i]! + (1 - rho) * gi * gi;
+        s[i] = si;
+        theta[i]! -= (lr * gi) / (Math.sqrt(si) + rule.eps);
+        break;
+      }
+      case 'adam': {
+        const b1 = rule.beta1[b]!;
+        const b2 = rule.beta2[b]!;
+        const c1 = 1 - b1 ** rule.step;
+        const c2 = 1 - b2 ** rule.step;
+        const m = slots.first!;
+        const v = slots.second!;
+        const mi = b1 * m[i]! + (1 - b1) * gi;
+        const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        theta[i]! -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + rule.eps);
+        break;
+      }
+    }
+  }
+}

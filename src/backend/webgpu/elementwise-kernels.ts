@@ -1,5 +1,7 @@
 /** TS twin of shaders/elementwise.wgsl: row-wise softmax, row gathering, residual sums and activation derivatives. */
 import type { ActivationName, HiddenActivation } from '../../core/activations.js';
+import { dropoutScale, dropoutThreshold } from '../../core/dropout-mask.js';
+import type { DropoutMask } from '../backend.js';
 import { MAX_ACTIVATION_BATCH, packActivationCodes } from './activation-codes.js';
 import { ceilDiv } from './dispatch.js';
 import type { GPUTensor } from './gpu-tensor.js';
@@ -18,6 +20,9 @@ export class ElementwiseKernels {
   private readonly addParams = new Uint32Array(4);
   private readonly actGradParams = new Uint32Array(4 + MAX_ACTIVATION_BATCH);
   private readonly activateParams = new Uint32Array(4 + MAX_ACTIVATION_BATCH);
+  /** MaskParams: total, per_batch, 2 pad, then keys, thresholds and scales (f32) of up to MAX_ACTIVATION_BATCH entries. */
+  private readonly maskParams = new Uint32Array(4 + 3 * MAX_ACTIVATION_BATCH);
+  private readonly maskScales = new Float32Array(this.maskParams.buffer, 4 * (4 + 2 * MAX_ACTIVATION_BATCH), MAX_ACTIVATION_BATCH);
 
   constructor(private readonly ctx: KernelContext) {
     this.softmaxLayout = bindGroupLayout(ctx.device, 'softmax_rows', ['tensor', 'uniform']);
@@ -115,8 +120,40 @@ export class ElementwiseKernels {
     this.pair('activate_into', z, out, this.activateParams, total);
   }
 
+  /** dst ← src ⊙ inverted-dropout mask (Backend.dropout); in place when dst is src. */
+  dropout(src: GPUTensor, dst: GPUTensor, mask: DropoutMask): void {
+    const { batch, rows, cols } = dst.shape;
+    const s = src.shape;
+    if (s.batch !== batch || s.rows !== rows || s.cols !== cols) {
+      throw new Error(`dropout: src [${s.batch}, ${s.rows}, ${s.cols}] does not match dst [${batch}, ${rows}, ${cols}].`);
+    }
+    if (batch > MAX_ACTIVATION_BATCH) throw new Error(`dropout supports at most ${MAX_ACTIVATION_BATCH} batch entries, got ${batch}.`);
+    if (mask.keys.length !== batch || mask.rates.length !== batch) throw new Error(`dropout: ${batch} keys and rates are needed, got ${mask.keys.length} and ${mask.rates.length}.`);
+    const per = rows * cols;
+    const total = batch * per;
+    if (total === 0) return;
+    const p = this.maskParams;
+    p.fill(0);
+    p.set([total, per, 0, 0]);
+    for (let b = 0; b < batch; b++) {
+      const rate = mask.rates[b]!;
+      p[4 + b] = mask.keys[b]! >>> 0;
+      p[4 + MAX_ACTIVATION_BATCH + b] = dropoutThreshold(rate);
+      this.maskScales[b] = dropoutScale(rate);
+    }
+    if (src !== dst) {
+      this.pair('dropout', src, dst, p, total);
+      return;
+    }
+    const pipeline = this.ctx.pipelines.get('elementwise', 'dropout_in_place', this.softmaxLayout, { WG });
+    const bindGroup = this.ctx.sites.bind(siteKey('dropout_in_place', [dst]), [dst.id], p, null, 0, (uniform) =>
+      this.ctx.device.createBindGroup({ layout: this.softmaxLayout, entries: entries([dst], { buffer: uniform }) }),
+    );
+    dispatchLinear(this.ctx, pipeline, bindGroup, ceilDiv(total, WG));
+  }
+
   /** One invocation per element of dst, reading src (bindings 0 and 1) under the uniform `params`. */
-  private pair(entry: 'add_into' | 'act_grad' | 'activate_into', src: GPUTensor, dst: GPUTensor, params: Uint32Array<ArrayBuffer>, total: number): void {
+  private pair(entry: 'add_into' | 'act_grad' | 'activate_into' | 'dropout', src: GPUTensor, dst: GPUTensor, params: Uint32Array<ArrayBuffer>, total: number): void {
     const pipeline = this.ctx.pipelines.get('elementwise', entry, this.pairLayout, { WG });
     const bindGroup = this.ctx.sites.bind(siteKey(entry, [src, dst]), [src.id, dst.id], params, null, 0, (uniform) =>
       this.ctx.device.createBindGroup({ layout: this.pairLayout, entries: entries([src, dst], { buffer: uniform }) }),

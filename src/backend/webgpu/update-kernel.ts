@@ -42,7 +42,10 @@ export function packHyper(rule: UpdateRule, b: number, out: Float32Array, offset
     [c1, c2] = [1 - h1 ** rule.step, 1 - h2 ** rule.step];
   }
   const clip = rule.clip ? at(rule.clip.max, 'clip maximum') : 0;
-  out.set([lr, h1, h2, eps, 1 - h1, 1 - h2, c1, c2, clip, 0, 0, 0], offset);
+  const wd = rule.weightDecay;
+  const coupled = wd ? (wd.coupled.length === 1 ? wd.coupled[0]! : (wd.coupled[b] ?? 0)) : 0;
+  const decoupled = wd ? (wd.decoupled.length === 1 ? wd.decoupled[0]! : (wd.decoupled[b] ?? 0)) : 0;
+  out.set([lr, h1, h2, eps, 1 - h1, 1 - h2, c1, c2, clip, coupled, lr * decoupled, 0], offset);
 }
 
 /** Owns the update pipelines (one per rule × clip kind) and the clipping kernel. */
@@ -97,8 +100,9 @@ export class UpdateKernel {
         const per = params[i]!.shape.rows * params[i]!.shape.cols;
         largest = Math.max(largest, per);
         const base = [ps[j]!, gs[j]!, fs?.[j], ss?.[j]].map((t, s) => (t ? elementOffset(t, spans[s]!) : 0));
+        const decays = rule.weightDecay && i < rule.weightDecay.tensors ? 1 : 0;
         for (let b = 0; b < batch; b++, e++) {
-          this.table.set([base[0]! + b * per, base[1]! + b * per, base[2]! + b * per, base[3]! + b * per, per, b, 0, 0], 8 * e);
+          this.table.set([base[0]! + b * per, base[1]! + b * per, base[2]! + b * per, base[3]! + b * per, per, b, decays, 0], 8 * e);
         }
       });
       for (let b = 0; b < batch; b++) packHyper(rule, b, this.floats, 8 * entryCount + HYPER_WORDS * b);

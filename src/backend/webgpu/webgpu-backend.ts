@@ -1,7 +1,7 @@
 /** The Backend interface on WebGPU: f32 tensors in GPU buffers, work recorded into one encoder per flush. */
 import type { ActivationName, HiddenActivation, OutputActivation } from '../../core/activations.js';
 import type { LossName } from '../../core/losses.js';
-import type { Backend, BackendFault, BackendInfo, MatmulOptions, NormKind, NormOptions, OptimizerSnapshot, Shape, Tensor, UpdateRule } from '../backend.js';
+import type { Backend, BackendFault, BackendInfo, DropoutMask, MatmulOptions, NormKind, NormOptions, OptimizerSnapshot, Shape, Tensor, UpdateRule } from '../backend.js';
 import { shapeSize } from '../backend.js';
 import { CallSites } from './call-sites.js';
 import { acquireDevice, describeAdapter, type DeviceHandle, type DeviceOptions } from './device.js';
@@ -329,6 +329,10 @@ export class WebGPUBackend implements Backend {
 
   addInto(dst: Tensor, src: Tensor): void {
     this.elementwise.addInto(this.own(dst), this.own(src));
+  }
+
+  dropout(src: Tensor, dst: Tensor, mask: DropoutMask): void {
+    this.elementwise.dropout(this.own(src), this.own(dst), mask);
   }
 
   actGradInPlace(t: Tensor, act: Tensor, activations: readonly HiddenActivation[], fromInput = false): void {

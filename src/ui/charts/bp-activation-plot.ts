@@ -18,10 +18,10 @@ import { ThemeController } from './theme-controller.js';
 
 /** The "what am I looking at?" text of the plot's card. */
 export const ACTIVATION_HELP =
-  'The activation φ of the picked run (solid) and its derivative φ′ (dashed) over the pre-activation z. Backprop multiplies the gradient by φ′(z) at every layer: σ′ is at most ¼ (at z = 0) and near 0 in the red zones, where the unit is saturated; ReLU’s φ′ is a step, 0 for z < 0 (a dead unit) and 1 above. Under the curves: where the picked hidden layer’s pre-activations z actually sit at the latest logged step — min–max line, bands of 7–93 %, 16–84 %, 31–69 % and the median tick (for ReLU the activations a = max(0, z), since z below 0 is not recorded). A band inside a red zone means that layer passes almost no gradient.';
+  'The activation φ of the picked run (solid) and its derivative φ′ (dashed) over the pre-activation z. Backprop multiplies the gradient by φ′(z) at every layer: σ′ is at most ¼ (at z = 0) and near 0 in the red zones, where the unit is saturated; ReLU’s φ′ is a step, 0 for z < 0 (a dead unit) and 1 above. Under the curves: where the picked hidden layer’s pre-activations z actually sit at the latest logged step — min–max line, bands of 7–93 %, 16–84 %, 31–69 % and the median tick. A band inside a red zone means that layer passes almost no gradient.';
 
 /** Half-width of the z axis per activation. */
-const Z_RANGE: Record<HiddenActivation, number> = { sigmoid: 7, tanh: 4, relu: 3, leaky_relu: 3, linear: 3 };
+const Z_RANGE: Record<HiddenActivation, number> = { sigmoid: 7, tanh: 4, relu: 3, leaky_relu: 3, linear: 3, gelu: 4, silu: 6, elu: 4, softplus: 6 };
 const M = { left: 30, right: 10, top: 14, curve: 96, gap: 22, strip: 34, bottom: 22 } as const;
 const ZONE_FILL = 'rgba(220, 50, 32, 0.10)';
 const SLOPE_COLOR = '#1f2328';
@@ -34,11 +34,11 @@ export function slopePeak(act: HiddenActivation): { z: number; value: number; la
   return null;
 }
 
-/** φ and φ′ at z (φ′ through the output, as backprop computes it). */
+/** φ and φ′ at z (φ′ through the output where that determines it, as backprop computes it; else through z). */
 export function activationPoint(act: HiddenActivation, z: number): { a: number; slope: number } {
   const f = ACTIVATIONS[act];
   const a = f.value(z);
-  return { a, slope: f.derivativeFromOutput(a) };
+  return { a, slope: f.derivativeFromOutput ? f.derivativeFromOutput(a) : f.derivative(z) };
 }
 
 /** Weight layers recorded in a record's distributions. */

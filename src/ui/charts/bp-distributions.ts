@@ -87,7 +87,7 @@ export class BpDistributions extends UPlotElement {
   protected override emptyMessage(): string {
     const run = this.run;
     if (run && run.records.length > 0 && this.layers() > 0 && this.view === 'z') {
-      return 'z is recovered from a through φ⁻¹: not for ReLU layers or the output layer';
+      return 'z is recorded for hidden layers only (the output layer has none to show)';
     }
     if (run && run.records.length > 0 && this.layers() === 0) {
       return 'Not recorded for a network this large (over a million activations, gradients and weights per logged step)';

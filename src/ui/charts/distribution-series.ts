@@ -1,6 +1,6 @@
 /**
- * Pure helpers of the Distributions card: which quantity of a record to draw, z recovered from the quantiles of a
- * through the inverse activation, and the saturation zones of sigmoid and tanh on each quantity's axis.
+ * Pure helpers of the Distributions card: which quantity of a record to draw (z as recorded, or recovered through
+ * the inverse activation from a record without it), and the saturation zones of sigmoid and tanh on each quantity's axis.
  */
 import { LEAKY_SLOPE, SIGMOID_SATURATION, TANH_SATURATION } from '../../core/activations.js';
 import { DISTRIBUTION_LEVELS, DISTRIBUTION_QUANTITIES, type StepRecord } from '../../train/records.js';
@@ -48,13 +48,18 @@ export function inverseActivation(activation: string): ((a: number) => number) |
 export function recordQuantiles(rec: StepRecord, layer: number, view: DistributionView, activation: string, layers: number): number[] | null {
   const d = rec.distributions;
   if (!d) return null;
-  const quantity = view === 'z' ? 'a' : view;
-  const start = (layer * DISTRIBUTION_QUANTITIES.length + DISTRIBUTION_QUANTITIES.indexOf(quantity)) * DISTRIBUTION_LEVELS;
-  if (start + DISTRIBUTION_LEVELS > d.length) return null;
-  const q = Array.from(d.subarray(start, start + DISTRIBUTION_LEVELS));
-  if (view !== 'z') return q;
-  const inv = layer < layers - 1 ? inverseActivation(activation) : null;
-  return inv ? q.map(inv) : null;
+  const slice = (quantity: (typeof DISTRIBUTION_QUANTITIES)[number]): number[] | null => {
+    const start = (layer * DISTRIBUTION_QUANTITIES.length + DISTRIBUTION_QUANTITIES.indexOf(quantity)) * DISTRIBUTION_LEVELS;
+    return start + DISTRIBUTION_LEVELS > d.length ? null : Array.from(d.subarray(start, start + DISTRIBUTION_LEVELS));
+  };
+  if (view !== 'z') return slice(view);
+  if (layer >= layers - 1) return null;
+  // The trainer records every hidden layer's z; a record without it (an older run file) falls back to φ⁻¹ of a.
+  const z = slice('z');
+  if (z && z.every(Number.isFinite)) return z;
+  const a = slice('a');
+  const inv = inverseActivation(activation);
+  return a && inv ? a.map(inv) : null;
 }
 
 /** Saturation zones [lo, hi] on the axis of `view` for a hidden activation (empty when it has none). */

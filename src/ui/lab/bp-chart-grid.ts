@@ -14,7 +14,7 @@ const HELP = {
   heatmap: 'Gradient norm of every layer (rows, input at the bottom) at every recorded step (columns). Dark = tiny gradient.',
   saturation: 'Share of sigmoid/tanh units stuck near their limits (saturated, derivative ≈ 0), or of ReLU units that never fire (dead), per layer.',
   distributions:
-    'How the values of one layer are spread at every logged step, TensorBoard-style: the median as a line, shaded bands from min to max, 7–93 %, 16–84 % and 31–69 % (darker = more central). Pick the quantity: pre-activations z (recovered from a through the inverse activation; not for ReLU or the output layer), activations a, gradients ∂L/∂z, or the weights. Red shading marks where sigmoid or tanh saturate (σ′ or tanh′ near 0): a layer whose band sits there learns slowly. Quantiles come from a 256-bin histogram on the backend, each within 1/256 of its range.',
+    'How the values of one layer are spread at every logged step, TensorBoard-style: the median as a line, shaded bands from min to max, 7–93 %, 16–84 % and 31–69 % (darker = more central). Pick the quantity: pre-activations z (hidden layers), activations a, gradients ∂L/∂z, or the weights. Red shading marks where sigmoid or tanh saturate (σ′ or tanh′ near 0): a layer whose band sits there learns slowly. Quantiles come from a 256-bin histogram on the backend, each within 1/256 of its range.',
   boundary: 'What each network predicts over the plane, with the training points on top (2-D data only).',
   confusion: 'How many training points of each true class (rows) each network assigns to each class (columns); the diagonal is right.',
   network:

@@ -14,6 +14,7 @@ import { INITS, NORMS, OPTIMIZERS, OPTIMIZER_DEFAULTS, type OptimizerName } from
 import { layerRangeIssue, setLayerRange } from './layer-range.js';
 import type { RunState } from './run-state.js';
 import { controlStyles, inputNumber, inputText } from '../ui-styles.js';
+import './bp-lr-schedule.js';
 
 /** Detail of `bp-run-patch`: run index and raw new values of its fields. */
 export interface RunPatch {
@@ -48,6 +49,10 @@ export class BpRunControls extends LitElement {
       }
       details .grid {
         margin-top: 4px;
+      }
+      fieldset {
+        /* A fieldset is min-content wide by default: a long one-line summary would push the card past its column. */
+        min-width: 0;
       }
     `,
   ];
@@ -163,6 +168,7 @@ export class BpRunControls extends LitElement {
           </select></label
         >
       </div>
+      ${this.renderRegularisation(s)}
     </details>`;
   }
 
@@ -197,6 +203,58 @@ export class BpRunControls extends LitElement {
       </form>
       <p id=${id} class="muted" role="status">${this.rangeError ?? html`e.g. layers 5–10: sigmoid puts six sigmoid layers into the stack (URL: sigmoid*10+relu*10).`}</p>
     </details>`;
+  }
+
+  /** Dropout, weight decay (none, coupled L2, decoupled AdamW-style) and the learning-rate schedule with its curve. */
+  private renderRegularisation(s: RunSpec): TemplateResult {
+    const wdKind = s.weightDecay?.kind ?? 'none';
+    return html`<div class="grid">
+        <label title="inverted dropout of every hidden layer while training (off for the decision boundary)"
+          >dropout rate p
+          <input
+            type="number"
+            name="dropout"
+            step="any"
+            min="0"
+            max="0.99"
+            placeholder="0"
+            .value=${live(s.dropout === undefined ? '' : String(s.dropout))}
+            @change=${(e: Event) => this.patch({ dropout: this.optionalNumber(e) })}
+        /></label>
+        <label
+          >weight decay
+          <select
+            name="weightDecay"
+            @change=${(e: Event) => {
+              const k = inputText(e);
+              this.patch({ weightDecay: k === 'none' ? null : { kind: k, lambda: s.weightDecay?.lambda ?? 0.0005 } });
+            }}
+          >
+            <option value="none" ?selected=${wdKind === 'none'}>none</option>
+            <option value="coupled" ?selected=${wdKind === 'coupled'}>L2 (coupled)</option>
+            <option value="decoupled" ?selected=${wdKind === 'decoupled'}>decoupled (AdamW)</option>
+          </select></label
+        >
+        <label
+          >decay λ (weights only)
+          <input
+            type="number"
+            name="weightDecayLambda"
+            step="any"
+            min="0"
+            ?disabled=${!s.weightDecay}
+            placeholder="—"
+            .value=${live(s.weightDecay ? String(s.weightDecay.lambda) : '')}
+            @change=${(e: Event) => s.weightDecay && this.patch({ weightDecay: { kind: s.weightDecay.kind, lambda: inputNumber(e) } })}
+        /></label>
+      </div>
+      <bp-lr-schedule
+        style="margin-top: 6px"
+        .schedule=${s.schedule}
+        .lr=${s.lr ?? this.sharedLr}
+        run=${`run ${this.index + 1}`}
+        @bp-schedule-change=${(e: CustomEvent<Record<string, unknown>>) => this.patch({ schedule: e.detail })}
+      ></bp-lr-schedule>`;
   }
 
   override render(): TemplateResult {
