@@ -5,7 +5,12 @@
  * nothing of it, and its replies come after the state that reflects the command.
  */
 import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
+import { makeDataset } from '../../src/core/datasets.js';
 import { defaultLab } from '../../src/core/lab-spec.js';
+import { deepStack } from '../../src/core/presets.js';
+import { LocalLessonTrainer, TrainerChannel } from '../../src/ui/lessons/lesson-trainer.js';
+import type { WorkerPort } from '../../src/ui/lab/worker-lab.js';
 import { FASTEST_FRAME_STEPS } from '../../src/ui/lab/cohort-steps.js';
 import { LabWorkerHost } from '../../src/ui/lab/lab-worker-host.js';
 import {
@@ -199,5 +204,49 @@ describe('the worker host', () => {
     h.receive(encodeCommand(4, { op: 'pause' }));
     await reply(4);
     expect(clock.requestedFrames).toBe(0);
+  });
+});
+
+describe('lesson trainers through the worker host', () => {
+  /** A TrainerChannel wired to a LabWorkerHost in this process, every message structured-cloned as postMessage does. */
+  function channel(): TrainerChannel {
+    const port: WorkerPort = { onmessage: null, onerror: null, postMessage: (m) => host.receive(structuredClone(m)) };
+    const host = new LabWorkerHost((e) => port.onmessage?.({ data: structuredClone(e) } as MessageEvent), () => new FakeClock());
+    return new TrainerChannel(port);
+  }
+
+  const spec = deepStack('sigmoid', 3, 8);
+  const setup = { models: [spec.model, deepStack('relu', 3, 8).model], data: makeDataset({ ...spec.data, samples: 50 }), schedule: { ...spec.schedule, steps: 30, logEvery: 4, dtype: 'f64' as const } };
+
+  it('advance, stepOnce, predict and the reads answer exactly what the in-page trainer answers (CPU f64)', async () => {
+    const remote = channel().trainer(setup);
+    const backend = createCpuBackend({ dtype: 'f64' });
+    const local = new LocalLessonTrainer(backend, setup);
+    for (const t of [remote, local]) expect(t.step).toBe(0);
+    const a = await Promise.all([remote.advance(10, true), local.advance(10, true)]);
+    expect(a[0]).toEqual(a[1]);
+    expect(a[0].records.map((r) => r[0]!.step)).toEqual([0, 4, 8]);
+    expect([remote.step, local.step]).toEqual([10, 10]);
+    const s = await Promise.all([remote.stepOnce(true), local.stepOnce(true)]);
+    expect(s[0]).toEqual(s[1]);
+    const x = new Float64Array([0.3, -0.2, 0.9, 0.1]);
+    expect(await remote.predict(x, 2)).toEqual(await local.predict(x, 2));
+    expect(await remote.readParameters()).toEqual(await local.readParameters());
+    expect(await remote.readGradients()).toEqual(await local.readGradients());
+    // To the schedule's end (30 steps), with the last step's forward pass.
+    const end = await Promise.all([remote.advance(100, true), local.advance(100, true)]);
+    expect(end[0]).toEqual(end[1]);
+    expect(end[0].step).toBe(30);
+    expect(end[0].lastPass).toHaveLength(50);
+    remote.dispose();
+    local.dispose();
+    backend.destroy();
+  });
+
+  it('a trainer that was never made, or a bad setup, is refused by name', async () => {
+    const ch = channel();
+    await expect(ch.send({ op: 'trainer-advance', trainer: 7, count: 1, keepLastPass: false })).rejects.toThrow(/^cmd\.trainer: 7 is not allowed; expected a trainer made with trainer-create/);
+    const bad = ch.trainer({ ...setup, schedule: { ...setup.schedule, logEvery: 0 } });
+    await expect(bad.advance(1, false)).rejects.toMatchObject({ name: 'ProtocolError', message: expect.stringMatching(/^cmd\.setup\.schedule\.logEvery: 0 is not allowed/) });
   });
 });

@@ -13,6 +13,7 @@ import type { RunView } from '../run-view.js';
 import type { LabClock } from './lab-clock.js';
 import { LabController } from './lab-controller.js';
 import type { RunState } from './run-state.js';
+import { TrainerHost } from './trainer-host.js';
 import {
   decodeCommand,
   PROTOCOL_VERSION,
@@ -97,6 +98,8 @@ export class LabWorkerHost {
   private sentLab: LabSpec | null = null;
   private lastKey = '';
   private ticking = false;
+  /** The single trainers of the trainer-* commands (the lessons'). */
+  private readonly trainers = new TrainerHost();
 
   /** `post` sends a message to the page; `clock` times the lab and the state messages (`makeClock` gets the lab's speed). */
   constructor(
@@ -129,6 +132,7 @@ export class LabWorkerHost {
   }
 
   private async run(cmd: LabCommand): Promise<unknown> {
+    if ('trainer' in cmd) return this.trainers.run(cmd);
     if (cmd.op === 'start') {
       if (this.controller) throw new ProtocolError('cmd.op', cmd.op, 'one start per worker');
       const host: ReactiveControllerHost = {

@@ -12,7 +12,7 @@ import type { Dataset } from '../../core/datasets.js';
 import type { Parameters } from '../../core/init.js';
 import { parseLab } from '../../core/lab-parse.js';
 import type { DataShape, LabSpec, RunSpec } from '../../core/lab-spec.js';
-import { describeValue } from '../../core/spec.js';
+import { describeValue, parseModel, parseSchedule, type ModelSpec, type ScheduleSpec } from '../../core/spec.js';
 import type { StepRecord } from '../../train/records.js';
 import type { Notice } from '../notices.js';
 import type { RunView } from '../run-view.js';
@@ -66,8 +66,34 @@ export interface RunParameters {
   readonly params: Parameters;
 }
 
+/**
+ * A single trainer of the worker, for pages that drive a Trainer step by step (the lessons): made with `trainer-create`
+ * (models, data, schedule; CPU backend of the schedule's dtype), addressed by the page's number for it.
+ */
+export interface TrainerSetup {
+  readonly models: readonly ModelSpec[];
+  readonly data: Dataset;
+  readonly schedule: ScheduleSpec;
+}
+
+/** What `trainer-advance` answers: the records of the logged steps (one per model each), status and the step reached. */
+export interface AdvanceResult {
+  readonly records: StepRecord[][];
+  /** Per model: the step at which it first showed a NaN or infinity, or null. */
+  readonly divergedAt: (number | null)[];
+  readonly step: number;
+  /** The first model's outputs on the data in the forward pass of the schedule's last step, when asked and reached. */
+  readonly lastPass: Float64Array | null;
+}
+
 /** A command of the page to the worker. */
 export type LabCommand =
+  | { readonly op: 'trainer-create'; readonly trainer: number; readonly setup: TrainerSetup }
+  | { readonly op: 'trainer-advance'; readonly trainer: number; readonly count: number; readonly keepLastPass: boolean }
+  | { readonly op: 'trainer-step'; readonly trainer: number; readonly log: boolean }
+  | { readonly op: 'trainer-predict'; readonly trainer: number; readonly x: Float64Array; readonly n: number }
+  | { readonly op: 'trainer-read'; readonly trainer: number; readonly what: 'parameters' | 'gradients' }
+  | { readonly op: 'trainer-dispose'; readonly trainer: number }
   | { readonly op: 'start'; readonly lab: LabSpec }
   | { readonly op: 'apply'; readonly lab: LabSpec }
   | { readonly op: 'play' }
@@ -82,7 +108,10 @@ export type LabCommand =
   | { readonly [K in RequestName]: { readonly op: 'request'; readonly name: K; readonly args: WorkerRequests[K]['args'] } }[RequestName];
 
 /** The operations a command may name. */
-export const COMMAND_OPS = ['start', 'apply', 'play', 'pause', 'step', 'reset', 'remove-run', 'set-csv', 'read-parameters', 'lose-device', 'dismiss', 'request'] as const;
+export const COMMAND_OPS = [
+  'start', 'apply', 'play', 'pause', 'step', 'reset', 'remove-run', 'set-csv', 'read-parameters', 'lose-device', 'dismiss', 'request',
+  'trainer-create', 'trainer-advance', 'trainer-step', 'trainer-predict', 'trainer-read', 'trainer-dispose',
+] as const;
 
 /** A command as posted: protocol version, an id its reply carries, and the command. */
 export interface CommandMessage {
@@ -181,6 +210,7 @@ export function checkCommand(cmd: unknown, field = 'cmd'): LabCommand {
   const c = cmd as Record<string, unknown>;
   const op = c['op'];
   need(typeof op === 'string' && (COMMAND_OPS as readonly string[]).includes(op), `${field}.op`, op, `one of ${COMMAND_OPS.join(', ')}`);
+  if (typeof op === 'string' && op.startsWith('trainer-')) return checkTrainerCommand(field, c);
   switch (op as LabCommand['op']) {
     case 'start':
     case 'apply':
@@ -219,6 +249,45 @@ export function checkCommand(cmd: unknown, field = 'cmd'): LabCommand {
     }
     default:
       return { op } as LabCommand;
+  }
+}
+
+/** Check a trainer-* command. */
+function checkTrainerCommand(field: string, c: Record<string, unknown>): LabCommand {
+  const op = c['op'] as LabCommand['op'];
+  need(isCount(c['trainer']), `${field}.trainer`, c['trainer'], 'a trainer number, a whole number ≥ 0');
+  const trainer = c['trainer'] as number;
+  switch (op) {
+    case 'trainer-create': {
+      const s = c['setup'];
+      need(isObject(s), `${field}.setup`, s, '{ models, data, schedule }');
+      const setup = s as Record<string, unknown>;
+      need(Array.isArray(setup['models']) && (setup['models'] as unknown[]).length > 0, `${field}.setup.models`, setup['models'], 'a list of model specs');
+      (setup['models'] as unknown[]).forEach((m, i) => {
+        const parsed = parseModel(m, `${field}.setup.models[${i}]`);
+        if (!parsed.ok) throw new ProtocolError(parsed.issues[0]!.field, parsed.issues[0]!.value, parsed.issues[0]!.allowed);
+      });
+      const sched = parseSchedule(setup['schedule'], `${field}.setup.schedule`);
+      if (!sched.ok) throw new ProtocolError(sched.issues[0]!.field, sched.issues[0]!.value, sched.issues[0]!.allowed);
+      checkDataset(`${field}.setup.data`, setup['data']);
+      return { op, trainer, setup: setup as unknown as TrainerSetup };
+    }
+    case 'trainer-advance':
+      need(isCount(c['count']), `${field}.count`, c['count'], 'a whole number ≥ 0');
+      need(typeof c['keepLastPass'] === 'boolean', `${field}.keepLastPass`, c['keepLastPass'], 'true or false');
+      return { op, trainer, count: c['count'] as number, keepLastPass: c['keepLastPass'] as boolean };
+    case 'trainer-step':
+      need(typeof c['log'] === 'boolean', `${field}.log`, c['log'], 'true or false');
+      return { op, trainer, log: c['log'] as boolean };
+    case 'trainer-predict':
+      need(isCount(c['n']) && (c['n'] as number) >= 1, `${field}.n`, c['n'], 'a whole number ≥ 1');
+      need(c['x'] instanceof Float64Array, `${field}.x`, c['x'], 'a Float64Array of n × inputDim numbers');
+      return { op, trainer, x: c['x'] as Float64Array, n: c['n'] as number };
+    case 'trainer-read':
+      need(c['what'] === 'parameters' || c['what'] === 'gradients', `${field}.what`, c['what'], 'parameters or gradients');
+      return { op, trainer, what: c['what'] as 'parameters' | 'gradients' };
+    default:
+      return { op: 'trainer-dispose', trainer };
   }
 }
 

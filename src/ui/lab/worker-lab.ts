@@ -156,7 +156,12 @@ export class WorkerLab implements ReactiveController, LabControl {
   private send(cmd: LabCommand): { id: number; promise: Promise<unknown> } {
     const id = this.nextId++;
     if (this.failure !== null) return { id, promise: Promise.reject(new Error(`the training worker stopped: ${this.failure}`)) };
-    const message = encodeCommand(id, cmd);
+    let message;
+    try {
+      message = encodeCommand(id, cmd);
+    } catch (e) {
+      return { id, promise: Promise.reject(e) };
+    }
     const promise = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.worker.postMessage(message);
     return { id, promise };
