@@ -47,6 +47,10 @@ export interface LabControl {
   removeRun(index: number): Promise<void>;
   setCsv(csv: { dataset: Dataset; info: CsvInfo; name: string } | null): Promise<boolean>;
   parameters(): Promise<RunParameters[]>;
+  /** The run as a run file (lab-run-file.ts); rejects, saying why, when it cannot be saved. */
+  saveRun(): Promise<string>;
+  /** Go on from a run file; rejects (naming what is wrong) and changes nothing when it cannot be used. */
+  loadRun(text: string): Promise<void>;
   /** Test hook: lose the WebGPU device as a driver reset would; false when not training on WebGPU. */
   loseDevice(): boolean;
   notify(kind: Notice['kind'], text: string, details?: readonly string[]): void;

@@ -173,6 +173,10 @@ export class LabWorkerHost {
       case 'dismiss':
         c.dismiss(cmd.notice);
         return null;
+      case 'save-run':
+        return c.saveRun();
+      case 'load-run':
+        return c.loadRun(cmd.text).then(() => null);
       case 'request':
         if (cmd.name === 'predict') return c.predict(cmd.args.x, cmd.args.n);
         return c.parameters();

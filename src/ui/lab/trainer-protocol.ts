@@ -105,11 +105,14 @@ export type LabCommand =
   | { readonly op: 'read-parameters' }
   | { readonly op: 'lose-device' }
   | { readonly op: 'dismiss'; readonly notice: number }
+  | { readonly op: 'save-run' }
+  | { readonly op: 'load-run'; readonly text: string }
   | { readonly [K in RequestName]: { readonly op: 'request'; readonly name: K; readonly args: WorkerRequests[K]['args'] } }[RequestName];
 
 /** The operations a command may name. */
 export const COMMAND_OPS = [
   'start', 'apply', 'play', 'pause', 'step', 'reset', 'remove-run', 'set-csv', 'read-parameters', 'lose-device', 'dismiss', 'request',
+  'save-run', 'load-run',
   'trainer-create', 'trainer-advance', 'trainer-step', 'trainer-predict', 'trainer-read', 'trainer-dispose',
 ] as const;
 
@@ -222,6 +225,9 @@ export function checkCommand(cmd: unknown, field = 'cmd'): LabCommand {
     case 'remove-run':
       need(isCount(c['index']), `${field}.index`, c['index'], 'a run index, a whole number ≥ 0');
       return { op: 'remove-run', index: c['index'] as number };
+    case 'load-run':
+      need(typeof c['text'] === 'string', `${field}.text`, typeof c['text'] === 'string' ? '' : c['text'], 'the text of a run file');
+      return { op: 'load-run', text: c['text'] as string };
     case 'dismiss':
       need(isCount(c['notice']), `${field}.notice`, c['notice'], 'a notice id, a whole number ≥ 0');
       return { op: 'dismiss', notice: c['notice'] as number };

@@ -225,6 +225,14 @@ export class WorkerLab implements ReactiveController, LabControl {
     return taken;
   }
 
+  saveRun(): Promise<string> {
+    return this.send({ op: 'save-run' }).promise as Promise<string>;
+  }
+
+  loadRun(text: string): Promise<void> {
+    return this.send({ op: 'load-run', text }).promise.then(() => undefined);
+  }
+
   parameters(): Promise<RunParameters[]> {
     return this.send({ op: 'read-parameters' }).promise as Promise<RunParameters[]>;
   }
