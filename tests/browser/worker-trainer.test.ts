@@ -136,4 +136,15 @@ describe('the lab trainer in a worker', () => {
     expect(app.pageErrors).toEqual([]);
     expect(app.foreignRequests()).toEqual([]);
   });
+
+  it('the lessons train in the worker too: lesson 5 starts one and its profile takes a step there', async () => {
+    app = await openApp('/lessons.html#/5');
+    const { page } = app;
+    await page.waitForFunction(() => {
+      const deep = document.querySelector('bp-lessons-app')?.shadowRoot?.querySelector('bp-lesson-deep') as HTMLElement | null | undefined;
+      return Number(deep?.dataset['profileStep'] ?? 0) >= 1;
+    });
+    expect(hasLabWorker(page)).toBe(true);
+    clean(app);
+  });
 });

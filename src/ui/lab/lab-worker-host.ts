@@ -27,8 +27,12 @@ import {
   type WorkerEvent,
 } from './trainer-protocol.js';
 
-/** Milliseconds between state messages at most while training (about 30 a second). */
-export const STATE_EVERY_MS = 33;
+/**
+ * Milliseconds between state messages at most while training (20 a second): each asks the page for one render, and
+ * the charts redraw from all records, so this bounds the page's drawing whatever the step rate (page-bench: the
+ * default lab's page took about 220 ms of main-thread CPU a second at 30 a second).
+ */
+export const STATE_EVERY_MS = 50;
 
 /** Milliseconds between frames in slow motion (speed ≥ 1), where a frame mostly finds no step due. */
 export const SLOW_FRAME_MS = 10;

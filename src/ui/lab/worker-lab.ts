@@ -2,7 +2,7 @@
  * The lab's trainer in a dedicated worker, as the page sees it: the same surface as LabController (LabControl), with
  * every command sent down as a trainer-protocol.ts message and the runs, records, notices and status mirrored from
  * the state batches the worker sends back. The page only draws: a state batch asks for one render, and the worker
- * sends at most about 30 a second (lab-worker-host.ts), so charts never redraw once per step.
+ * sends at most 20 a second (lab-worker-host.ts), so charts never redraw once per step.
  *
  * Play and pause take effect on the page at once (the button, the hook's `playing`); a state taken before the worker
  * saw the latest of them does not undo it. Like the page's frame loop, it pauses while the page is hidden and plays on
