@@ -7,6 +7,7 @@
 import type { Backend, OptimizerSnapshot, Tensor } from '../backend/backend.js';
 import { shape, shapeSize } from '../backend/backend.js';
 import type { Dataset } from '../core/datasets.js';
+import { nextBatchRows } from '../core/inspect.js';
 import { initParameters, type Parameters } from '../core/init.js';
 import { NumpyRandom, type RngState } from '../core/rng.js';
 import { layerSizes, type ModelSpec, type ScheduleSpec } from '../core/spec.js';
@@ -344,6 +345,16 @@ export class Trainer {
    */
   setParameters(params: readonly Parameters[]): void {
     this.parameters.set(params);
+  }
+
+  /**
+   * The rows of the data the next step trains on (mini-batches: the order's next rows, drawing a new permutation
+   * with a copy of the batch stream where the epoch ends; the trainer's own stream is untouched), or null when every
+   * step trains on the whole data in order.
+   */
+  upcomingBatchRows(): Uint32Array | null {
+    if (!this.xBatch) return null;
+    return nextBatchRows({ batchRng: this.batchRng.getState(), order: this.order, orderPos: this.orderPos }, this.config.data.n, this.rowsPerStep);
   }
 
   /** A snapshot of the trainer's state after all work enqueued so far (see TrainerState). */

@@ -162,6 +162,8 @@ describe('inspect: against the CPU f64 trainer', () => {
     for (let k = 0; k < 3; k++) {
       const state = await trainer.exportState();
       const rowsIdx = batchSize === 0 ? null : nextBatchRows(state, ds.n, trainer.rowsPerStep);
+      // What the lab sends the network view: the same rows, read from the trainer without a read-back.
+      expect(trainer.upcomingBatchRows()).toEqual(rowsIdx);
       const before = state.parameters[0]!;
       const t = traceBatch(m, before, gatherRows(ds.x, 2, rowsIdx), gatherRows(ds.y, spec.outputDim, rowsIdx), trainer.rowsPerStep);
       const [rec] = (await trainer.stepOnce(true))!;

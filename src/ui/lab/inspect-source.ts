@@ -1,7 +1,7 @@
 /**
- * The one place the network view gets its data from the lab: an async read of every run's parameters (today the lab
- * controller's `parameters()`, the same read-back as the weights export; after the move to a worker, the worker's
- * parameter message) plus the data set, turned into per-run inspections computed on the page in f64. Bounded: a
+ * The one place the network view gets its data from the lab: an async read of every run's parameters and the rows of
+ * its next mini-batch (the lab's `parameters()`: the worker's parameter request, the same read-back as the weights
+ * export) plus the data set, turned into per-run inspections computed on the page in f64. Bounded: a
  * network with more than MAX_INSPECT_PARAMETERS parameters is not read back, and a batch is traced on at most as many
  * rows as keep one forward pass under MAX_INSPECT_MACS multiply-adds (the view says how many).
  */

@@ -417,8 +417,8 @@ export class LabController implements ReactiveController, LabControl {
     this.revision++;
   }
 
-  /** Trained parameters of every run, for the weights export. */
-  parameters(): Promise<{ id: string; label: string; step: number; params: Parameters }[]> {
+  /** Trained parameters of every run (the weights export, the network view), with its next mini-batch's rows. */
+  parameters(): Promise<{ id: string; label: string; step: number; params: Parameters; batchRows?: Uint32Array }[]> {
     return this.exclusive(() => cohortParameters(this.cohorts));
   }
 

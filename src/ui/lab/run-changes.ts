@@ -42,11 +42,13 @@ export async function resetSome(ctx: CohortContext, runs: readonly RunState[], c
 }
 
 /** Trained parameters of every run, ordered by run id, for the weights export. */
-export async function cohortParameters(cohorts: readonly Cohort[]): Promise<{ id: string; label: string; step: number; params: Parameters }[]> {
+export async function cohortParameters(cohorts: readonly Cohort[]): Promise<{ id: string; label: string; step: number; params: Parameters; batchRows?: Uint32Array }[]> {
   const out = [];
   for (const c of cohorts) {
     const ps = await c.trainer.readParameters();
-    out.push(...c.members.map((r, i) => ({ id: r.id, label: r.label, step: cohortStep(c), params: ps[i]! })));
+    // The rows of the next mini-batch (the network view traces that exact batch); none for full-batch training.
+    const rows = c.trainer.upcomingBatchRows();
+    out.push(...c.members.map((r, i) => ({ id: r.id, label: r.label, step: cohortStep(c), params: ps[i]!, ...(rows ? { batchRows: rows } : {}) })));
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }

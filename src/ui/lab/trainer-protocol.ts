@@ -64,6 +64,8 @@ export interface RunParameters {
   readonly label: string;
   readonly step: number;
   readonly params: Parameters;
+  /** The rows of the run's next mini-batch (absent for full-batch training): the network view traces them. */
+  readonly batchRows?: Uint32Array;
 }
 
 /**
