@@ -1,4 +1,4 @@
-/** Vitest configuration: three projects; unit first, then gpu and browser together (two files at a time). */
+/** Vitest configuration: three projects (unit, gpu, browser) run one group after another. */
 import { defineConfig } from 'vitest/config';
 
 /** SwiftShader's Vulkan driver shipped with Debian's chromium: a CPU Vulkan for Dawn in Node. */
@@ -25,11 +25,10 @@ export default defineConfig({
           include: ['tests/gpu/**/*.test.ts'],
           environment: 'node',
           env: { VK_ICD_FILENAMES: process.env['VK_ICD_FILENAMES'] ?? SWIFTSHADER_ICD },
-          // The gpu and browser projects run as one group, two files at a time (in forked processes): while one file
-          // waits (a page loading, a build, a browser starting), the other uses the core. Dawn + SwiftShader and
-          // headless Chromium are both CPU-bound, so two at a time and no more on this 2-core machine.
+          // Dawn + SwiftShader is CPU-bound (2 cores here): one file at a time, in one forked process.
           pool: 'forks',
-          maxWorkers: 2,
+          fileParallelism: false,
+          maxWorkers: 1,
           testTimeout: 300_000,
           hookTimeout: 300_000,
           sequence: { groupOrder: 1 },
@@ -41,11 +40,14 @@ export default defineConfig({
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/browser/global-setup.ts'],
+          // One file at a time: a page, its training worker and Chromium's GPU process already fill both cores (two
+          // files at once made each about three times slower, and protocol calls timed out).
           pool: 'forks',
-          maxWorkers: 2,
+          fileParallelism: false,
+          maxWorkers: 1,
           testTimeout: 300_000,
           hookTimeout: 300_000,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -120,6 +120,9 @@ export async function openApp(path: string, opts: OpenAppOptions = {}): Promise<
       userDataDir,
       args: [...BASE_ARGS, ...(webgpu ? WEBGPU_ARGS.on : WEBGPU_ARGS.off)],
       defaultViewport: opts.viewport ?? { width: 1280, height: 800 },
+      // One protocol call (an evaluate awaiting a page-side promise, an axe run) may last as long as a wait may
+      // (puppeteer's default, 180 s, is shorter: seen failing while both cores were busy).
+      protocolTimeout: BROWSER_WAIT_MS,
     });
     const page = await browser.newPage();
     // Waits are for conditions; their limit is an outer bound for a machine whose cores are busy elsewhere, not a
