@@ -20,7 +20,7 @@ import './bp-data-panel.js';
 import './bp-depth-sweep.js';
 import type { BpDepthSweep } from './bp-depth-sweep.js';
 import type { SweepSeries } from './sweep-controller.js';
-import type { CsvDetail, ExportFormat, RunFileDetail } from './bp-data-panel.js';
+import type { CsvDetail, ExportFormat } from './bp-data-panel.js';
 import '../bp-notice.js';
 import './bp-run-controls.js';
 import type { RunPatch } from './bp-run-controls.js';
@@ -30,8 +30,6 @@ import { download, recordsToCsv, recordsToJson, weightsToJson } from '../export.
 import { LabController } from './lab-controller.js';
 import { inspectSource } from './inspect-source.js';
 import { ACTIVATION_HELP } from '../charts/index.js';
-import type { LabControl } from './lab-control.js';
-import { startLabWorker, WorkerLab } from './worker-lab.js';
 import { TheoryCache, theoryLabel } from '../theory-lines.js';
 import type { GradientTheory } from '../charts/index.js';
 
@@ -53,22 +51,6 @@ function rememberHint(): void {
   } catch {
     // Nothing to remember it in: the hint shows again next time.
   }
-}
-
-/**
- * The lab's trainer: in a dedicated worker (the page only draws), or in the page where no worker can be started or
- * when `window.__labTrainer` is 'page' before the app starts (a switch for tests that compare the two).
- */
-function makeTrainer(host: BpApp, lab: LabSpec): LabControl {
-  const inPage = (globalThis as { __labTrainer?: string }).__labTrainer === 'page';
-  if (!inPage && typeof Worker === 'function') {
-    try {
-      return new WorkerLab(host, lab, startLabWorker());
-    } catch (e) {
-      console.warn('The training worker could not be started; training in the page instead:', e);
-    }
-  }
-  return new LabController(host, lab);
 }
 
 /**
@@ -260,8 +242,8 @@ export class BpApp extends LitElement {
     }
   `;
 
-  /** The lab's trainer (backend, trainers, loop; in a worker on the browser path); made when the element first connects. */
-  lab!: LabControl;
+  /** The lab controller (backend, trainers, loop); made when the element first connects. */
+  lab!: LabController;
   /** Resolves once the backend has started and the runs are built; made when the element first connects. */
   ready!: Promise<void>;
   /**
@@ -294,7 +276,7 @@ export class BpApp extends LitElement {
     const parsed = decodeLab(params);
     this.setTheme(decodeTheme(params).value);
     this.autoplay = decodeAutoplay(params).value;
-    this.lab = makeTrainer(this, parsed.value);
+    this.lab = new LabController(this, parsed.value);
     if (parsed.issues.length) {
       const where = this.embedded ? 'attributes of this embedded lab' : 'settings in the link';
       this.lab.notify('warning', `Some ${where} were not valid; their defaults are used instead:`, parsed.issues.map(formatIssue));
@@ -398,27 +380,9 @@ export class BpApp extends LitElement {
 
   private async onExport(f: ExportFormat): Promise<void> {
     const lab = this.lab;
-    if (f === 'run-json') {
-      try {
-        download('backprop-lab-run.json', await lab.saveRun(), 'application/json');
-      } catch (e) {
-        lab.notify('error', `Save run: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    } else if (f === 'records-csv') download('backprop-lab-records.csv', recordsToCsv(lab.views), 'text/csv');
+    if (f === 'records-csv') download('backprop-lab-records.csv', recordsToCsv(lab.views), 'text/csv');
     else if (f === 'records-json') download('backprop-lab-records.json', recordsToJson(lab.lab, lab.views), 'application/json');
     else download('backprop-lab-weights.json', weightsToJson(lab.lab, await lab.parameters(), lab.sizes), 'application/json');
-  }
-
-  /** Go on from a saved run; a file that cannot be used is refused with a notice naming what is wrong, nothing changed. */
-  private async onRunFile(d: RunFileDetail): Promise<void> {
-    try {
-      await this.lab.loadRun(d.text);
-    } catch (e) {
-      this.lab.notify('error', `${d.name} was not loaded: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    this.syncUrl();
-    this.lab.notify('info', `Loaded ${d.name}: the runs go on from step ${this.lab.step}.`);
   }
 
   /** The gradient profile's theory lines (runs with a first record whose model theory describes) and their labels. */
@@ -530,7 +494,6 @@ export class BpApp extends LitElement {
           @bp-run-remove=${(e: CustomEvent<number>) => void this.removeRun(e.detail)}
           @bp-csv=${(e: CustomEvent<CsvDetail>) => void this.onCsv(e.detail)}
           @bp-export-data=${(e: CustomEvent<ExportFormat>) => void this.onExport(e.detail)}
-          @bp-run-file=${(e: CustomEvent<RunFileDetail>) => void this.onRunFile(e.detail)}
         >
           <bp-transport .lab=${lab} .playing=${c.playing} .canTrain=${canTrain} .step=${c.step} .hide=${hide}></bp-transport>
           ${c.runs.map(

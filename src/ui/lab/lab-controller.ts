@@ -1,8 +1,7 @@
 /**
  * The lab's long-lived behaviour as a lit ReactiveController: it owns the backend, the trainers (cohorts) and
  * the training loop. Each frame (frame-loop.ts) steps every cohort a few times (cohort-steps.ts: time-boxed on the
- * CPU; on WebGPU it submits the steps that fit its pace and then awaits the metrics read; in slow motion, `speed` N ≥ 1,
- * the steps due at N per second), takes the records (record-store.ts),
+ * CPU; on WebGPU it submits `speed` steps and then awaits the metrics read), takes the records (record-store.ts),
  * measures throughput and refreshes the decision boundaries (run-insights.ts). A lost WebGPU device moves the runs
  * to the CPU (device-recovery.ts). All work on the trainers is serialised through one queue, so a settings change
  * (run-changes.ts) never interleaves with a step.
@@ -11,16 +10,13 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Backend, BackendFault } from '../../backend/backend.js';
 import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
 import { makeDataset, type Dataset } from '../../core/datasets.js';
-import { Trainer } from '../../train/trainer.js';
-import { parseLabRun, serializeLabRun } from './lab-run-file.js';
 import type { Parameters } from '../../core/init.js';
-import { builtinShape, dataSpec, resetScope, scheduleSpec, type DataShape, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
+import { builtinShape, dataSpec, resetScope, type DataShape, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
 import type { StepRecord } from '../../train/records.js';
-import { activeCohorts, frameSteps, GpuPace, settle, StepPacer, stepCohorts, stepMany } from './cohort-steps.js';
+import { activeCohorts, frameSteps, GpuPace, settle, stepCohorts, stepMany } from './cohort-steps.js';
 import type { CsvInfo } from './csv.js';
 import { discardLost, FaultGuard, loseDevice, resumeCohorts } from './device-recovery.js';
 import { FrameLoop } from './frame-loop.js';
-import type { LabControl } from './lab-control.js';
 import { buildRefusal, csvRefusal } from './lab-budget.js';
 import { pageClock, type LabClock } from './lab-clock.js';
 import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
@@ -28,7 +24,7 @@ import { NoticeBoard, type Notice } from '../notices.js';
 import { takeRecords } from './record-store.js';
 import { cohortParameters, cohortsWithout, resetsAll, resetSome, respecRuns } from './run-changes.js';
 import { refreshInsights } from './run-insights.js';
-import { buildCohorts, cohortStep, newRunState, recordsDistributions, renumber, runModel, type Cohort, type CohortContext, type RunState } from './run-state.js';
+import { buildCohorts, cohortStep, newRunState, renumber, type Cohort, type CohortContext, type RunState } from './run-state.js';
 import { runsVersion, type RunView } from '../run-view.js';
 import { Throughput, type ThroughputSample } from './throughput.js';
 
@@ -42,7 +38,7 @@ export { MAX_RECORD_NUMBERS, MAX_RECORDS, recordCap, thinRecords } from './recor
 export const BOUNDARY_EVERY_MS = 500;
 
 /** Owns backend, trainers and the training loop of a lab page. */
-export class LabController implements ReactiveController, LabControl {
+export class LabController implements ReactiveController {
   lab: LabSpec;
   readonly runs: RunState[] = [];
   backendStatus: BackendStatus = STARTING_STATUS;
@@ -62,8 +58,6 @@ export class LabController implements ReactiveController, LabControl {
   private readonly loop: FrameLoop;
   /** Steps per frame on WebGPU, bounded by the time the last frame's steps took. */
   private readonly pace = new GpuPace();
-  /** Steps due in slow motion (speed N ≥ 1: N steps per second); at speed 0 as many as a frame fits. */
-  private readonly pacer: StepPacer;
 
   /** `clock`: time and frames for the loop, the read-back schedule and the throughput (the page's by default). */
   constructor(
@@ -73,7 +67,6 @@ export class LabController implements ReactiveController, LabControl {
   ) {
     this.lab = lab;
     this.throughput = new Throughput(() => clock.now());
-    this.pacer = new StepPacer(() => clock.now());
     this.guard = new FaultGuard(
       {
         backend: () => this.backend,
@@ -335,7 +328,6 @@ export class LabController implements ReactiveController, LabControl {
   play(): void {
     if (this.playing || !this.canTrain) return;
     this.loop.start();
-    this.pacer.restart();
     this.throughput.resume();
     this.host.requestUpdate();
   }
@@ -377,12 +369,8 @@ export class LabController implements ReactiveController, LabControl {
     if (!this.playing || !this.backend) return;
     const gpu = this.backend.info.kind === 'webgpu';
     const pending: Promise<void>[] = [];
-    const due = this.pacer.allowance(this.lab.speed);
-    // Slow motion: no step due in this frame.
-    if (due === 0) return;
     const t0 = this.clock.now();
-    const steps = frameSteps(gpu ? this.pace.steps(due) : due, !gpu, pending, (p, log) => this.stepCohorts(p, log), () => this.clock.now());
-    this.pacer.took(steps);
+    const steps = frameSteps(gpu ? this.pace.steps(this.lab.speed) : this.lab.speed, !gpu, pending, (p, log) => this.stepCohorts(p, log), () => this.clock.now());
     const logged = pending.length;
     await settle(pending);
     if (gpu && logged === 0) await this.backend.sync();
@@ -420,81 +408,6 @@ export class LabController implements ReactiveController, LabControl {
   /** Trained parameters of every run (the weights export, the network view), with its next mini-batch's rows. */
   parameters(): Promise<{ id: string; label: string; step: number; params: Parameters; batchRows?: Uint32Array }[]> {
     return this.exclusive(() => cohortParameters(this.cohorts));
-  }
-
-  /** Every run's outputs on the rows of x (n × inputDim) at its current weights (evaluation mode), by run id. */
-  predict(x: Float64Array, n: number): Promise<{ id: string; outputs: Float64Array }[]> {
-    return this.exclusive(async () => {
-      const out: { id: string; outputs: Float64Array }[] = [];
-      for (const c of this.cohorts) {
-        const outs = await c.trainer.predict(x, n);
-        c.members.forEach((r, i) => out.push({ id: r.id, outputs: outs[i]! }));
-      }
-      return out.sort((a, b) => a.id.localeCompare(b.id));
-    });
-  }
-
-  /**
-   * The run as a run file (lab-run-file.ts: the CLI's format plus the lab's settings): specs, weights, optimizer
-   * state, step, mini-batch order, divergence and records. Refused (an Error saying why) while the runs train in
-   * separate trainers (after a per-run reset or change) or on CSV data, which the file cannot hold.
-   */
-  saveRun(): Promise<string> {
-    return this.exclusive(async () => {
-      if (this.csv) throw new Error(`runs on CSV data (${this.csv.name}) cannot be saved: the run file holds a built-in data set's settings, not the data`);
-      const c = this.cohorts[0];
-      if (!c || this.cohorts.length !== 1 || c.offset !== 0 || c.members.length !== this.runs.length) {
-        throw new Error('the runs train in separate trainers since a per-run reset or change; press Reset to train them together again, then save');
-      }
-      const ctx = this.context();
-      const state = await c.trainer.exportState();
-      const logged = Math.min(...c.members.map((r) => r.records.length));
-      const records = Array.from({ length: logged }, (_, i) => c.members.map((r) => r.records[i]!));
-      return serializeLabRun(this.lab, { models: c.members.map((r) => runModel(ctx, r)), data: dataSpec(this.lab), schedule: scheduleSpec(this.lab), state, records });
-    });
-  }
-
-  /**
-   * Go on from a run file of saveRun: its lab settings, weights, optimizer state, step, batch order and records, on the
-   * current backend. A file that cannot be read or does not fit is refused (CheckpointError or RangeError naming what
-   * is wrong) and nothing changes.
-   */
-  loadRun(text: string): Promise<void> {
-    return this.exclusive(async () => {
-      const { lab, run } = await parseLabRun(text);
-      const backend = this.backend;
-      if (!backend) throw new Error('no backend has started');
-      const data = makeDataset(run.data);
-      const runs = lab.runs.map((spec, i) => newRunState(spec, i));
-      const ctx: CohortContext = { backend, data, shape: builtinShape(lab), lab };
-      const trainer = new Trainer(backend, { models: run.models, data, schedule: run.schedule, distributions: recordsDistributions(ctx) });
-      try {
-        trainer.restoreState(run.state);
-      } catch (e) {
-        trainer.dispose();
-        throw e;
-      }
-      // Everything checked: replace the runs.
-      this.pause();
-      for (const c of this.cohorts) c.trainer.dispose();
-      this.lab = lab;
-      this.csv = null;
-      this.data = data;
-      runs.forEach((r, m) => {
-        r.records = run.records.map((step) => step[m]!);
-        const at = run.state.divergedAt[m] ?? null;
-        if (at !== null) Object.assign(r, { status: 'diverged', divergedAt: at, message: `diverged at step ${at}` });
-      });
-      this.runs.splice(0, this.runs.length, ...runs);
-      this.cohorts = [{ trainer, members: runs, offset: 0 }];
-      this.revision++;
-      this.throughput.clear();
-      this.pace.reset();
-      if (this.buildNotice !== null) this.board.dismiss(this.buildNotice);
-      this.buildNotice = null;
-      await this.refreshBoundaries();
-      this.host.requestUpdate();
-    });
   }
 
   /** Layer sizes of the models, input first. */
