@@ -55,6 +55,17 @@ async function shadowText(page: Page, hosts: readonly string[]): Promise<string>
 
 /** Set an input or select in the app's shadow tree and fire change. */
 export async function setField(page: Page, hosts: readonly string[], selector: string, value: string): Promise<void> {
+  // The control may render only once the lab's state has come back from the training worker: wait for it first.
+  await page.waitForFunction(
+    (hosts, selector) => {
+      let root: ParentNode | null | undefined = document;
+      for (const h of hosts) root = root?.querySelector(h)?.shadowRoot;
+      return root?.querySelector(selector) != null;
+    },
+    {},
+    [...hosts],
+    selector,
+  );
   await page.evaluate(
     (hosts, selector, value) => {
       let root: ParentNode = document;
@@ -91,3 +102,4 @@ export function clean(session: AppSession): void {
   expect(session.consoleErrors).toEqual([]);
   expect(session.foreignRequests()).toEqual([]);
 }
+
