@@ -20,7 +20,7 @@ import './bp-data-panel.js';
 import './bp-depth-sweep.js';
 import type { BpDepthSweep } from './bp-depth-sweep.js';
 import type { SweepSeries } from './sweep-controller.js';
-import type { CsvDetail, ExportFormat } from './bp-data-panel.js';
+import type { CsvDetail, ExportFormat, RunFileDetail } from './bp-data-panel.js';
 import '../bp-notice.js';
 import './bp-run-controls.js';
 import type { RunPatch } from './bp-run-controls.js';
@@ -380,9 +380,27 @@ export class BpApp extends LitElement {
 
   private async onExport(f: ExportFormat): Promise<void> {
     const lab = this.lab;
-    if (f === 'records-csv') download('backprop-lab-records.csv', recordsToCsv(lab.views), 'text/csv');
+    if (f === 'run-json') {
+      try {
+        download('backprop-lab-run.json', await lab.saveRun(), 'application/json');
+      } catch (e) {
+        lab.notify('error', `Save run: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    } else if (f === 'records-csv') download('backprop-lab-records.csv', recordsToCsv(lab.views), 'text/csv');
     else if (f === 'records-json') download('backprop-lab-records.json', recordsToJson(lab.lab, lab.views), 'application/json');
     else download('backprop-lab-weights.json', weightsToJson(lab.lab, await lab.parameters(), lab.sizes), 'application/json');
+  }
+
+  /** Go on from a saved run; a file that cannot be used is refused with a notice naming what is wrong, nothing changed. */
+  private async onRunFile(d: RunFileDetail): Promise<void> {
+    try {
+      await this.lab.loadRun(d.text);
+    } catch (e) {
+      this.lab.notify('error', `${d.name} was not loaded: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    this.syncUrl();
+    this.lab.notify('info', `Loaded ${d.name}: the runs go on from step ${this.lab.step}.`);
   }
 
   /** The gradient profile's theory lines (runs with a first record whose model theory describes) and their labels. */
@@ -494,6 +512,7 @@ export class BpApp extends LitElement {
           @bp-run-remove=${(e: CustomEvent<number>) => void this.removeRun(e.detail)}
           @bp-csv=${(e: CustomEvent<CsvDetail>) => void this.onCsv(e.detail)}
           @bp-export-data=${(e: CustomEvent<ExportFormat>) => void this.onExport(e.detail)}
+          @bp-run-file=${(e: CustomEvent<RunFileDetail>) => void this.onRunFile(e.detail)}
         >
           <bp-transport .lab=${lab} .playing=${c.playing} .canTrain=${canTrain} .step=${c.step} .hide=${hide}></bp-transport>
           ${c.runs.map(

@@ -9,13 +9,20 @@ import { controlStyles } from '../ui-styles.js';
 /** Detail of `bp-csv`: the loaded data, or null to go back to the built-in data set. */
 export type CsvDetail = { readonly dataset: Dataset; readonly info: CsvInfo; readonly name: string } | null;
 
-/** The downloads offered. */
-export type ExportFormat = 'records-csv' | 'records-json' | 'weights-json';
+/** The downloads offered ('run-json': the whole run, to load again with Load run or resume with `lab train --resume`). */
+export type ExportFormat = 'records-csv' | 'records-json' | 'weights-json' | 'run-json';
+
+/** Detail of `bp-run-file`: a run file chosen to load, and its text. */
+export interface RunFileDetail {
+  readonly name: string;
+  readonly text: string;
+}
 
 /**
  * CSV loading and result downloads.
  * @fires bp-csv - CsvDetail: data loaded (or cleared)
  * @fires bp-export-data - ExportFormat: a download was asked for
+ * @fires bp-run-file - RunFileDetail: a saved run was chosen to load
  */
 @customElement('bp-data-panel')
 export class BpDataPanel extends LitElement {
@@ -72,6 +79,15 @@ export class BpDataPanel extends LitElement {
     this.fire<CsvDetail>('bp-csv', { dataset: result.dataset, info: result.info, name: file.name });
   }
 
+  /** Read a chosen run file and hand its text on. */
+  private async loadRun(e: Event): Promise<void> {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    input.value = '';
+    this.fire<RunFileDetail>('bp-run-file', { name: file.name, text: await file.text() });
+  }
+
   override render(): TemplateResult {
     const show = (n: ControlName) => !this.hide.includes(n);
     return html`
@@ -112,7 +128,13 @@ export class BpDataPanel extends LitElement {
               <button name="records-csv" @click=${() => this.fire<ExportFormat>('bp-export-data', 'records-csv')}>Records CSV</button>
               <button name="records-json" @click=${() => this.fire<ExportFormat>('bp-export-data', 'records-json')}>Records JSON</button>
               <button name="weights-json" @click=${() => this.fire<ExportFormat>('bp-export-data', 'weights-json')}>Weights JSON</button>
+              <button name="save-run" title="the whole run (settings, weights, optimizer state, step, records) as a JSON file" @click=${() => this.fire<ExportFormat>('bp-export-data', 'run-json')}>
+                Save run
+              </button>
             </div>
+            <label style="margin-top: 6px; display: block"
+              >Load run <input type="file" name="run-file" accept=".json,application/json" @change=${(e: Event) => void this.loadRun(e)}
+            /></label>
           </fieldset>`
         : nothing}
     `;
@@ -126,5 +148,6 @@ declare global {
   interface HTMLElementEventMap {
     'bp-csv': CustomEvent<CsvDetail>;
     'bp-export-data': CustomEvent<ExportFormat>;
+    'bp-run-file': CustomEvent<RunFileDetail>;
   }
 }

@@ -10,8 +10,10 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Backend, BackendFault } from '../../backend/backend.js';
 import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
 import { makeDataset, type Dataset } from '../../core/datasets.js';
+import { Trainer } from '../../train/trainer.js';
+import { parseLabRun, serializeLabRun } from './lab-run-file.js';
 import type { Parameters } from '../../core/init.js';
-import { builtinShape, dataSpec, resetScope, type DataShape, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
+import { builtinShape, dataSpec, resetScope, scheduleSpec, type DataShape, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
 import type { StepRecord } from '../../train/records.js';
 import { activeCohorts, frameSteps, GpuPace, settle, stepCohorts, stepMany } from './cohort-steps.js';
 import type { CsvInfo } from './csv.js';
@@ -24,7 +26,7 @@ import { NoticeBoard, type Notice } from '../notices.js';
 import { takeRecords } from './record-store.js';
 import { cohortParameters, cohortsWithout, resetsAll, resetSome, respecRuns } from './run-changes.js';
 import { refreshInsights } from './run-insights.js';
-import { buildCohorts, cohortStep, newRunState, renumber, type Cohort, type CohortContext, type RunState } from './run-state.js';
+import { buildCohorts, cohortStep, newRunState, recordsDistributions, renumber, runModel, type Cohort, type CohortContext, type RunState } from './run-state.js';
 import { runsVersion, type RunView } from '../run-view.js';
 import { Throughput, type ThroughputSample } from './throughput.js';
 
@@ -408,6 +410,69 @@ export class LabController implements ReactiveController {
   /** Trained parameters of every run (the weights export, the network view), with its next mini-batch's rows. */
   parameters(): Promise<{ id: string; label: string; step: number; params: Parameters; batchRows?: Uint32Array }[]> {
     return this.exclusive(() => cohortParameters(this.cohorts));
+  }
+
+  /**
+   * The run as a run file (lab-run-file.ts: the CLI's format plus the lab's settings): specs, weights, optimizer
+   * state, step, mini-batch order, divergence and records. Refused (an Error saying why) while the runs train in
+   * separate trainers (after a per-run reset or change) or on CSV data, which the file cannot hold.
+   */
+  saveRun(): Promise<string> {
+    return this.exclusive(async () => {
+      if (this.csv) throw new Error(`runs on CSV data (${this.csv.name}) cannot be saved: the run file holds a built-in data set's settings, not the data`);
+      const c = this.cohorts[0];
+      if (!c || this.cohorts.length !== 1 || c.offset !== 0 || c.members.length !== this.runs.length) {
+        throw new Error('the runs train in separate trainers since a per-run reset or change; press Reset to train them together again, then save');
+      }
+      const ctx = this.context();
+      const state = await c.trainer.exportState();
+      const logged = Math.min(...c.members.map((r) => r.records.length));
+      const records = Array.from({ length: logged }, (_, i) => c.members.map((r) => r.records[i]!));
+      return serializeLabRun(this.lab, { models: c.members.map((r) => runModel(ctx, r)), data: dataSpec(this.lab), schedule: scheduleSpec(this.lab), state, records });
+    });
+  }
+
+  /**
+   * Go on from a run file of saveRun: its lab settings, weights, optimizer state, step, batch order and records, on the
+   * current backend. A file that cannot be read or does not fit is refused (CheckpointError or RangeError naming what
+   * is wrong) and nothing changes.
+   */
+  loadRun(text: string): Promise<void> {
+    return this.exclusive(async () => {
+      const { lab, run } = await parseLabRun(text);
+      const backend = this.backend;
+      if (!backend) throw new Error('no backend has started');
+      const data = makeDataset(run.data);
+      const runs = lab.runs.map((spec, i) => newRunState(spec, i));
+      const ctx: CohortContext = { backend, data, shape: builtinShape(lab), lab };
+      const trainer = new Trainer(backend, { models: run.models, data, schedule: run.schedule, distributions: recordsDistributions(ctx) });
+      try {
+        trainer.restoreState(run.state);
+      } catch (e) {
+        trainer.dispose();
+        throw e;
+      }
+      // Everything checked: replace the runs.
+      this.pause();
+      for (const c of this.cohorts) c.trainer.dispose();
+      this.lab = lab;
+      this.csv = null;
+      this.data = data;
+      runs.forEach((r, m) => {
+        r.records = run.records.map((step) => step[m]!);
+        const at = run.state.divergedAt[m] ?? null;
+        if (at !== null) Object.assign(r, { status: 'diverged', divergedAt: at, message: `diverged at step ${at}` });
+      });
+      this.runs.splice(0, this.runs.length, ...runs);
+      this.cohorts = [{ trainer, members: runs, offset: 0 }];
+      this.revision++;
+      this.throughput.clear();
+      this.pace.reset();
+      if (this.buildNotice !== null) this.board.dismiss(this.buildNotice);
+      this.buildNotice = null;
+      await this.refreshBoundaries();
+      this.host.requestUpdate();
+    });
   }
 
   /** Layer sizes of the models, input first. */
