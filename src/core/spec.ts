@@ -525,6 +525,40 @@ export function parseActivationList(text: string, depth: number): HiddenActivati
   return out.length === depth ? out : null;
 }
 
+/**
+ * Per-layer activations carried over to a new depth, keeping their order and proportions: each run of equal
+ * activations ("sigmoid×10") gets its share of the new depth, rounded by largest remainder so that the counts add up
+ * to `depth`, and keeps at least one layer while the depth allows one per run ("sigmoid×10,relu×10" at depth 30 is
+ * "sigmoid×15,relu×15"; "relu×9,sigmoid,relu×10" at depth 10 is "relu×4,sigmoid,relu×5"). Below one layer per run, layer j of the
+ * new stack takes the activation found at the same relative height of the old one.
+ */
+export function rescaleActivations(acts: readonly HiddenActivation[], depth: number): HiddenActivation[] {
+  if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`depth: ${depth} is not allowed; expected a whole number ≥ 1`);
+  const n = acts.length;
+  if (n === 0) throw new RangeError('activations: an empty list cannot be rescaled');
+  if (depth === n) return [...acts];
+  const runs: { act: HiddenActivation; count: number }[] = [];
+  for (const a of acts) {
+    const last = runs[runs.length - 1];
+    if (last && last.act === a) last.count++;
+    else runs.push({ act: a, count: 1 });
+  }
+  if (depth < runs.length) return Array.from({ length: depth }, (_, j) => acts[Math.min(n - 1, Math.floor(((j + 0.5) * n) / depth))]!);
+  const exact = runs.map((r) => (r.count * depth) / n);
+  const counts = exact.map((e) => Math.max(1, Math.floor(e)));
+  let left = depth - counts.reduce((a, b) => a + b, 0);
+  // Largest remainders first (ties: the earlier run); a surplus from the one-layer minimum comes off the largest runs.
+  const byRemainder = exact.map((e, k) => k).sort((a, b) => exact[b]! - Math.floor(exact[b]!) - (exact[a]! - Math.floor(exact[a]!)) || a - b);
+  for (let i = 0; left > 0; i = (i + 1) % byRemainder.length, left--) counts[byRemainder[i]!] = counts[byRemainder[i]!]! + 1;
+  while (left < 0) {
+    let k = 0;
+    for (let m = 1; m < counts.length; m++) if (counts[m]! > counts[k]!) k = m;
+    counts[k] = counts[k]! - 1;
+    left++;
+  }
+  return runs.flatMap((r, k) => Array<HiddenActivation>(counts[k]!).fill(r.act));
+}
+
 /** Render per-layer activations compactly: "relu" when all are the same, else "sigmoid×10,relu×10" (`ascii`: `*`). Inverse of parseActivationList. */
 export function formatActivationList(acts: readonly HiddenActivation[], ascii = false): string {
   if (acts.length > 0 && acts.every((a) => a === acts[0])) return acts[0]!;

@@ -12,7 +12,7 @@ import { builtinShape, dataSpec, modelSpec, scheduleSpec, type LabSpec } from '.
 import type { StepRecord } from '../../src/train/records.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { type AppSession, openApp } from './harness.js';
-import { clean, ready } from './lab-page.js';
+import { clean, notices, ready, setField } from './lab-page.js';
 
 let app: AppSession | undefined;
 afterEach(async () => {
@@ -97,6 +97,16 @@ describe('per-layer activations in the run controls', () => {
     expect(mean(ratio.slice(0, 10))).toBeLessThan(0.5);
     expect(mean(ratio.slice(11))).toBeGreaterThan(0.6);
     expect(mean(ratio.slice(11))).toBeLessThan(1.6);
+
+    // A new depth carries the mix over in proportion (relu×9,sigmoid,relu×10 at depth 40: relu×18,sigmoid×2,relu×20), and says so.
+    await setField(page, ['bp-app', 'bp-controls'], 'input[name=depth]', '40');
+    await page.waitForFunction(() => window.__lab!.lab().depth === 40);
+    expect((await page.evaluate(() => window.__lab!.lab().runs[0]!.activations))!.join(',')).toBe(
+      [...Array(18).fill('relu'), 'sigmoid', 'sigmoid', ...Array(20).fill('relu')].join(','),
+    );
+    expect(new URL(page.url()).searchParams.get('act')).toBe('relu*18+sigmoid*2+relu*20,relu');
+    expect(await notices(page)).toContain('Run 1: relu×18,sigmoid×2,relu×20');
+    expect(await notices(page)).not.toContain('Not applied');
     clean(app);
   });
 

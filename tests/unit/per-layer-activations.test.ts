@@ -6,7 +6,7 @@ import { TRAIN_FLAGS, parseFlags, trainOptions } from '../../src/cli/args.js';
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from '../../src/core/activations.js';
 import { parseLab } from '../../src/core/lab-parse.js';
 import { builtinShape, defaultLab, modelSpec, resetScope, runLabel, type LabSpec } from '../../src/core/lab-spec.js';
-import { formatActivationList, parseActivationList } from '../../src/core/spec.js';
+import { formatActivationList, parseActivationList, rescaleActivations } from '../../src/core/spec.js';
 import { decodeLab, encodeLab } from '../../src/core/url-codec.js';
 
 const ten = (a: HiddenActivation) => Array<HiddenActivation>(10).fill(a);
@@ -167,5 +167,48 @@ describe('CLI --activation', () => {
     [['--layers', '8x4', '--activation', 'swish'], /--activation: "swish" is not allowed; expected one of sigmoid, tanh, relu, leaky_relu, linear, gelu, silu, elu, softplus/],
   ])('%j: an error naming the flag, the value and what is allowed', (argv, message) => {
     expect(() => opts(...argv)).toThrow(message);
+  });
+});
+
+describe('rescaleActivations: per-layer activations carried over to a new depth', () => {
+  const list = (t: string, depth: number) => parseActivationList(t, depth)!;
+  it('keeps order and proportions (examples)', () => {
+    expect(formatActivationList(rescaleActivations(list('sigmoid×10,relu×10', 20), 30))).toBe('sigmoid×15,relu×15');
+    expect(formatActivationList(rescaleActivations(list('relu×9,sigmoid,relu×10', 20), 40))).toBe('relu×18,sigmoid×2,relu×20');
+    expect(formatActivationList(rescaleActivations(list('relu×9,sigmoid,relu×10', 20), 10))).toBe('relu×4,sigmoid,relu×5');
+    expect(formatActivationList(rescaleActivations(list('tanh×3,relu×3,gelu×4', 10), 5))).toBe('tanh×2,relu,gelu×2');
+    // Fewer layers than runs: layer j takes the activation at the same relative height.
+    expect(rescaleActivations(list('tanh,relu,gelu,silu', 4), 2)).toEqual(['relu', 'silu']);
+    expect(rescaleActivations(list('sigmoid×2,relu×3', 5), 5)).toEqual(list('sigmoid×2,relu×3', 5));
+  });
+
+  it('refuses a depth that is not a whole number ≥ 1, naming it', () => {
+    expect(() => rescaleActivations(['relu'], 0)).toThrow(/depth: 0 is not allowed/);
+    expect(() => rescaleActivations(['relu'], 2.5)).toThrow(/depth: 2.5 is not allowed/);
+  });
+
+  it('property: the new list has the depth, the same runs in the same order, each within one layer of its share', () => {
+    const act = fc.constantFrom(...HIDDEN_ACTIVATIONS);
+    fc.assert(
+      fc.property(fc.array(fc.record({ a: act, n: fc.integer({ min: 1, max: 12 }) }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 200 }), (segs, depth) => {
+        const acts = segs.flatMap((s) => Array<HiddenActivation>(s.n).fill(s.a));
+        const out = rescaleActivations(acts, depth);
+        expect(out).toHaveLength(depth);
+        const runsOf = (xs: readonly HiddenActivation[]) => {
+          const r: { a: HiddenActivation; n: number }[] = [];
+          for (const x of xs) (r.length && r[r.length - 1]!.a === x ? r[r.length - 1]!.n++ : r.push({ a: x, n: 1 }));
+          return r;
+        };
+        const before = runsOf(acts);
+        const after = runsOf(out);
+        if (depth >= before.length) {
+          expect(after.map((r) => r.a)).toEqual(before.map((r) => r.a));
+          after.forEach((r, k) => expect(Math.abs(r.n - (before[k]!.n * depth) / acts.length)).toBeLessThan(before.length));
+        } else {
+          for (const a of out) expect(acts).toContain(a);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -10,7 +10,7 @@ import { parseLab } from '../../core/lab-parse.js';
 import { modelSpec, nextRun, LAB_LIMITS, type LabSpec } from '../../core/lab-spec.js';
 import type { Dataset } from '../../core/datasets.js';
 import { dataMeanSquare } from '../../core/theory.js';
-import { formatIssue } from '../../core/spec.js';
+import { formatActivationList, formatIssue, rescaleActivations } from '../../core/spec.js';
 import { controlField, decodeAutoplay, decodeLab, decodeTheme, encodeAutoplay, encodeLab, encodeTheme, type Theme } from '../../core/url-codec.js';
 import './bp-backend-badge.js';
 import './bp-chart-grid.js';
@@ -340,7 +340,22 @@ export class BpApp extends LitElement {
 
   private async onPatch(p: LabPatch): Promise<void> {
     if ('dataset' in p && this.lab.csv) await this.lab.setCsv(null);
-    await this.change({ ...this.lab.lab, ...p });
+    await this.change({ ...this.lab.lab, ...p, ...this.rescaledRuns(p) });
+  }
+
+  /**
+   * A new depth carries every run's per-layer activations over in proportion (sigmoid×10,relu×10 at depth 30 is
+   * sigmoid×15,relu×15), saying so, rather than dropping them; nothing for any other change or a depth out of range.
+   */
+  private rescaledRuns(p: LabPatch): { runs?: LabSpec['runs'] } {
+    const lab = this.lab.lab;
+    const depth = p['depth'];
+    if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 1 || depth > LAB_LIMITS.maxDepth || depth === lab.depth) return {};
+    if (!lab.runs.some((r) => r.activations)) return {};
+    const runs = lab.runs.map((r) => (r.activations ? { ...r, activations: rescaleActivations(r.activations, depth) } : r));
+    const said = runs.flatMap((r, i) => (r.activations ? [`Run ${i + 1}: ${formatActivationList(r.activations)}`] : []));
+    this.lab.notify('info', `The per-layer activations follow the new depth, ${depth}:`, said);
+    return { runs };
   }
 
   private onRunPatch({ index, patch }: RunPatch): Promise<void> {
