@@ -40,6 +40,7 @@ export default defineConfig({
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/browser/global-setup.ts'],
+          setupFiles: ['tests/browser/setup-file.ts'],
           // One file at a time: a page, its training worker and Chromium's GPU process already fill both cores (two
           // files at once made each about three times slower, and protocol calls timed out).
           pool: 'forks',

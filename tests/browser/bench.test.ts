@@ -13,7 +13,9 @@ import { type AppSession, openApp } from './harness.js';
  */
 async function download(page: Page, dir: string, click: () => Promise<void>): Promise<{ name: string; text: string }> {
   const cdp = await page.createCDPSession();
-  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir, eventsEnabled: true });
+  // The page's own browser context (the harness gives each session one): downloads elsewhere are not reported here.
+  const browserContextId = page.browserContext().id;
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir, eventsEnabled: true, ...(browserContextId ? { browserContextId } : {}) });
   const names = new Map<string, string>();
   cdp.on('Browser.downloadWillBegin', (e) => names.set(e.guid, e.suggestedFilename));
   const completed = new Promise<string>((resolve, reject) => {

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 
 /** Project root, with a trailing slash. */
@@ -52,6 +52,7 @@ export interface OpenAppOptions {
 /** An open app page and what it has done so far. */
 export interface AppSession {
   page: Page;
+  /** The Chromium the session runs in (shared by the sessions of one test file and WebGPU mode; each has its own context). */
   browser: Browser;
   /** Base URL of the static server, with a trailing slash. */
   baseUrl: string;
@@ -69,7 +70,7 @@ export interface AppSession {
   stopServer(): Promise<void>;
   /** Writes a full-page PNG to test-artifacts/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
-  /** Closes the browser and the server and removes the browser profile. */
+  /** Closes the session's browser context (its pages, storage and service workers) and its server. */
   close(): Promise<void>;
 }
 
@@ -100,31 +101,71 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
+/**
+ * One Chromium per WebGPU mode for the test file (its process), started on first use: a launch costs about 2 s on this
+ * 2-core machine, a browser context about a tenth of that. Every session gets a context of its own (its own storage,
+ * cache, service workers and renderer), closed with the session, so sessions stay as separate as with a browser each.
+ */
+const browsers = new Map<'on' | 'off', Promise<{ browser: Browser; userDataDir: string }>>();
+
+function sharedBrowser(webgpu: boolean): Promise<{ browser: Browser; userDataDir: string }> {
+  const mode = webgpu ? 'on' : 'off';
+  let started = browsers.get(mode);
+  if (!started) {
+    started = (async () => {
+      const userDataDir = await mkdtemp(join(tmpdir(), 'backprop-lab-chromium-'));
+      try {
+        const browser = await puppeteer.launch({
+          executablePath: chromiumPath(),
+          headless: true,
+          userDataDir,
+          args: [...BASE_ARGS, ...WEBGPU_ARGS[mode]],
+          // One protocol call (an evaluate awaiting a page-side promise, an axe run) may last as long as a wait may
+          // (puppeteer's default, 180 s, is shorter: seen failing while both cores were busy).
+          protocolTimeout: BROWSER_WAIT_MS,
+        });
+        // A browser that went away (crashed, or closed by a test) is started again for the next session.
+        browser.once('disconnected', () => {
+          if (browsers.get(mode) === started) browsers.delete(mode);
+        });
+        return { browser, userDataDir };
+      } catch (error) {
+        browsers.delete(mode);
+        await rm(userDataDir, { recursive: true, force: true });
+        throw error;
+      }
+    })();
+    browsers.set(mode, started);
+  }
+  return started;
+}
+
+/** Closes the file's shared browsers (the browser project's setup file calls it after the file's last test). */
+export async function closeBrowsers(): Promise<void> {
+  const all = [...browsers.values()];
+  browsers.clear();
+  for (const started of all) {
+    const { browser, userDataDir } = await started.catch(() => ({ browser: undefined, userDataDir: undefined }));
+    await browser?.close().catch(() => undefined);
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  }
+}
+
 /** Serves the built app, opens `path` (relative to the server root, e.g. '/' or '/?preset=xor') in Chromium. */
 export async function openApp(path: string, opts: OpenAppOptions = {}): Promise<AppSession> {
-  const executablePath = chromiumPath();
   const webgpu = opts.webgpu ?? true;
   const server = await startServer({ root: opts.root ?? join(ROOT, 'dist'), port: 0 });
-  const userDataDir = await mkdtemp(join(tmpdir(), 'backprop-lab-chromium-'));
-  const cleanup = async (browser?: Browser): Promise<void> => {
-    await browser?.close().catch(() => undefined);
+  let context: BrowserContext | undefined;
+  const cleanup = async (): Promise<void> => {
+    await context?.close().catch(() => undefined);
     await server.close();
-    await rm(userDataDir, { recursive: true, force: true });
   };
 
-  let browser: Browser | undefined;
   try {
-    browser = await puppeteer.launch({
-      executablePath,
-      headless: true,
-      userDataDir,
-      args: [...BASE_ARGS, ...(webgpu ? WEBGPU_ARGS.on : WEBGPU_ARGS.off)],
-      defaultViewport: opts.viewport ?? { width: 1280, height: 800 },
-      // One protocol call (an evaluate awaiting a page-side promise, an axe run) may last as long as a wait may
-      // (puppeteer's default, 180 s, is shorter: seen failing while both cores were busy).
-      protocolTimeout: BROWSER_WAIT_MS,
-    });
-    const page = await browser.newPage();
+    const { browser } = await sharedBrowser(webgpu);
+    context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport(opts.viewport ?? { width: 1280, height: 800 });
     // Waits are for conditions; their limit is an outer bound for a machine whose cores are busy elsewhere, not a
     // speed target (puppeteer's own default is 30 s).
     page.setDefaultTimeout(BROWSER_WAIT_MS);
@@ -142,10 +183,9 @@ export async function openApp(path: string, opts: OpenAppOptions = {}): Promise<
     page.on('request', (request) => requests.push(request.url()));
     const url = new URL(path.replace(/^\//, ''), server.url).href;
     await page.goto(url, { waitUntil: opts.waitUntil ?? 'load' });
-    const openBrowser = browser;
     return {
       page,
-      browser: openBrowser,
+      browser,
       baseUrl: server.url,
       url,
       consoleErrors,
@@ -159,10 +199,10 @@ export async function openApp(path: string, opts: OpenAppOptions = {}): Promise<
         await page.screenshot({ path: file as `${string}.png`, fullPage: true });
         return file;
       },
-      close: () => cleanup(openBrowser),
+      close: cleanup,
     };
   } catch (error) {
-    await cleanup(browser);
+    await cleanup();
     throw error;
   }
 }

@@ -79,7 +79,8 @@ export function histogramCounts(x: ArrayLike<number>, offset: number, n: number,
   counts.fill(0, 0, HISTOGRAM_BINS + 1);
   const last = HISTOGRAM_BINS - 1;
   for (let i = offset, end = offset + n; i < end; i++) {
-    const j = Math.floor((x[i]! - lo) / w);
+    // x − lo ≥ 0 and the quotient ≤ BINS, so truncation is ⌊·⌋ (and about a third cheaper than Math.floor here).
+    const j = ((x[i]! - lo) / w) | 0;
     counts[j < last ? j : last]!++;
   }
 }
