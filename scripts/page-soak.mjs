@@ -2,7 +2,8 @@
 // The page side of the soak benchmark: serves the built app (run `npm run build` first), opens the lab in
 // headless Chromium, plays for a while and samples, every few seconds, the steps taken, the frame rate
 // (requestAnimationFrame callbacks per second), the longest frame, and the JavaScript heap after a forced
-// garbage collection. Prints one JSON object: the samples, the heap at start and end, the lowest frame rate.
+// garbage collection (at every sample). Prints one JSON object: the samples, the heap at start, a tenth of the way in,
+// in the last tenth and at the end, the lowest frame rate.
 //   node scripts/page-soak.mjs [--seconds 60] [--every 5] [--query 'depth=50&width=32'] [--webgpu]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,8 +79,11 @@ try {
     const a = Date.now();
     await new Promise((r) => setTimeout(r, every * 1000));
     const s = await sample();
-    samples.push({ t: (Date.now() - t0) / 1000, fps: s.frames / ((Date.now() - a) / 1000), longestFrameMs: s.longestFrameMs, steps: s.steps, records: s.records, stepsPerSec: s.rate?.stepsPerSec ?? null });
-    process.stderr.write(`t=${samples.at(-1).t.toFixed(0)} s  steps ${s.steps.join(', ')}  ${samples.at(-1).fps.toFixed(1)} fps\n`);
+    const fpsNow = s.frames / ((Date.now() - a) / 1000);
+    // The heap after a forced collection at every sample (after the frame count, which the collection would stall).
+    const heapBytes = await heap();
+    samples.push({ t: (Date.now() - t0) / 1000, fps: fpsNow, longestFrameMs: s.longestFrameMs, steps: s.steps, records: s.records, stepsPerSec: s.rate?.stepsPerSec ?? null, heapBytes });
+    process.stderr.write(`t=${samples.at(-1).t.toFixed(0)} s  steps ${s.steps.join(', ')}  ${samples.at(-1).fps.toFixed(1)} fps  heap ${(heapBytes / 2 ** 20).toFixed(1)} MiB\n`);
   }
   await page.evaluate(() => window.__lab.pause());
   await new Promise((r) => setTimeout(r, 500));
@@ -92,6 +96,10 @@ try {
     heapStartBytes: heapStart,
     heapEndBytes: heapEnd,
     heapGrowthBytes: heapEnd - heapStart,
+    // Flatness: the heap a tenth of the way in (records filling up to their thinning bound) against the last tenth.
+    heapEarlyBytes: samples[Math.floor(samples.length / 10)]?.heapBytes ?? null,
+    heapLateMaxBytes: Math.max(...samples.slice(Math.floor((samples.length * 9) / 10)).map((s) => s.heapBytes)),
+    heapMaxBytes: Math.max(...samples.map((s) => s.heapBytes)),
     minFps: Math.min(...fps),
     medianFps: fps.slice().sort((x, y) => x - y)[Math.floor(fps.length / 2)],
     maxFrameMs: Math.max(...samples.map((s) => s.longestFrameMs)),

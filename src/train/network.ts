@@ -79,8 +79,10 @@ export class Network {
   private readonly targets: readonly number[];
   /** Per hidden layer: whether its backward pass is unfused (normalised, or a residual connection starts or ends there). */
   private readonly unfused: readonly boolean[];
-  /** Per hidden layer: whether it keeps the activation's input (Workspace.pre). */
+  /** Per hidden layer: whether it has a buffer for the activation's input (Workspace.pre). */
   private readonly keepsPre: readonly boolean[];
+  /** Per hidden layer: whether its backward pass reads the activation's input (GELU, SiLU): written at every step. */
+  private readonly needsPre: readonly boolean[];
   /** 'linear' for every model: the epilogue that writes the activation's input alone. */
   private readonly linears: readonly HiddenActivation[];
   private readonly identities = new Map<number, Uint32Array>();
@@ -120,7 +122,8 @@ export class Network {
     this.hiddenActs = first.hidden.map((_, l) => models.map((m) => m.activations[l]!));
     this.outActs = models.map((m) => m.outputActivation);
     this.members = models.length;
-    this.keepsPre = keepsPreActivations(models).map((k) => k || keepAllPre);
+    this.needsPre = keepsPreActivations(models);
+    this.keepsPre = this.needsPre.map((k) => k || keepAllPre);
     this.linears = models.map(() => 'linear' as const);
     this.weights = p.weights;
     this.biases = p.biases;
@@ -204,8 +207,12 @@ export class Network {
     this.backend.gatherRows(src, identity, dst);
   }
 
-  /** Forward pass from ws.acts[0] to ws.acts[layers] (the prediction). */
-  forward(ws: Workspace, mode: ForwardMode): void {
+  /**
+   * Forward pass from ws.acts[0] to ws.acts[layers] (the prediction). With `keepZ`, every layer that has a buffer for
+   * it writes the activation's input z into Workspace.pre (for the distributions of a logged step); otherwise only the
+   * layers whose backward pass needs z do, and the others apply their activation in the matmul's epilogue.
+   */
+  forward(ws: Workspace, mode: ForwardMode, keepZ = false): void {
     const backend = this.backend;
     const L = this.layers;
     const train = mode === 'train';
@@ -215,8 +222,8 @@ export class Network {
         backend.matmul(input, this.weights[l]!, ws.acts[l + 1]!, { epilogue: { kind: 'bias_act', bias: this.biases[l]!, activations: this.outActs } });
         continue;
       }
-      const pre = ws.pre[l] ?? null;
-      // A layer that keeps z writes it first (linear epilogue) and applies its activation apart.
+      const pre = this.needsPre[l] || keepZ ? (ws.pre[l] ?? null) : null;
+      // A layer that keeps z writes it first (linear epilogue) and applies its activation apart (the same values).
       const activations = pre ? this.linears : this.activationsOf(l);
       const a = pre ?? ws.post[l] ?? ws.acts[l + 1]!;
       if (this.norm === 'none') {
@@ -250,7 +257,7 @@ export class Network {
       if (unfused) {
         // d holds ∂L/∂h_l: keep it for the skip's first layer, then take it through φ′ and the normalisation.
         if (ws.saved[l]) this.copy(d, ws.saved[l]!, ws.rows);
-        const pre = ws.pre[l] ?? null;
+        const pre = this.needsPre[l] ? (ws.pre[l] ?? null) : null;
         backend.actGradInPlace(d, pre ?? ws.post[l] ?? ws.acts[l + 1]!, this.activationsOf(l), pre !== null);
         if (this.norm === 'none') backend.columnSums(d, this.bGrads[l]!);
         else backend.normBackward(this.norm, d, ws.xhat[l]!, ws.invStd[l]!, this.gammas[l]!, d, this.gGrads[l]!, this.bGrads[l]!);
@@ -259,7 +266,7 @@ export class Network {
       if (!unfused) backend.columnSums(d, this.bGrads[l]!);
       if (l > 0) {
         const below = l - 1;
-        const pre = ws.pre[below] ?? null;
+        const pre = this.needsPre[below] ? (ws.pre[below] ?? null) : null;
         const epilogue = this.unfused[below]
           ? ({ kind: 'none' } as const)
           : ({ kind: 'act_grad', act: pre ?? ws.acts[l]!, activations: this.activationsOf(below), fromInput: pre !== null } as const);

@@ -122,7 +122,8 @@ export class Trainer {
     this.rowsPerStep = bs === 0 ? data.n : Math.min(bs, data.n);
     this.layout = metricsLayout(this.layers, config.distributions === true);
     this.status = this.models.map(() => ({ divergedAt: null }));
-    // Recording distributions keeps every hidden layer's z (its quantiles are one of the quantities).
+    // Recording distributions gives every hidden layer a buffer for z (its quantiles are one of the quantities), written
+    // at logged steps only.
     const keepsPre = keepsPreActivations(this.models).map((k) => k || config.distributions === true);
     const dropout = Math.max(...this.models.map((m) => m.dropout ?? 0));
     const plan = planMemory(this.sizes, this.rowsPerStep, data.n, B, backend.bytesPerElement, bs !== 0, this.layout.width, { ...first, dropout }, keepsPre);
@@ -198,7 +199,8 @@ export class Trainer {
     if (this.xBatch) this.nextBatch();
     const target = this.yBatch ?? this.yAll;
     this.net.setDropoutStep(this.stepIndex);
-    this.net.forward(ws, 'train');
+    // z is written apart from a only where it is needed: for φ′ (GELU, SiLU), or for a logged step's distributions.
+    this.net.forward(ws, 'train', log && this.layout.distributions >= 0);
     this.net.backward(ws, target);
     if (log) this.metricsInto(ws, target);
     // Every update reports its global gradient norm into this step's slot of the watch ring, so that the step a

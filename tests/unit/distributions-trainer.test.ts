@@ -9,6 +9,7 @@ import { QUANTILE_LEVELS } from '../../src/backend/cpu/quantiles.js';
 import { makeDataset } from '../../src/core/datasets.js';
 import { deepStack } from '../../src/core/presets.js';
 import { DISTRIBUTION_LEVELS, DISTRIBUTION_QUANTITIES, metricsLayout } from '../../src/train/records.js';
+import type { StepRecord } from '../../src/train/records.js';
 import { Trainer } from '../../src/train/trainer.js';
 
 /** np.quantile(x, q), method 'linear'. */
@@ -89,6 +90,30 @@ describe('trainer distributions', () => {
       QUANTILE_LEVELS.forEach((q, i) => expect(Math.abs(rec!.distributions![base + i]! - quantile(z, q)), `${act} level ${q}`).toBeLessThanOrEqual(width * 1.001 + 1e-6));
       trainer.dispose();
       backend.destroy();
+    }
+  });
+
+  it('change nothing else: with them on, every record and the weights equal the run without them (CPU f64, logged and unlogged steps, ReLU and GELU)', async () => {
+    for (const act of ['relu', 'gelu'] as const) {
+      const base = deepStack('relu', 4, 12);
+      const s = { ...base, model: { ...base.model, activations: base.model.activations.map(() => act) } };
+      const d = makeDataset(s.data);
+      const schedule = { ...s.schedule, logEvery: 3, batchSize: 16 };
+      const run = async (distributions: boolean) => {
+        const backend = createCpuBackend({ dtype: 'f64' });
+        const trainer = new Trainer(backend, { models: [s.model], data: d, schedule, distributions });
+        const records: StepRecord[][] = [];
+        await trainer.run(10, (r) => records.push(r), 10);
+        const params = await trainer.readParameters();
+        trainer.dispose();
+        backend.destroy();
+        return { records: records.map((step) => step.map(({ distributions: _, ...r }) => r)), weights: params[0]!.weights.map((w) => Array.from(w)) };
+      };
+      const off = await run(false);
+      const on = await run(true);
+      expect(on.records.length).toBe(off.records.length);
+      expect(on.records.length).toBeGreaterThan(2);
+      expect(on).toEqual(off);
     }
   });
 });
