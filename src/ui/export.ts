@@ -5,6 +5,8 @@
  */
 import type { Parameters } from '../core/init.js';
 import type { LabSpec } from '../core/lab-spec.js';
+import { npzBytes } from '../core/npz.js';
+import { parameterArrays } from '../train/checkpoint.js';
 import type { StepRecord } from '../train/records.js';
 import type { RunView } from './run-view.js';
 
@@ -70,8 +72,8 @@ export function weightsToJson(lab: LabSpec, runs: readonly { id: string; label: 
 }
 
 /** Save `text` as a file named `name` through a temporary blob: URL. */
-export function download(name: string, text: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+export function download(name: string, content: string | Uint8Array<ArrayBuffer>, mime: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: mime }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -80,4 +82,13 @@ export function download(name: string, text: string, mime: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * Every run's trained weights as one NumPy `.npz` archive (`np.load` reads it): the CLI's arrays (W0 of shape
+ * (inputs, outputs), b0, W1, …, and gamma/running_mean/running_var with normalisation) prefixed with the run,
+ * `run1_W0`, `run1_b0`, …, `run2_W0`, ….
+ */
+export function weightsToNpz(runs: readonly { params: Parameters }[], sizes: readonly number[]): Uint8Array<ArrayBuffer> {
+  return npzBytes(runs.flatMap((r, i) => parameterArrays(r.params, sizes).map((a) => ({ ...a, name: `run${i + 1}_${a.name}` })))) as Uint8Array<ArrayBuffer>;
 }

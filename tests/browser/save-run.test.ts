@@ -5,6 +5,7 @@
  * the file is the CLI's run format (`format`, `version`, checksum) plus the lab's settings; a damaged file is refused
  * with a notice naming the checksum, and nothing changes.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,49 @@ describe('Save run and Load run', () => {
         expect(Math.abs(rec.loss - want), `run ${m + 1} step ${rec.step}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want)));
       }),
     );
+    clean(app);
+  });
+
+  it('Weights .npz: np.load reads every run\'s arrays, equal to the Weights JSON export (CPU f64)', async () => {
+    app = await openApp('/?backend=cpu&dtype=f64&depth=3&width=6&samples=40&dataset=spiral&logEvery=1');
+    const { page } = app;
+    await ready(page);
+    await page.evaluate(() => window.__lab!.step(4));
+    const grab = async (button: string): Promise<string> => {
+      await page.evaluate(() => {
+        const w = window as unknown as { __blob: string | null };
+        w.__blob = null;
+        const create = URL.createObjectURL.bind(URL);
+        URL.createObjectURL = (b: Blob | MediaSource) => {
+          if (b instanceof Blob) {
+            void b.arrayBuffer().then((buf) => {
+              let bin = '';
+              for (const byte of new Uint8Array(buf)) bin += String.fromCharCode(byte);
+              w.__blob = btoa(bin);
+            });
+          }
+          return create(b);
+        };
+      });
+      await click(page, ['bp-app', 'bp-data-panel'], `button[name=${button}]`);
+      await page.waitForFunction(() => (window as unknown as { __blob: string | null }).__blob !== null);
+      return page.evaluate(() => (window as unknown as { __blob: string }).__blob);
+    };
+    const npz = Buffer.from(await grab('weights-npz'), 'base64');
+    const json = JSON.parse(Buffer.from(await grab('weights-json'), 'base64').toString('utf8')) as { runs: { layers: { weights: number[][]; biases: number[] }[] }[] };
+    dir ??= await mkdtemp(join(tmpdir(), 'backprop-lab-run-'));
+    const file = join(dir, 'weights.npz');
+    await writeFile(file, npz);
+    const py = 'import json, sys, numpy as np\nz = np.load(sys.argv[1])\nprint(json.dumps({k: z[k].tolist() for k in z.files}))';
+    const arrays = JSON.parse(execFileSync('python3', ['-c', py, file], { encoding: 'utf8' })) as Record<string, number[] | number[][]>;
+    expect(Object.keys(arrays).sort()).toEqual(['run1_W0', 'run1_W1', 'run1_W2', 'run1_W3', 'run1_b0', 'run1_b1', 'run1_b2', 'run1_b3', 'run2_W0', 'run2_W1', 'run2_W2', 'run2_W3', 'run2_b0', 'run2_b1', 'run2_b2', 'run2_b3']);
+    json.runs.forEach((run, r) =>
+      run.layers.forEach((layer, l) => {
+        expect(arrays[`run${r + 1}_W${l}`]).toEqual(layer.weights);
+        expect(arrays[`run${r + 1}_b${l}`]).toEqual(layer.biases);
+      }),
+    );
+    expect((arrays['run1_W0'] as number[][]).map((row) => row.length)).toEqual([6, 6]);
     clean(app);
   });
 

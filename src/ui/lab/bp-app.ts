@@ -26,7 +26,7 @@ import './bp-run-controls.js';
 import type { RunPatch } from './bp-run-controls.js';
 import './bp-transport.js';
 import type { LabAction } from './bp-transport.js';
-import { download, recordsToCsv, recordsToJson, weightsToJson } from '../export.js';
+import { download, recordsToCsv, recordsToJson, weightsToJson, weightsToNpz } from '../export.js';
 import { LabController } from './lab-controller.js';
 import { inspectSource } from './inspect-source.js';
 import { ACTIVATION_HELP } from '../charts/index.js';
@@ -403,6 +403,7 @@ export class BpApp extends LitElement {
       }
     } else if (f === 'records-csv') download('backprop-lab-records.csv', recordsToCsv(lab.views), 'text/csv');
     else if (f === 'records-json') download('backprop-lab-records.json', recordsToJson(lab.lab, lab.views), 'application/json');
+    else if (f === 'weights-npz') download('backprop-lab-weights.npz', weightsToNpz(await lab.parameters(), lab.sizes), 'application/octet-stream');
     else download('backprop-lab-weights.json', weightsToJson(lab.lab, await lab.parameters(), lab.sizes), 'application/json');
   }
 

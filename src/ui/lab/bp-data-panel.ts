@@ -10,7 +10,7 @@ import { controlStyles } from '../ui-styles.js';
 export type CsvDetail = { readonly dataset: Dataset; readonly info: CsvInfo; readonly name: string } | null;
 
 /** The downloads offered ('run-json': the whole run, to load again with Load run or resume with `lab train --resume`). */
-export type ExportFormat = 'records-csv' | 'records-json' | 'weights-json' | 'run-json';
+export type ExportFormat = 'records-csv' | 'records-json' | 'weights-json' | 'weights-npz' | 'run-json';
 
 /** Detail of `bp-run-file`: a run file chosen to load, and its text. */
 export interface RunFileDetail {
@@ -128,6 +128,7 @@ export class BpDataPanel extends LitElement {
               <button name="records-csv" @click=${() => this.fire<ExportFormat>('bp-export-data', 'records-csv')}>Records CSV</button>
               <button name="records-json" @click=${() => this.fire<ExportFormat>('bp-export-data', 'records-json')}>Records JSON</button>
               <button name="weights-json" @click=${() => this.fire<ExportFormat>('bp-export-data', 'weights-json')}>Weights JSON</button>
+              <button name="weights-npz" title="every run's weights for NumPy: np.load gives run1_W0, run1_b0, …" @click=${() => this.fire<ExportFormat>('bp-export-data', 'weights-npz')}>Weights .npz</button>
               <button name="save-run" title="the whole run (settings, weights, optimizer state, step, records) as a JSON file" @click=${() => this.fire<ExportFormat>('bp-export-data', 'run-json')}>
                 Save run
               </button>
