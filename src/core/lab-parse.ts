@@ -115,7 +115,7 @@ export function parseLab(input: unknown, defaults: LabSpec = defaultLab()): Pars
   const logEvery = pick('logEvery', (v) => c.range('logEvery', v, 1, 100000));
   const dtype = pick('dtype', (v) => sched('dtype', v, { dtype: v }));
   const backend = pick('backend', (v) => oneOf(c, 'backend', v, BACKEND_CHOICES));
-  const speed = pick('speed', (v) => c.range('speed', v, 1, LAB_LIMITS.maxSpeed));
+  const speed = pick('speed', (v) => c.range('speed', v, 0, LAB_LIMITS.maxSpeed));
   const stop = pick('stop', (v) => checkStop(c, v));
   const hide = pick('hide', (v) => checkHide(c, v));
   const runs = parseRuns(c, input.runs, d.runs, model, base.hidden.length, depth);

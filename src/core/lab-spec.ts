@@ -160,7 +160,7 @@ export interface LabSpec {
   readonly dtype: DType;
   readonly runs: readonly RunSpec[];
   readonly backend: BackendChoice;
-  /** Most training steps per animation frame. */
+  /** Training speed: 0 = as fast as possible; N ≥ 1 = slow motion, N steps per second. */
   readonly speed: number;
   readonly stop: StopCondition;
   /** Controls hidden from the page. */
@@ -198,7 +198,7 @@ export function defaultLab(): LabSpec {
       { activation: 'relu', init: r.model.init, gain: r.model.gain, lr: null, optimizer },
     ],
     backend: 'auto',
-    speed: 1,
+    speed: 0,
     stop: { kind: 'none' },
     hide: [],
   };

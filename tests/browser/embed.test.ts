@@ -106,7 +106,8 @@ describe('<backprop-lab> embed', () => {
       return { kind: lab.backendInfo().kind, steps: lab.records()[0]!.records.length };
     });
     expect(info).toEqual({ kind: 'webgpu', steps: 1 });
-    expect(app.requests.some((r) => /\/embed\/webgpu-backend-[\w-]+\.js$/.test(r))).toBe(true);
+    // The lab trains in its worker (dist/embed/assets/lab-worker-*.js), which loads its WebGPU chunk from beside itself.
+    expect(app.requests.some((r) => /\/embed\/assets\/webgpu-backend-[\w-]+\.js$/.test(r))).toBe(true);
     expect(app.foreignRequests()).toEqual([]);
     expect(app.pageErrors).toEqual([]);
   });

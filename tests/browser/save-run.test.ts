@@ -1,5 +1,5 @@
 /**
- * Save run and Load run in the built app (headless Chromium, CPU f64): a run saved at
+ * Save run and Load run in the built app (headless Chromium, CPU f64, through the training worker): a run saved at
  * step 20, loaded back after training on, continues with exactly the records the unbroken run had (every number, the
  * distribution quantiles included);
  * the file is the CLI's run format (`format`, `version`, checksum) plus the lab's settings; a damaged file is refused

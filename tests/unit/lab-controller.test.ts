@@ -1,11 +1,13 @@
 /**
  * The lab controller's loop on a fake clock (CPU backend, no page): frames run only when the clock's animation
- * frame comes, each takes `speed` steps while the clock stands still (the CPU frame's time box is on that clock),
- * and the throughput windows are measured on it. Nothing here depends on how fast the machine is.
+ * frame comes; in slow motion (speed N) a frame takes the steps due at N per second of the clock, at full speed
+ * (speed 0) as many as fit the CPU frame's time box on that clock; the throughput windows are measured on it.
+ * Nothing here depends on how fast the machine is.
  */
 import { describe, expect, it } from 'vitest';
 import type { ReactiveControllerHost } from 'lit';
 import { defaultLab } from '../../src/core/lab-spec.js';
+import { FASTEST_FRAME_STEPS } from '../../src/ui/lab/cohort-steps.js';
 import { LabController } from '../../src/ui/lab/lab-controller.js';
 import { FakeClock } from './fake-clock.js';
 
@@ -22,25 +24,44 @@ function controller(speed: number) {
 }
 
 describe('LabController on a fake clock', () => {
-  it('plays one frame of `speed` steps per animation frame of the clock, and no frame without one', async () => {
-    const { clock, c } = controller(3);
+  it('in slow motion takes the steps due at `speed` per second of the clock, the first at once, and no frame without one', async () => {
+    const { clock, c } = controller(10);
     await c.start();
     c.play();
     expect(c.playing).toBe(true);
     await idle(c);
     expect(c.step).toBe(0);
-    for (let f = 1; f <= 4; f++) {
+    // Frames at 0, 50, 100, 350 ms after Play: steps are due at 0, 100, 200, 300 ms (10 per second).
+    const steps: number[] = [];
+    for (const dt of [0, 50, 50, 250]) {
+      clock.advance(dt);
       expect(clock.runFrame()).toBe(1);
       await idle(c);
-      expect(c.step).toBe(3 * f);
+      steps.push(c.step);
     }
-    expect(c.runs[0]!.records.map((r) => r.step)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(steps).toEqual([1, 1, 2, 4]);
+    // After a stall it takes at most one second's worth (10 steps) at once.
+    clock.advance(5000);
+    clock.runFrame();
+    await idle(c);
+    expect(c.step).toBe(14);
+    expect(c.runs[0]!.records.map((r) => r.step)).toEqual([0, 2, 4, 6, 8, 10, 12]);
     c.pause();
     expect(clock.requestedFrames).toBe(0);
   });
 
+  it('at full speed (0) takes as many steps as the time box allows: while the clock stands still, FASTEST_FRAME_STEPS', async () => {
+    const { clock, c } = controller(0);
+    await c.start();
+    c.play();
+    clock.runFrame();
+    await idle(c);
+    expect(c.step).toBe(FASTEST_FRAME_STEPS);
+    c.pause();
+  });
+
   it('measures throughput over windows of the clock', async () => {
-    const { clock, c } = controller(5);
+    const { clock, c } = controller(50);
     await c.start();
     c.play();
     for (let f = 0; f < 5; f++) {
@@ -48,8 +69,9 @@ describe('LabController on a fake clock', () => {
       clock.runFrame();
       await idle(c);
     }
-    // 5 frames of 5 steps over 500 ms of the clock: 50 steps/s; 2 runs × 20 rows a step.
-    expect(c.rates).toMatchObject({ at: 1500, stepsPerSec: 50, samplesPerSec: 50 * 40 });
+    // 50 steps/s in slow motion: the first at once, then 5 per 100 ms, 26 steps over 500 ms of the clock (52 steps/s);
+    // 2 runs × 20 rows a step.
+    expect(c.rates).toMatchObject({ at: 1500, stepsPerSec: 52, samplesPerSec: 52 * 40 });
     c.pause();
   });
 });

@@ -30,6 +30,8 @@ import { download, recordsToCsv, recordsToJson, weightsToJson, weightsToNpz } fr
 import { LabController } from './lab-controller.js';
 import { inspectSource } from './inspect-source.js';
 import { ACTIVATION_HELP } from '../charts/index.js';
+import type { LabControl } from './lab-control.js';
+import { startLabWorker, WorkerLab } from './worker-lab.js';
 import { TheoryCache, theoryLabel } from '../theory-lines.js';
 import type { GradientTheory } from '../charts/index.js';
 
@@ -51,6 +53,22 @@ function rememberHint(): void {
   } catch {
     // Nothing to remember it in: the hint shows again next time.
   }
+}
+
+/**
+ * The lab's trainer: in a dedicated worker (the page only draws), or in the page where no worker can be started or
+ * when `window.__labTrainer` is 'page' before the app starts (a switch for tests that compare the two).
+ */
+function makeTrainer(host: BpApp, lab: LabSpec): LabControl {
+  const inPage = (globalThis as { __labTrainer?: string }).__labTrainer === 'page';
+  if (!inPage && typeof Worker === 'function') {
+    try {
+      return new WorkerLab(host, lab, startLabWorker());
+    } catch (e) {
+      console.warn('The training worker could not be started; training in the page instead:', e);
+    }
+  }
+  return new LabController(host, lab);
 }
 
 /**
@@ -242,8 +260,8 @@ export class BpApp extends LitElement {
     }
   `;
 
-  /** The lab controller (backend, trainers, loop); made when the element first connects. */
-  lab!: LabController;
+  /** The lab's trainer (backend, trainers, loop; in a worker on the browser path); made when the element first connects. */
+  lab!: LabControl;
   /** Resolves once the backend has started and the runs are built; made when the element first connects. */
   ready!: Promise<void>;
   /**
@@ -276,7 +294,7 @@ export class BpApp extends LitElement {
     const parsed = decodeLab(params);
     this.setTheme(decodeTheme(params).value);
     this.autoplay = decodeAutoplay(params).value;
-    this.lab = new LabController(this, parsed.value);
+    this.lab = makeTrainer(this, parsed.value);
     if (parsed.issues.length) {
       const where = this.embedded ? 'attributes of this embedded lab' : 'settings in the link';
       this.lab.notify('warning', `Some ${where} were not valid; their defaults are used instead:`, parsed.issues.map(formatIssue));

@@ -11,7 +11,13 @@ import type { LabPatch } from './bp-controls.js';
 export type LabAction = 'play' | 'pause' | 'step' | 'reset' | 'new-weights';
 
 /** Steps-per-frame choices. */
-const SPEEDS = [1, 2, 5, 10, 20, 50, 100] as const;
+/** Speeds offered: 0 = as fast as possible; N = slow motion, N steps per second. */
+const SPEEDS = [0, 1, 2, 5, 10, 20, 50, 100] as const;
+
+/** A speed as the menu names it. */
+function speedName(s: number): string {
+  return s === 0 ? 'fastest' : `${s} steps/s`;
+}
 
 /**
  * The training transport.
@@ -78,9 +84,9 @@ export class BpTransport extends LitElement {
       <div class="grid" style="margin-top: 6px">
         ${this.shown('speed')
           ? html`<label
-              >steps per frame
-              <select name="speed" @change=${(e: Event) => this.patch({ speed: Number(inputText(e)) })}>
-                ${[...new Set([...SPEEDS, lab.speed])].sort((a, b) => a - b).map((s) => html`<option value=${s} ?selected=${s === lab.speed}>${s}</option>`)}
+              >speed
+              <select name="speed" title="fastest, or slow motion at so many steps per second" @change=${(e: Event) => this.patch({ speed: Number(inputText(e)) })}>
+                ${[...new Set([...SPEEDS, lab.speed])].sort((a, b) => a - b).map((s) => html`<option value=${s} ?selected=${s === lab.speed}>${speedName(s)}</option>`)}
               </select></label
             >`
           : nothing}

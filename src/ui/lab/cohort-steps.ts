@@ -144,3 +144,42 @@ export async function stepMany(n: number, logAll: boolean, step: StepAll, hooks:
   }
   await settle(pending);
 }
+
+/** Steps a frame takes at most at full speed (speed 0); the CPU's time box or the GPU's pace usually ends it sooner. */
+export const FASTEST_FRAME_STEPS = 1000;
+
+/**
+ * The lab's speed: at 0 as fast as possible (FASTEST_FRAME_STEPS a frame at most), at N ≥ 1 slow motion, N steps per
+ * second of the clock: the first step at once on play, step k at k/N s; after a stall it never takes more than one
+ * second's worth at once.
+ */
+export class StepPacer {
+  private start = 0;
+  private taken = 0;
+  /** The speed counted at since the last restart, or -1 when none yet. */
+  private speed = -1;
+
+  constructor(private readonly now: () => number) {}
+
+  /** Start counting again now (on play; the speed changing restarts it too). */
+  restart(): void {
+    this.start = this.now();
+    this.taken = 0;
+    this.speed = -1;
+  }
+
+  /** How many steps are due now at `speed` (0: as fast as possible). */
+  allowance(speed: number): number {
+    if (this.speed !== -1 && speed !== this.speed) this.restart();
+    this.speed = speed;
+    if (speed <= 0) return FASTEST_FRAME_STEPS;
+    const dueTotal = Math.floor(((this.now() - this.start) * speed) / 1000) + 1;
+    if (dueTotal - this.taken > speed) this.taken = dueTotal - speed;
+    return Math.max(0, dueTotal - this.taken);
+  }
+
+  /** `steps` steps were taken. */
+  took(steps: number): void {
+    this.taken += steps;
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * The lab's long-lived behaviour as a lit ReactiveController: it owns the backend, the trainers (cohorts) and
  * the training loop. Each frame (frame-loop.ts) steps every cohort a few times (cohort-steps.ts: time-boxed on the
- * CPU; on WebGPU it submits `speed` steps and then awaits the metrics read), takes the records (record-store.ts),
+ * CPU; on WebGPU it submits the steps that fit its pace and then awaits the metrics read; in slow motion, `speed` N ≥ 1,
+ * the steps due at N per second), takes the records (record-store.ts),
  * measures throughput and refreshes the decision boundaries (run-insights.ts). A lost WebGPU device moves the runs
  * to the CPU (device-recovery.ts). All work on the trainers is serialised through one queue, so a settings change
  * (run-changes.ts) never interleaves with a step.
@@ -15,10 +16,11 @@ import { parseLabRun, serializeLabRun } from './lab-run-file.js';
 import type { Parameters } from '../../core/init.js';
 import { builtinShape, dataSpec, resetScope, scheduleSpec, type DataShape, type LabSpec, type RunSpec } from '../../core/lab-spec.js';
 import type { StepRecord } from '../../train/records.js';
-import { activeCohorts, frameSteps, GpuPace, settle, stepCohorts, stepMany } from './cohort-steps.js';
+import { activeCohorts, frameSteps, GpuPace, settle, StepPacer, stepCohorts, stepMany } from './cohort-steps.js';
 import type { CsvInfo } from './csv.js';
 import { discardLost, FaultGuard, loseDevice, resumeCohorts } from './device-recovery.js';
 import { FrameLoop } from './frame-loop.js';
+import type { LabControl } from './lab-control.js';
 import { buildRefusal, csvRefusal } from './lab-budget.js';
 import { pageClock, type LabClock } from './lab-clock.js';
 import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
@@ -40,7 +42,7 @@ export { MAX_RECORD_NUMBERS, MAX_RECORDS, recordCap, thinRecords } from './recor
 export const BOUNDARY_EVERY_MS = 500;
 
 /** Owns backend, trainers and the training loop of a lab page. */
-export class LabController implements ReactiveController {
+export class LabController implements ReactiveController, LabControl {
   lab: LabSpec;
   readonly runs: RunState[] = [];
   backendStatus: BackendStatus = STARTING_STATUS;
@@ -60,6 +62,8 @@ export class LabController implements ReactiveController {
   private readonly loop: FrameLoop;
   /** Steps per frame on WebGPU, bounded by the time the last frame's steps took. */
   private readonly pace = new GpuPace();
+  /** Steps due in slow motion (speed N ≥ 1: N steps per second); at speed 0 as many as a frame fits. */
+  private readonly pacer: StepPacer;
 
   /** `clock`: time and frames for the loop, the read-back schedule and the throughput (the page's by default). */
   constructor(
@@ -69,6 +73,7 @@ export class LabController implements ReactiveController {
   ) {
     this.lab = lab;
     this.throughput = new Throughput(() => clock.now());
+    this.pacer = new StepPacer(() => clock.now());
     this.guard = new FaultGuard(
       {
         backend: () => this.backend,
@@ -330,6 +335,7 @@ export class LabController implements ReactiveController {
   play(): void {
     if (this.playing || !this.canTrain) return;
     this.loop.start();
+    this.pacer.restart();
     this.throughput.resume();
     this.host.requestUpdate();
   }
@@ -371,8 +377,12 @@ export class LabController implements ReactiveController {
     if (!this.playing || !this.backend) return;
     const gpu = this.backend.info.kind === 'webgpu';
     const pending: Promise<void>[] = [];
+    const due = this.pacer.allowance(this.lab.speed);
+    // Slow motion: no step due in this frame.
+    if (due === 0) return;
     const t0 = this.clock.now();
-    const steps = frameSteps(gpu ? this.pace.steps(this.lab.speed) : this.lab.speed, !gpu, pending, (p, log) => this.stepCohorts(p, log), () => this.clock.now());
+    const steps = frameSteps(gpu ? this.pace.steps(due) : due, !gpu, pending, (p, log) => this.stepCohorts(p, log), () => this.clock.now());
+    this.pacer.took(steps);
     const logged = pending.length;
     await settle(pending);
     if (gpu && logged === 0) await this.backend.sync();
@@ -410,6 +420,18 @@ export class LabController implements ReactiveController {
   /** Trained parameters of every run (the weights export, the network view), with its next mini-batch's rows. */
   parameters(): Promise<{ id: string; label: string; step: number; params: Parameters; batchRows?: Uint32Array }[]> {
     return this.exclusive(() => cohortParameters(this.cohorts));
+  }
+
+  /** Every run's outputs on the rows of x (n × inputDim) at its current weights (evaluation mode), by run id. */
+  predict(x: Float64Array, n: number): Promise<{ id: string; outputs: Float64Array }[]> {
+    return this.exclusive(async () => {
+      const out: { id: string; outputs: Float64Array }[] = [];
+      for (const c of this.cohorts) {
+        const outs = await c.trainer.predict(x, n);
+        c.members.forEach((r, i) => out.push({ id: r.id, outputs: outs[i]! }));
+      }
+      return out.sort((a, b) => a.id.localeCompare(b.id));
+    });
   }
 
   /**

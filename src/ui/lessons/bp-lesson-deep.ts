@@ -5,8 +5,8 @@
  */
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { Backend } from '../../backend/backend.js';
 import { LessonBackend } from './lesson-backend.js';
+import type { TrainerSource } from './lesson-trainer.js';
 import { makeDataset } from '../../core/datasets.js';
 import '../charts/bp-gradient-profile.js';
 import '../charts/bp-loss-chart.js';
@@ -42,8 +42,8 @@ export class BpLessonDeep extends LessonElement {
     this.race = [];
   });
 
-  private get backend(): Backend | null {
-    return this.cpu.backend;
+  private get backend(): TrainerSource | null {
+    return this.cpu.source;
   }
 
   override connectedCallback(): void {

@@ -7,7 +7,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { LessonBackend } from './lesson-backend.js';
-import type { Backend } from '../../backend/backend.js';
+import type { TrainerSource } from './lesson-trainer.js';
 import { makeDataset, type Dataset } from '../../core/datasets.js';
 import type { Parameters } from '../../core/init.js';
 import { lossValue } from '../../core/losses.js';
@@ -68,8 +68,8 @@ export class BpLessonTwoLayers extends LessonElement {
     this.cohort = null;
   });
 
-  private get backend(): Backend | null {
-    return this.cpu.backend;
+  private get backend(): TrainerSource | null {
+    return this.cpu.source;
   }
 
   override connectedCallback(): void {
@@ -149,8 +149,8 @@ export class BpLessonTwoLayers extends LessonElement {
         this.walk = { ...w, phase: 'loss' };
       } else if (w.phase === 'loss') {
         if (c.step === this.settings.epochs - 1) c.lastPass = w.pred;
-        const r = c.trainer.stepOnce(true);
-        if (r) c.keep(await r);
+        const recs = await c.trainer.stepOnce(true);
+        if (recs) c.keep(recs);
         const [grads] = await c.trainer.readGradients();
         this.walk = { ...w, phase: 'backward', grads: grads! };
       } else {

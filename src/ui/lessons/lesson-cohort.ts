@@ -1,14 +1,15 @@
 /**
- * A trainer and the runs it trains as the chart elements see them (RunView): the lessons' small wrapper over
- * Trainer. Records are appended in place at the logged steps; the step a run diverged at is kept.
+ * A trainer and the runs it trains as the chart elements see them (RunView): the lessons' small wrapper over a
+ * LessonTrainer (in the training worker on the browser path, lesson-trainer.ts). Records are appended in place at the
+ * logged steps; the step a run diverged at is kept.
  */
 import type { Backend } from '../../backend/backend.js';
 import type { Dataset } from '../../core/datasets.js';
 import type { ModelSpec, ScheduleSpec } from '../../core/spec.js';
 import type { StepRecord } from '../../train/records.js';
-import { Trainer } from '../../train/trainer.js';
-import { computeBoundaries } from '../lab/boundary.js';
+import { BOUNDARY_EXTENT, BOUNDARY_SIZE, boundaryInputs, boundaryValues } from '../lab/boundary.js';
 import type { RunView } from '../run-view.js';
+import { LocalLessonTrainer, type LessonTrainer, type TrainerSource } from './lesson-trainer.js';
 
 /** A run as a lesson shows it: label and colour fixed, records growing. */
 export interface LessonRunView extends RunView {
@@ -27,21 +28,25 @@ export interface RunMeta {
 
 /** One trainer (one or more same-shape models) and its runs. */
 export class LessonCohort {
-  readonly trainer: Trainer;
+  readonly trainer: LessonTrainer;
   readonly views: LessonRunView[];
   /** The first model's outputs on the data in the last step's forward pass (before its update), once taken; kept only with `keepLastPass`. */
   lastPass: Float64Array | null = null;
 
-  /** `models[i]` is shown as `meta[i]`; `logEvery` is how often records are kept (and the last of `total` steps). */
+  /**
+   * `models[i]` is shown as `meta[i]`; `logEvery` is how often records are kept (and the last of `total` steps). The
+   * trainer comes from `source` (the lesson's worker), or is made in the page on a backend.
+   */
   constructor(
-    backend: Backend,
+    source: Backend | TrainerSource,
     readonly data: Dataset,
     models: readonly ModelSpec[],
     meta: readonly RunMeta[],
     readonly schedule: ScheduleSpec,
     private readonly keepLastPass = false,
   ) {
-    this.trainer = new Trainer(backend, { models, data, schedule });
+    const setup = { models, data, schedule };
+    this.trainer = typeof (source as TrainerSource).trainer === 'function' ? (source as TrainerSource).trainer(setup) : new LocalLessonTrainer(source as Backend, setup);
     this.views = meta.map((m) => ({ ...m, records: [], divergedAt: null, boundary: null }));
   }
 
@@ -57,33 +62,30 @@ export class LessonCohort {
 
   /** Take up to `count` steps (never past the schedule's end), keeping the records of the logged ones. */
   async advance(count: number): Promise<void> {
-    const pending: Promise<StepRecord[]>[] = [];
-    let last: Promise<Float64Array[]> | null = null;
-    for (let i = 0; i < count && !this.done; i++) {
-      // predict() snapshots the outputs now, before the last step's update.
-      if (this.keepLastPass && this.trainer.step === this.schedule.steps - 1) last = this.trainer.predict(this.data.x, this.data.n);
-      const r = this.trainer.stepOnce(this.trainer.shouldLog(this.trainer.step));
-      if (r) pending.push(r);
-    }
-    for (const p of pending) this.keep(await p);
-    if (last) this.lastPass = (await last)[0]!;
+    if (count <= 0 || this.done) return;
+    const r = await this.trainer.advance(count, this.keepLastPass);
+    for (const recs of r.records) this.keep(recs);
+    if (r.lastPass) this.lastPass = r.lastPass;
   }
 
   /** Append one logged step's records (one per model). */
   keep(records: readonly StepRecord[]): void {
-    const status = this.trainer.memberStatus();
+    const diverged = this.trainer.divergedAt;
     records.forEach((rec, i) => {
       const v = this.views[i]!;
       v.records.push(rec);
-      if (v.divergedAt === null) v.divergedAt = status[i]!.divergedAt;
+      if (v.divergedAt === null) v.divergedAt = diverged[i] ?? null;
     });
   }
 
   /** Recompute the decision boundaries (2-D inputs only). */
   async refreshBoundaries(): Promise<void> {
     if (this.data.inputDim !== 2) return;
-    const grids = await computeBoundaries(this.trainer);
-    grids.forEach((g, i) => (this.views[i]!.boundary = g));
+    const size = BOUNDARY_SIZE;
+    const points = size * size;
+    const outs = await this.trainer.predict(boundaryInputs(size, BOUNDARY_EXTENT), points);
+    const k = this.data.outputDim;
+    outs.forEach((o, i) => (this.views[i]!.boundary = { size, extent: BOUNDARY_EXTENT, values: boundaryValues(o, points, k) }));
   }
 
   /** Release the trainer's tensors. */
