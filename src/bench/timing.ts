@@ -96,3 +96,61 @@ export async function timeReps(run: (count: number) => Promise<void>, opts: RepO
   }
   return { warmupMs, callsPerRep: calls, ...timingStats(times) };
 }
+
+/** Timings of two runs measured side by side (timeRepsPaired). */
+export interface PairedTimings {
+  readonly a: RepTimings;
+  readonly b: RepTimings;
+}
+
+/**
+ * Time two runs side by side: both warmed up, the same calls per repetition for both (sized on the slower, as
+ * timeReps sizes one), then the repetitions alternate — a then b, b then a — so that what drifts on a shared
+ * machine (another process, a clock change, a collection) falls on both alike. For an A/B figure such as the
+ * extra share of a step an option costs, which two separate timings would confound with the machine's noise.
+ */
+export async function timeRepsPaired(
+  a: (count: number) => Promise<void>,
+  b: (count: number) => Promise<void>,
+  opts: RepOptions,
+  afterWarmup?: () => Promise<void>,
+): Promise<PairedTimings> {
+  const now = opts.now ?? (() => performance.now());
+  const clock = async (run: (count: number) => Promise<void>, count: number): Promise<number> => {
+    const t0 = now();
+    await run(count);
+    return now() - t0;
+  };
+  checkCancelled(opts.signal);
+  const warmA = await clock(a, 1);
+  const warmB = await clock(b, 1);
+  await afterWarmup?.();
+  const target = opts.minRepMs ?? 0;
+  const maxCalls = opts.maxCallsPerRep ?? 100_000;
+  const both = async (count: number) => Math.max(await clock(a, count), await clock(b, count));
+  await opts.pause?.();
+  checkCancelled(opts.signal);
+  let count = 1;
+  let ms = await both(count);
+  while (Number.isFinite(target) && ms < target / 2 && count < maxCalls) {
+    await opts.pause?.();
+    checkCancelled(opts.signal);
+    count = Math.min(maxCalls, count * 4);
+    ms = await both(count);
+  }
+  const calls = callsPerRep(ms / count, target, maxCalls);
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let r = 0; r < Math.max(1, opts.reps); r++) {
+    await opts.pause?.();
+    checkCancelled(opts.signal);
+    if (r % 2 === 0) {
+      ta.push((await clock(a, calls)) / calls);
+      tb.push((await clock(b, calls)) / calls);
+    } else {
+      tb.push((await clock(b, calls)) / calls);
+      ta.push((await clock(a, calls)) / calls);
+    }
+  }
+  return { a: { warmupMs: warmA, callsPerRep: calls, ...timingStats(ta) }, b: { warmupMs: warmB, callsPerRep: calls, ...timingStats(tb) } };
+}

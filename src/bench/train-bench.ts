@@ -12,7 +12,8 @@ import { NumpyRandom } from '../core/rng.js';
 import type { ExperimentSpec } from '../core/spec.js';
 import { flopsPerStep, Trainer } from '../train/trainer.js';
 import type { Agreement } from './agreement.js';
-import { timeReps, type RepOptions, type RepTimings } from './timing.js';
+import type { TimingStats } from './stats.js';
+import { timeReps, timeRepsPaired, type RepOptions, type RepTimings } from './timing.js';
 
 /** Output layer and loss: linear + MSE on random targets, or softmax + cross-entropy on random labels. */
 export type TrainHead = 'mse' | 'softmax_ce';
@@ -56,6 +57,11 @@ export interface TrainPoint extends RepTimings {
   readonly gflops: number;
   /** Agreement of the first step's gradients with the other backend (set by the suite runner). */
   readonly agreement?: Agreement;
+  /**
+   * With distributions: the same model without them, timed side by side with this one (repetitions alternating), the
+   * baseline of the extra share of a step the distributions cost.
+   */
+  readonly interleavedPlain?: TimingStats;
 }
 
 /** "784-256x4-10": layer sizes with runs of equal widths folded. */
@@ -138,13 +144,15 @@ export async function benchTrainShape(
   suite: 'train' | 'workload' = 'train',
 ): Promise<{ point: TrainPoint; gradients: Parameters }> {
   const trainer = benchTrainer(backend, s);
+  // With distributions, the plain model is timed beside it, repetition for repetition (timeRepsPaired).
+  const twin = s.distributions ? benchTrainer(backend, { ...s, distributions: false }) : null;
   let gradients: Parameters | undefined;
   try {
     await backend.sync();
-    const steps = async (count: number) => {
+    const stepsOf = (t: Trainer) => async (count: number) => {
       const pending: Promise<unknown>[] = [];
       for (let i = 0; i < count; i++) {
-        const r = trainer.stepOnce(s.logEvery > 0 && trainer.step % s.logEvery === 0);
+        const r = t.stepOnce(s.logEvery > 0 && t.step % s.logEvery === 0);
         if (r) pending.push(r);
       }
       await Promise.all(pending);
@@ -152,9 +160,16 @@ export async function benchTrainShape(
     };
     // A fixed stepsPerRep: an unbounded target duration capped at exactly that many steps per repetition.
     const repOpts = s.stepsPerRep > 0 ? { ...opts, minRepMs: Number.POSITIVE_INFINITY, maxCallsPerRep: s.stepsPerRep } : opts;
-    const timings = await timeReps(steps, repOpts, async () => {
+    const afterWarmup = async () => {
       gradients = (await trainer.readGradients())[0]!;
-    });
+    };
+    let interleavedPlain: TimingStats | undefined;
+    let timings: RepTimings;
+    if (twin) {
+      const paired = await timeRepsPaired(stepsOf(trainer), stepsOf(twin), repOpts, afterWarmup);
+      timings = paired.a;
+      interleavedPlain = { medianMs: paired.b.medianMs, minMs: paired.b.minMs, maxMs: paired.b.maxMs, reps: paired.b.reps };
+    } else timings = await timeReps(stepsOf(trainer), repOpts, afterWarmup);
     const flops = trainFlops(s);
     const sps = 1000 / timings.medianMs;
     const point: TrainPoint = {
@@ -172,10 +187,12 @@ export async function benchTrainShape(
       stepsPerSecond: sps,
       samplesPerSecond: sps * s.batch,
       gflops: (flops * sps) / 1e9,
+      ...(interleavedPlain ? { interleavedPlain } : {}),
     };
     return { point, gradients: gradients! };
   } finally {
     trainer.dispose();
+    twin?.dispose();
   }
 }
 
@@ -187,13 +204,26 @@ export async function benchTrain(backend: Backend, s: TrainBenchShape, reps: num
 
 /**
  * One line per model timed with and without distributions on one backend: the median step times and the extra
- * share of a step the distributions cost ("+4.2 % of a step").
+ * share of a step the distributions cost ("+4.2 % of a step"). The baseline is the plain model timed side by side
+ * with the distributions run (`interleavedPlain`, min/median/max of both given) where the point has it, else the
+ * plain model's own point.
  */
 export function distributionOverheads(points: readonly TrainPoint[]): string[] {
   const lines: string[] = [];
+  const ms = (t: TimingStats) => `${t.medianMs.toFixed(3)} ms (min ${t.minMs.toFixed(3)}, max ${t.maxMs.toFixed(3)})`;
   for (const withDist of points) {
     if (!withDist.shape.distributions) continue;
     const plain = points.find((p) => p.backend === withDist.backend && p.key === withDist.key.replace(/ \+dist$/, ''));
+    const label = withDist.label.replace(/ \+dist$/, '');
+    const every = withDist.shape.logEvery;
+    if (withDist.interleavedPlain) {
+      const base = withDist.interleavedPlain;
+      const extra = ((withDist.medianMs - base.medianMs) / base.medianMs) * 100;
+      lines.push(
+        `distributions ${withDist.backend} ${label} (log every ${every}; ${base.reps} repetitions each, alternating): ${ms(base)} → ${ms(withDist)} per step, ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} % of a step`,
+      );
+      continue;
+    }
     if (!plain) continue;
     const extra = ((withDist.medianMs - plain.medianMs) / plain.medianMs) * 100;
     lines.push(

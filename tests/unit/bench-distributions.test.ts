@@ -2,6 +2,7 @@
 // planned twice (plain, then with distributions, keys told apart), and the overhead line compares the pair.
 import { describe, expect, it } from 'vitest';
 import { CLI_DEFAULTS, planTasks } from '../../src/bench/plan.js';
+import { timeRepsPaired } from '../../src/bench/timing.js';
 import { distributionOverheads, type TrainPoint } from '../../src/bench/train-bench.js';
 import { benchRequest } from '../../src/cli/bench.js';
 
@@ -31,5 +32,45 @@ describe('bench --distributions', () => {
       'distributions CPU f32 m b8 (log every 1): 100.000 ms → 104.000 ms per step, +4.0 % of a step',
       'distributions WebGPU m b8 (log every 1): 50.000 ms → 56.000 ms per step, +12.0 % of a step',
     ]);
+  });
+
+  it('with a side-by-side baseline, the line uses it and gives min, median and max of both', () => {
+    const point = { backend: 'CPU f32', key: 'train m batch 8 +dist', label: 'm b8 +dist', medianMs: 107, minMs: 105, maxMs: 110, shape: { logEvery: 10, distributions: true }, interleavedPlain: { medianMs: 100, minMs: 99, maxMs: 104, reps: 12 } } as unknown as TrainPoint;
+    expect(distributionOverheads([point])).toEqual([
+      'distributions CPU f32 m b8 (log every 10; 12 repetitions each, alternating): 100.000 ms (min 99.000, max 104.000) → 107.000 ms (min 105.000, max 110.000) per step, +7.0 % of a step',
+    ]);
+  });
+});
+
+describe('timeRepsPaired', () => {
+  it('gives both runs the same calls per repetition and alternates their order, each timed on its own', async () => {
+    let t = 0;
+    const order: string[] = [];
+    const counts: number[] = [];
+    // a costs 1 ms a call, b 3 ms; the fake clock moves only when a run runs.
+    const run = (name: string, ms: number) => async (n: number) => {
+      order.push(name);
+      counts.push(n);
+      t += n * ms;
+    };
+    const r = await timeRepsPaired(run('a', 1), run('b', 3), { reps: 4, minRepMs: 24, now: () => t });
+    // Sized on the slower: 3 ms a call, a 24 ms target → 8 calls for both.
+    expect([r.a.callsPerRep, r.b.callsPerRep]).toEqual([8, 8]);
+    expect([r.a.medianMs, r.a.minMs, r.a.maxMs, r.a.reps]).toEqual([1, 1, 1, 4]);
+    expect([r.b.medianMs, r.b.reps]).toEqual([3, 4]);
+    expect(order.slice(-8)).toEqual(['a', 'b', 'b', 'a', 'a', 'b', 'b', 'a']);
+    expect(counts.slice(-8)).toEqual([8, 8, 8, 8, 8, 8, 8, 8]);
+  });
+
+  it('with a fixed count per repetition (no target) times exactly that many calls', async () => {
+    let t = 0;
+    const counts: number[] = [];
+    const run = async (n: number) => {
+      counts.push(n);
+      t += n;
+    };
+    const r = await timeRepsPaired(run, run, { reps: 2, minRepMs: Number.POSITIVE_INFINITY, maxCallsPerRep: 20, now: () => t });
+    expect(r.a.callsPerRep).toBe(20);
+    expect(counts.slice(-4)).toEqual([20, 20, 20, 20]);
   });
 });
