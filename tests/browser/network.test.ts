@@ -40,38 +40,53 @@ async function throttledReads(page: Page): Promise<[number, number]> {
   return page.evaluate(async () => {
     const grid = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-chart-grid')!.shadowRoot!;
     const el = grid.querySelector('bp-network-inspector') as unknown as HTMLElement & {
-      clock: unknown; version: string; source: () => Promise<unknown>; updateComplete: Promise<unknown>; refreshes: number;
+      clock: unknown; version: string; refresh: () => Promise<void>; updateComplete: Promise<unknown>; refreshes: number;
     };
     let now = 0;
     const timers: (() => void)[] = [];
     el.clock = { now: () => now, setTimeout: (f: () => void) => timers.push(f), clearTimeout: () => undefined };
-    const real = el.source;
+    const inFlight = () => (el as unknown as { inFlight: boolean }).inFlight;
+    // Count the reads as they start (a refresh asked for during a read only marks the view dirty). The count sits on
+    // the element's refresh, not its source, which the chart grid sets again whenever it renders.
+    const real = el.refresh;
     let reads = 0;
-    el.source = () => {
-      reads++;
-      return real();
+    el.refresh = function (this: typeof el) {
+      if (!inFlight()) reads++;
+      return real.call(this);
     };
     /** Wait (polling, a condition) until `n` refreshes have completed. */
     const settled = async (n: number) => {
       while (el.refreshes < n) await new Promise((r) => setTimeout(r, 10));
     };
-    await el.updateComplete;
-    // Setting the source counts as a change: let that read finish before counting.
-    await settled(el.refreshes + (reads > 0 ? 1 : 0));
+    /**
+     * Let everything already asked for happen first: the read that setting the clock asks for, and any the lab's own
+     * version changes ask for meanwhile (a state from the training worker may arrive during a read), each interval
+     * ended by hand, until no read is in flight and no timer waits.
+     */
+    const quiet = async () => {
+      for (;;) {
+        await el.updateComplete;
+        while (inFlight()) await new Promise((r) => setTimeout(r, 10));
+        if (timers.length === 0) return;
+        now += 1000;
+        for (const f of timers.splice(0)) f();
+      }
+    };
+    await quiet();
     const done = el.refreshes;
     reads = 0;
-    now = 5000;
+    now += 5000;
     for (const v of ['t1', 't2', 't3']) {
       el.version = v;
       await el.updateComplete;
     }
     const first = reads;
     await settled(done + 1);
-    now = 6000;
+    now += 1000;
     for (const f of timers.splice(0)) f();
     const second = reads;
     await settled(done + 2);
-    el.source = real;
+    delete (el as unknown as { refresh?: unknown }).refresh;
     return [first, second] as [number, number];
   });
 }

@@ -10,9 +10,9 @@ import { makeDataset } from '../../src/core/datasets.js';
 import { defaultLab } from '../../src/core/lab-spec.js';
 import { deepStack } from '../../src/core/presets.js';
 import { LocalLessonTrainer, TrainerChannel } from '../../src/ui/lessons/lesson-trainer.js';
-import type { WorkerPort } from '../../src/ui/lab/worker-lab.js';
+import { WorkerLab, type WorkerPort } from '../../src/ui/lab/worker-lab.js';
 import { FASTEST_FRAME_STEPS } from '../../src/ui/lab/cohort-steps.js';
-import { LabWorkerHost } from '../../src/ui/lab/lab-worker-host.js';
+import { LabWorkerHost, STATE_EVERY_MS } from '../../src/ui/lab/lab-worker-host.js';
 import {
   decodeCommand,
   decodeEvent,
@@ -113,15 +113,15 @@ describe('trainer protocol: events', () => {
     ['an unknown type', { v: 1, type: 'records' }, /^type: "records" is not allowed; expected one of reply, state, fatal$/],
     ['a reply without ok', { v: 1, type: 'reply', id: 1 }, /^ok: nothing is not allowed; expected true or false$/],
     ['a failed reply without its error', { v: 1, type: 'reply', id: 1, ok: false }, /^error: nothing is not allowed; expected \{ name, message \}$/],
-    ['a state without runs', { v: 1, type: 'state', seen: 0, state: { lab, playing: false, notices: { added: [], removed: [] } } }, /^state\.runs: nothing is not allowed/],
+    ['a state without runs', { v: 1, type: 'state', seen: 0, seq: 1, state: { lab, playing: false, notices: { added: [], removed: [] } } }, /^state\.runs: nothing is not allowed/],
     [
       'a run with a bad status',
-      { v: 1, type: 'state', seen: 0, state: { lab, playing: false, runs: [{ key: 1, id: 'run0', status: 'lost', records: null }], notices: { added: [], removed: [] } } },
+      { v: 1, type: 'state', seen: 0, seq: 1, state: { lab, playing: false, runs: [{ key: 1, id: 'run0', status: 'lost', records: null }], notices: { added: [], removed: [] } } },
       /^state\.runs\[0\]\.status: "lost" is not allowed; expected active, diverged or stopped$/,
     ],
     [
       'a record batch without items',
-      { v: 1, type: 'state', seen: 0, state: { lab, playing: false, runs: [{ key: 1, id: 'run0', status: 'active', records: { from: 0 } }], notices: { added: [], removed: [] } } },
+      { v: 1, type: 'state', seen: 0, seq: 1, state: { lab, playing: false, runs: [{ key: 1, id: 'run0', status: 'active', records: { from: 0 } }], notices: { added: [], removed: [] } } },
       /^state\.runs\[0\]\.records\.items: nothing is not allowed/,
     ],
     ['a fatal without text', { v: 1, type: 'fatal' }, /^message: nothing is not allowed; expected a text$/],
@@ -204,6 +204,104 @@ describe('the worker host', () => {
     h.receive(encodeCommand(4, { op: 'pause' }));
     await reply(4);
     expect(clock.requestedFrames).toBe(0);
+  });
+});
+
+describe('flow control: the worker sends a state while training only once the page has drawn the last', () => {
+  it('holds its states until drawn, then sends one with every record since (training goes on meanwhile)', async () => {
+    const events: WorkerEvent[] = [];
+    const clock = new FakeClock();
+    const h = new LabWorkerHost((e) => events.push(decodeEvent(structuredClone(e))), () => clock);
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    };
+    const states = () => events.filter((e): e is Extract<WorkerEvent, { type: 'state' }> => e.type === 'state');
+    /** Frames and state periods, as time passes in the worker. */
+    const run = async (periods: number) => {
+      for (let i = 0; i < periods; i++) {
+        clock.runFrame();
+        await settle();
+        clock.advance(STATE_EVERY_MS);
+        await settle();
+      }
+    };
+    const reply = async (id: number) => {
+      for (let i = 0; i < 10_000 && !events.some((e) => e.type === 'reply' && e.id === id); i++) await new Promise((r) => setTimeout(r, 0));
+    };
+    h.receive(encodeCommand(1, { op: 'start', lab }));
+    await reply(1);
+    h.receive(encodeCommand(2, { op: 'play' }));
+    await reply(2);
+    const forced = states().length;
+    expect(states().map((s) => s.seq)).toEqual(Array.from({ length: forced }, (_, i) => i + 1));
+    await run(8);
+    // The page has drawn nothing: no state goes, however long it trains.
+    expect(states()).toHaveLength(forced);
+    h.receive(encodeCommand(3, { op: 'drawn', seq: forced }));
+    expect(events.some((e) => e.type === 'reply' && e.id === 3)).toBe(false);
+    await run(8);
+    // One state, then none until that one is drawn too.
+    expect(states()).toHaveLength(forced + 1);
+    const one = states().at(-1)!;
+    expect(one.seq).toBe(forced + 1);
+    expect(one.state.step).toBeGreaterThan(0);
+    h.receive(encodeCommand(4, { op: 'drawn', seq: forced + 1 }));
+    await run(1);
+    expect(states()).toHaveLength(forced + 2);
+    const two = states().at(-1)!;
+    expect(two.state.step).toBeGreaterThan(one.state.step);
+    // A drawn number beyond the last state sent does not open the gate for states not yet drawn.
+    h.receive(encodeCommand(5, { op: 'drawn', seq: 1000 }));
+    await run(1);
+    const n = states().length;
+    await run(3);
+    expect(states().length).toBeLessThanOrEqual(n + 1);
+    // The state before the pause's reply goes whatever was drawn, and the batches join into the worker's whole list.
+    h.receive(encodeCommand(6, { op: 'pause' }));
+    await reply(6);
+    let list: number[] = [];
+    for (const s of states()) {
+      const b = s.state.runs[0]!.records;
+      if (b) list = [...list.slice(0, b.from), ...b.items.map((r) => r.step)];
+    }
+    const worker = (h as unknown as { controller: { runs: { records: { step: number }[] }[] } }).controller;
+    expect(list.length).toBeGreaterThan(10);
+    expect(list).toEqual(worker.runs[0]!.records.map((r) => r.step));
+  });
+
+  it('the page answers drawn once per frame, with the number of the latest state it took', () => {
+    const posted: unknown[] = [];
+    const port: WorkerPort = { onmessage: null, onerror: null, postMessage: (m) => posted.push(m) };
+    const frames: (() => void)[] = [];
+    const host = { addController: () => undefined, removeController: () => undefined, requestUpdate: () => undefined, updateComplete: Promise.resolve(true) };
+    const page = new WorkerLab(host, lab, port, (fn) => frames.push(fn));
+    const worker = new LabWorkerHost(() => undefined, () => new FakeClock());
+    const state = (seq: number, step: number) => ({
+      v: 1,
+      type: 'state',
+      seen: 0,
+      seq,
+      state: { lab, playing: true, canTrain: true, step, readBackStep: null, backend: page.backendStatus, rates: null, sizes: [], dataShape: page.dataShape, csv: false, runs: [], notices: { added: [], removed: [] } },
+    });
+    port.onmessage!({ data: state(1, 10) } as MessageEvent);
+    port.onmessage!({ data: state(2, 20) } as MessageEvent);
+    expect(page.step).toBe(20);
+    expect(posted).toEqual([]);
+    expect(frames).toHaveLength(1);
+    frames.shift()!();
+    expect(posted).toHaveLength(1);
+    const cmd = decodeCommand(posted[0]);
+    expect(cmd.cmd).toEqual({ op: 'drawn', seq: 2 });
+    // The worker takes it without a reply.
+    worker.receive(cmd);
+    port.onmessage!({ data: state(3, 30) } as MessageEvent);
+    expect(frames).toHaveLength(1);
+    frames.shift()!();
+    expect(decodeCommand(posted[1]).cmd).toEqual({ op: 'drawn', seq: 3 });
+  });
+
+  it('refuses a drawn command without its state number', () => {
+    expect(() => decodeCommand({ v: 1, id: 1, cmd: { op: 'drawn' } })).toThrow(/^cmd\.seq: nothing is not allowed; expected a state number/);
   });
 });
 

@@ -51,6 +51,11 @@ export interface LabControl {
   saveRun(): Promise<string>;
   /** Go on from a run file; rejects (naming what is wrong) and changes nothing when it cannot be used. */
   loadRun(text: string): Promise<void>;
+  /**
+   * Resolves once the trainer has acted on everything asked of it so far (a pause, and a frame of steps in progress,
+   * included) and the page holds its state: after `pause(); await settled()` no step follows.
+   */
+  settled(): Promise<void>;
   /** Test hook: lose the WebGPU device as a driver reset would; false when not training on WebGPU. */
   loseDevice(): boolean;
   notify(kind: Notice['kind'], text: string, details?: readonly string[]): void;

@@ -434,6 +434,11 @@ export class LabController implements ReactiveController, LabControl {
     });
   }
 
+  /** Resolves when the frame or command in progress, and those queued before this call, are done. */
+  settled(): Promise<void> {
+    return this.exclusive(() => undefined);
+  }
+
   /**
    * The run as a run file (lab-run-file.ts: the CLI's format plus the lab's settings): specs, weights, optimizer
    * state, step, mini-batch order, divergence and records. Refused (an Error saying why) while the runs train in

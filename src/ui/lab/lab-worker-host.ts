@@ -30,7 +30,9 @@ import {
 /**
  * Milliseconds between state messages at most while training (20 a second): each asks the page for one render, and
  * the charts redraw from all records, so this bounds the page's drawing whatever the step rate (page-bench: the
- * default lab's page took about 220 ms of main-thread CPU a second at 30 a second).
+ * default lab's page took about 220 ms of main-thread CPU a second at 30 a second). Besides, a state goes only when
+ * the page has drawn the one before (its `drawn` command): a page slower than this rate, or one whose main thread is
+ * busy for a while, gets fewer, larger batches, never a queue of states it cannot work off.
  */
 export const STATE_EVERY_MS = 50;
 
@@ -102,6 +104,9 @@ export class LabWorkerHost {
   private sentLab: LabSpec | null = null;
   private lastKey = '';
   private ticking = false;
+  /** Number of the last state sent, and of the last one the page has drawn. */
+  private sentSeq = 0;
+  private drawnSeq = 0;
   /** The single trainers of the trainer-* commands (the lessons'). */
   private readonly trainers = new TrainerHost();
 
@@ -119,6 +124,10 @@ export class LabWorkerHost {
     } catch (e) {
       const raw = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
       this.post(replyEvent(typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : 0, { ok: false, error: e }));
+      return;
+    }
+    if (msg.cmd.op === 'drawn') {
+      this.drawnSeq = Math.max(this.drawnSeq, Math.min(msg.cmd.seq, this.sentSeq));
       return;
     }
     this.seen = Math.max(this.seen, msg.id);
@@ -181,20 +190,27 @@ export class LabWorkerHost {
         return c.saveRun();
       case 'load-run':
         return c.loadRun(cmd.text).then(() => null);
+      case 'drawn':
+        return null;
+      case 'sync':
+        return c.settled().then(() => null);
       case 'request':
         if (cmd.name === 'predict') return c.predict(cmd.args.x, cmd.args.n);
         return c.parameters();
     }
   }
 
-  /** Send the state every STATE_EVERY_MS while it changes (between the lab's frames and multi-step pauses). */
+  /**
+   * Send the state every STATE_EVERY_MS while it changes (between the lab's frames and multi-step pauses), once the
+   * page has drawn the last one sent.
+   */
   private async tick(): Promise<void> {
     if (this.ticking || !this.controller) return;
     this.ticking = true;
     const clock = this.makeClock(() => 1);
     for (;;) {
       await clock.sleep(STATE_EVERY_MS);
-      this.flush(false);
+      if (this.drawnSeq >= this.sentSeq) this.flush(false);
     }
   }
 
@@ -246,7 +262,7 @@ export class LabWorkerHost {
       runs,
       notices: { added, removed },
     };
-    this.post({ v: PROTOCOL_VERSION, type: 'state', seen: this.seen, state });
+    this.post({ v: PROTOCOL_VERSION, type: 'state', seen: this.seen, seq: ++this.sentSeq, state });
   }
 
   /** One run's state, with its records and boundary since the last state. */

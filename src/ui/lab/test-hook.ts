@@ -21,6 +21,8 @@ export interface LabHook {
   rates(): { stepsPerSec: number; samplesPerSec: number; gflops: number } | null;
   play(): void;
   pause(): void;
+  /** Resolves once the trainer has acted on everything asked so far and the page shows it (after pause(): no more steps). */
+  settled(): Promise<void>;
   /** Lose the WebGPU device as a driver reset would (the backend's test hook); false when not on WebGPU. */
   loseDevice(): boolean;
   /** The step the runs would go on from after a lost device now (parameters last read back), or null. */
@@ -49,6 +51,7 @@ export function labHook(app: BpApp): LabHook {
     lab: () => c.lab,
     rates: () => c.rates,
     play: () => c.play(),
+    settled: () => c.settled(),
     pause: () => c.pause(),
     loseDevice: () => c.loseDevice(),
     readBackStep: () => c.readBackStep,

@@ -109,12 +109,16 @@ export type LabCommand =
   | { readonly op: 'dismiss'; readonly notice: number }
   | { readonly op: 'save-run' }
   | { readonly op: 'load-run'; readonly text: string }
+  /** The page has drawn the states up to `seq` (flow control: no reply; the worker sends the next state only then). */
+  | { readonly op: 'drawn'; readonly seq: number }
+  /** Answered once everything sent before it has been acted on (its reply follows the state that shows it). */
+  | { readonly op: 'sync' }
   | { readonly [K in RequestName]: { readonly op: 'request'; readonly name: K; readonly args: WorkerRequests[K]['args'] } }[RequestName];
 
 /** The operations a command may name. */
 export const COMMAND_OPS = [
   'start', 'apply', 'play', 'pause', 'step', 'reset', 'remove-run', 'set-csv', 'read-parameters', 'lose-device', 'dismiss', 'request',
-  'save-run', 'load-run',
+  'save-run', 'load-run', 'drawn', 'sync',
   'trainer-create', 'trainer-advance', 'trainer-step', 'trainer-predict', 'trainer-read', 'trainer-dispose',
 ] as const;
 
@@ -175,8 +179,11 @@ export interface LabState {
 export type WorkerEvent =
   | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: { readonly name: string; readonly message: string } }
-  /** `seen`: the id of the last command received before this state was taken. */
-  | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'state'; readonly seen: number; readonly state: LabState }
+  /**
+   * `seen`: the id of the last command received before this state was taken; `seq`: the state's number (1, 2, …),
+   * which the page sends back in a `drawn` command once it has drawn it.
+   */
+  | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'state'; readonly seen: number; readonly seq: number; readonly state: LabState }
   | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'fatal'; readonly message: string };
 
 /** The event types, for validation. */
@@ -230,6 +237,9 @@ export function checkCommand(cmd: unknown, field = 'cmd'): LabCommand {
     case 'load-run':
       need(typeof c['text'] === 'string', `${field}.text`, typeof c['text'] === 'string' ? '' : c['text'], 'the text of a run file');
       return { op: 'load-run', text: c['text'] as string };
+    case 'drawn':
+      need(isCount(c['seq']), `${field}.seq`, c['seq'], 'a state number, a whole number ≥ 0');
+      return { op: 'drawn', seq: c['seq'] as number };
     case 'dismiss':
       need(isCount(c['notice']), `${field}.notice`, c['notice'], 'a notice id, a whole number ≥ 0');
       return { op: 'dismiss', notice: c['notice'] as number };
@@ -345,6 +355,7 @@ export function decodeEvent(data: unknown): WorkerEvent {
     }
   } else if (type === 'state') {
     need(isCount(m['seen']), 'seen', m['seen'], 'a whole number ≥ 0');
+    need(isCount(m['seq']) && (m['seq'] as number) >= 1, 'seq', m['seq'], 'a whole number ≥ 1');
     need(isObject(m['state']), 'state', m['state'], 'a lab state object');
     const s = m['state'] as Record<string, unknown>;
     need(isObject(s['lab']), 'state.lab', s['lab'], 'a lab spec object');

@@ -69,11 +69,16 @@ export class WorkerLab implements ReactiveController, LabControl {
   private failure: string | null = null;
   private resumeOnVisible = false;
   private readonly onVisibility = () => this.visibilityChanged();
+  /** Number of the latest state taken, and whether its `drawn` answer waits for a frame. */
+  private stateSeq = 0;
+  private drawnPending = false;
 
+  /** `afterFrame` runs a function once the page has drawn its next frame (requestAnimationFrame in a browser). */
   constructor(
     private readonly host: ReactiveControllerHost,
     lab: LabSpec,
     private readonly worker: WorkerPort = startLabWorker(),
+    private readonly afterFrame: (fn: () => void) => void = typeof requestAnimationFrame === 'function' ? (fn) => requestAnimationFrame(() => fn()) : (fn) => setTimeout(fn, 0),
   ) {
     this.lab = lab;
     this.shape = builtinShape(lab);
@@ -233,6 +238,10 @@ export class WorkerLab implements ReactiveController, LabControl {
     return this.send({ op: 'load-run', text }).promise.then(() => undefined);
   }
 
+  settled(): Promise<void> {
+    return this.send({ op: 'sync' }).promise.then(() => undefined);
+  }
+
   parameters(): Promise<RunParameters[]> {
     return this.send({ op: 'read-parameters' }).promise as Promise<RunParameters[]>;
   }
@@ -262,7 +271,11 @@ export class WorkerLab implements ReactiveController, LabControl {
       this.pending.delete(ev.id);
       if (ev.ok) p?.resolve(ev.value);
       else p?.reject(remoteError(ev.error));
-    } else if (ev.type === 'state') this.take(ev.seen, ev.state);
+    } else if (ev.type === 'state') {
+      this.take(ev.seen, ev.state);
+      this.stateSeq = Math.max(this.stateSeq, ev.seq);
+      this.answerDrawn();
+    }
     else this.fail(ev.message);
   }
 
@@ -312,6 +325,21 @@ export class WorkerLab implements ReactiveController, LabControl {
       if (pid !== undefined) this.board.dismiss(pid);
     }
     this.host.requestUpdate();
+  }
+
+  /** Tell the worker, once the next frame is drawn, that the states taken so far are on the page (flow control). */
+  private answerDrawn(): void {
+    if (this.drawnPending) return;
+    this.drawnPending = true;
+    this.afterFrame(() => {
+      this.drawnPending = false;
+      if (this.failure !== null) return;
+      try {
+        this.worker.postMessage(encodeCommand(this.nextId++, { op: 'drawn', seq: this.stateSeq }));
+      } catch {
+        // a worker that cannot take messages has failed already; its onerror says so
+      }
+    });
   }
 
   /** The worker is gone: stop, say so, and fail what waits on it. */
