@@ -83,8 +83,8 @@ describe('<backprop-lab> embed', () => {
     await app.screenshot('embed-two-labs');
     expect(page.url()).toBe(app.url);
     expect(app.url).toMatch(/\/embed\.html\?lesson=3#part-2$/);
-    // The workers resolve next to the script (dist/embed/assets/), not against the page.
-    expect(app.requests.some((r) => /\/embed\/assets\/matmul-worker-[\w-]+\.js$/.test(r))).toBe(true);
+    // The training worker resolves next to the script (dist/embed/assets/), not against the page.
+    expect(app.requests.some((r) => /\/embed\/assets\/lab-worker-[\w-]+\.js$/.test(r))).toBe(true);
     expect(app.foreignRequests()).toEqual([]);
     expect(app.pageErrors).toEqual([]);
     expect(app.consoleErrors).toEqual([]);

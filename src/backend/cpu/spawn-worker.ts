@@ -1,7 +1,7 @@
 /**
  * Starting CPU-backend worker threads in each environment, and saying why threads are off where they are:
  * - browser: a module Web Worker on `matmul-worker.ts` (Vite bundles it); needs `crossOriginIsolated` for
- *   SharedArrayBuffer;
+ *   SharedArrayBuffer, and a page (none in a worker: see workerSource);
  * - Node, bundled CLI: `matmul-worker.mjs` next to the bundle (a second esbuild entry point);
  * - Node, from source (Vitest, scripts): `matmul-worker.ts` bundled in memory with esbuild (a devDependency,
  *   loaded at run time only on this path) and started as an `eval` worker.
@@ -56,6 +56,11 @@ export function workerSource(): WorkerSource {
   const node = nodeApi();
   if (node) return nodeSource(node);
   if (typeof Worker !== 'function') return { ok: false, reason: 'no Web Workers' };
+  // Inside a worker (the lab's training worker) matmul threads would be nested workers. With those blocked in
+  // Atomics.wait, headless Chromium without a GPU process was seen to stop answering for good after the page's next
+  // long main-thread task (1 to 4 of 8 tries; never with the threads started by a page), so the trainer there uses
+  // one thread.
+  if (typeof (globalThis as { document?: unknown }).document === 'undefined') return { ok: false, reason: 'inside a worker' };
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) return { ok: false, reason: 'page not cross-origin isolated' };
   return {
     ok: true,
