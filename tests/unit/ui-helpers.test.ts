@@ -6,7 +6,7 @@ import { builtinShape, dataSpec, defaultLab, LAB_LIMITS, modelSpec, scheduleSpec
 import type { ModelSpec } from '../../src/core/spec.js';
 import { Trainer } from '../../src/train/trainer.js';
 import type { StepRecord } from '../../src/train/records.js';
-import { boundaryInputs, computeBoundaries } from '../../src/ui/lab/boundary.js';
+import { BOUNDARY_CHUNK_ROWS, boundaryInputs, computeBoundaries } from '../../src/ui/lab/boundary.js';
 import { confusionMatrix } from '../../src/ui/lab/confusion.js';
 import { recordsToCsv, recordsToJson, weightsToJson } from '../../src/ui/export.js';
 import { MAX_DISTRIBUTION_ENTRIES, recordsDistributions, type CohortContext } from '../../src/ui/lab/run-state.js';
@@ -38,6 +38,23 @@ describe('boundary grid', () => {
       expect(Array.from(g.values)).toEqual(Array.from(Float32Array.from(direct[b]!)));
     });
     expect(Array.from(grids[0]!.values)).not.toEqual(Array.from(grids[1]!.values));
+  });
+
+  it('predicts a large grid a few rows at a time, awaiting between() between the parts, with the same values', async () => {
+    const lab = { ...defaultLab(), depth: 3, width: 6, samples: 20 };
+    const shape = builtinShape(lab);
+    const trainer = new Trainer(createCpuBackend({ dtype: 'f64' }), {
+      models: lab.runs.map((r) => modelSpec(lab, r, shape)),
+      data: makeDataset(dataSpec(lab)),
+      schedule: scheduleSpec(lab),
+    });
+    let breaks = 0;
+    const size = 2 * BOUNDARY_CHUNK_ROWS + 3;
+    const grids = await computeBoundaries(trainer, size, 1.2, async () => void breaks++);
+    const direct = await trainer.predict(boundaryInputs(size, 1.2), size * size);
+    // Rows in parts of BOUNDARY_CHUNK_ROWS: 8 + 8 + 3, two breaks.
+    expect(breaks).toBe(2);
+    grids.forEach((g, b) => expect(Array.from(g.values)).toEqual(Array.from(Float32Array.from(direct[b]!))));
   });
 });
 

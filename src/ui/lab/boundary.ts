@@ -34,10 +34,32 @@ export function boundaryValues(outputs: Float64Array, points: number, k: number,
   return v;
 }
 
-/** The boundary of every model of a trainer, in model order. */
-export async function computeBoundaries(trainer: Trainer, size = BOUNDARY_SIZE, extent = BOUNDARY_EXTENT): Promise<NonNullable<RunView['boundary']>[]> {
+/** Grid rows per prediction of computeBoundaries: a 50-layer pair's 48 × 48 grid is 6 tasks of a few ms, not one. */
+export const BOUNDARY_CHUNK_ROWS = 8;
+
+/**
+ * The boundary of every model of a trainer, in model order. The grid is predicted a few rows at a time, with
+ * `between()` awaited between the parts (the lab's zero sleep: a command queued meanwhile, such as Pause, is
+ * answered at once rather than after the whole grid); each point's output is the same either way.
+ */
+export async function computeBoundaries(
+  trainer: Trainer,
+  size = BOUNDARY_SIZE,
+  extent = BOUNDARY_EXTENT,
+  between: () => Promise<void> = () => Promise.resolve(),
+): Promise<NonNullable<RunView['boundary']>[]> {
   const points = size * size;
-  const outs = await trainer.predict(boundaryInputs(size, extent), points);
+  const x = boundaryInputs(size, extent);
   const k = trainer.sizes[trainer.sizes.length - 1]!;
+  const outs: Float64Array[] = [];
+  for (let r0 = 0; r0 < size; r0 += BOUNDARY_CHUNK_ROWS) {
+    if (r0 > 0) await between();
+    const rows = Math.min(BOUNDARY_CHUNK_ROWS, size - r0);
+    const part = await trainer.predict(x.subarray(2 * r0 * size, 2 * (r0 + rows) * size), rows * size);
+    part.forEach((o, m) => {
+      outs[m] ??= new Float64Array(points * k);
+      outs[m]!.set(o, r0 * size * k);
+    });
+  }
   return outs.map((o) => ({ size, extent, values: boundaryValues(o, points, k) }));
 }

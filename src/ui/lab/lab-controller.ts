@@ -413,7 +413,7 @@ export class LabController implements ReactiveController, LabControl {
     this.lastBoundary = this.clock.now();
     const data = this.data;
     if (!data) return;
-    await refreshInsights(this.cohorts, data);
+    await refreshInsights(this.cohorts, data, () => this.clock.sleep(0));
     this.revision++;
   }
 

@@ -4,11 +4,14 @@ import { computeBoundaries } from './boundary.js';
 import { confusionMatrix } from './confusion.js';
 import type { Cohort } from './run-state.js';
 
-/** Recompute every run's decision boundary (2-D inputs) and confusion matrix on `data` (multiclass tasks). */
-export async function refreshInsights(cohorts: readonly Cohort[], data: Dataset): Promise<void> {
+/**
+ * Recompute every run's decision boundary (2-D inputs) and confusion matrix on `data` (multiclass tasks); `between()`
+ * is awaited between the parts of the work (computeBoundaries).
+ */
+export async function refreshInsights(cohorts: readonly Cohort[], data: Dataset, between?: () => Promise<void>): Promise<void> {
   for (const c of cohorts) {
     if (data.inputDim === 2) {
-      const grids = await computeBoundaries(c.trainer);
+      const grids = await computeBoundaries(c.trainer, undefined, undefined, between);
       c.members.forEach((r, i) => (r.boundary = grids[i]!));
     }
     if (data.task === 'multiclass') {
