@@ -52,17 +52,29 @@ const quantile = (xs, q) => {
 
 /**
  * The engine's steps/s for one lab step of the given runs (each run one model; a lab step steps every run), from
- * `lab bench train` on this machine's CPU: 1 / Σ (1 / steps/s of each run).
+ * `lab bench train` on this machine's CPU: 1 / Σ (1 / steps/s of each run). The same runs as the lab's: its layers,
+ * batch, element type, output and loss (one sigmoid output with binary cross-entropy on the built-in two-class data),
+ * each run's update rule, metrics every `logEvery` steps and, where the lab records them (as run-state.ts decides),
+ * distribution quantiles at those steps. `plain` is the bare model (SGD, mean squared error, no metrics), as before.
  */
 function engineStepsPerSec(lab) {
-  const perRun = lab.runs.map((run) => {
+  const rows = lab.batch > 0 ? Math.min(lab.batch, lab.samples) : lab.samples;
+  const distributions = lab.depth * (2 * rows * lab.width + lab.width * lab.width) <= 1_000_000;
+  const bench = (extra, pick) => lab.runs.map((run) => {
     const out = execFileSync(process.execPath, [path.join(root, 'scripts/lab.mjs'), 'bench', 'train',
       '--layers', `${lab.width}x${lab.depth}`, '--activation', run.activation, '--batch', String(lab.batch || lab.samples),
-      '--input-dim', '2', '--output-dim', '1', '--dtype', lab.dtype, '--reps', '5', '--min-rep-ms', '200', '--json'], { encoding: 'utf8' });
-    const point = JSON.parse(out).points[0];
+      '--input-dim', '2', '--output-dim', '1', '--dtype', lab.dtype, '--reps', '5', '--min-rep-ms', '200', '--json',
+      ...extra(run)], { encoding: 'utf8' });
+    const point = pick(JSON.parse(out).points);
     return { activation: run.activation, stepsPerSec: point.stepsPerSecond, medianMs: point.medianMs, minMs: point.minMs, maxMs: point.maxMs };
   });
-  return { perRun, stepsPerSec: 1 / perRun.reduce((s, r) => s + 1 / r.stepsPerSec, 0) };
+  const combined = (perRun) => 1 / perRun.reduce((s, r) => s + 1 / r.stepsPerSec, 0);
+  const perRun = bench(
+    (run) => ['--head', 'bce', '--optimizer', run.optimizer?.kind === 'adam' ? 'adam' : 'sgd', '--log-every', String(lab.logEvery), ...(distributions ? ['--distributions'] : [])],
+    (points) => points.find((p) => p.shape.distributions === distributions),
+  );
+  const plain = bench(() => [], (points) => points[0]);
+  return { perRun, stepsPerSec: combined(perRun), distributions, plain: { perRun: plain, stepsPerSec: combined(plain) } };
 }
 
 const server = await startServer({ root: path.join(root, 'dist'), port: 0 });
@@ -198,11 +210,15 @@ try {
       ...m,
       engineStepsPerSec: engine?.stepsPerSec ?? null,
       engine: engine?.perRun ?? null,
+      engineDistributions: engine?.distributions ?? null,
+      plainEngineStepsPerSec: engine?.plain.stepsPerSec ?? null,
+      plainEngine: engine?.plain.perRun ?? null,
+      pageToPlainEngine: engine ? m.pageStepsPerSec / engine.plain.stepsPerSec : null,
       pageToEngine: ratio,
       met: targetsMet(m, ratio),
       pageErrors: errors,
     };
-    log(`${name}: ${m.pageStepsPerSec.toFixed(1)} steps/s in the page${engine ? ` vs ${engine.stepsPerSec.toFixed(1)} engine` : ''}, ${m.fps.toFixed(1)} fps, p95 frame ${m.p95FrameMs?.toFixed(1)} ms, longest task ${m.longestTaskMs.toFixed(0)} ms, pause ${m.pauseToLastStepMs.toFixed(0)} ms, main thread ${m.mainThreadCpuMsPerSec.toFixed(0)} ms CPU/s`);
+    log(`${name}: ${m.pageStepsPerSec.toFixed(1)} steps/s in the page${engine ? ` vs ${engine.stepsPerSec.toFixed(1)} engine (same runs; ${engine.plain.stepsPerSec.toFixed(1)} bare SGD)` : ''}, ${m.fps.toFixed(1)} fps, p95 frame ${m.p95FrameMs?.toFixed(1)} ms, longest task ${m.longestTaskMs.toFixed(0)} ms, pause ${m.pauseToLastStepMs.toFixed(0)} ms, main thread ${m.mainThreadCpuMsPerSec.toFixed(0)} ms CPU/s`);
     await page.close();
   }
 

@@ -8,7 +8,7 @@ import { gridPoints, type TrainGrid } from './grid.js';
 import type { BenchSuite } from './report.js';
 import { matmulTask, trainTask, type BenchLimits, type BenchPlan, type BenchTask } from './runner.js';
 import { layerShapes, squareShape, type LayerShape, type MatmulVariant } from './shapes.js';
-import type { TrainBenchShape } from './train-bench.js';
+import type { TrainBenchShape, TrainHead, TrainOptimizer } from './train-bench.js';
 
 /** Everything a benchmark run can be asked for. */
 export interface BenchRequest {
@@ -26,6 +26,9 @@ export interface BenchRequest {
   readonly inputDim: number | null;
   readonly outputDim: number | null;
   readonly activation: HiddenActivation;
+  /** train: output layer and loss, and update rule (defaults mse, sgd). */
+  readonly head?: TrainHead;
+  readonly optimizer?: TrainOptimizer;
   /** workload: batch of the 784 → 256×4 → 10 network. */
   readonly workloadBatch: number;
   /** Steps per timed repetition (0: automatic, about minRepMs per repetition). */
@@ -83,8 +86,10 @@ export function gpuLimits(base: BenchLimits, softwareAdapter: boolean, allowLarg
 }
 
 /** The training shape of a grid point (hidden layers of one width; input and output default to the width). */
-export function gridShape(r: Pick<BenchRequest, 'inputDim' | 'outputDim' | 'activation' | 'stepsPerRep' | 'logEvery'>, p: { depth: number; width: number; batch: number }): TrainBenchShape {
+export function gridShape(r: Pick<BenchRequest, 'inputDim' | 'outputDim' | 'activation' | 'stepsPerRep' | 'logEvery' | 'head' | 'optimizer'>, p: { depth: number; width: number; batch: number }): TrainBenchShape {
   return {
+    ...(r.head && r.head !== 'mse' ? { head: r.head } : {}),
+    ...(r.optimizer === 'adam' ? { optimizer: r.optimizer } : {}),
     inputDim: r.inputDim ?? p.width,
     hidden: Array.from({ length: p.depth }, () => p.width),
     outputDim: r.outputDim ?? p.width,

@@ -16,7 +16,13 @@ import type { TimingStats } from './stats.js';
 import { timeReps, timeRepsPaired, type RepOptions, type RepTimings } from './timing.js';
 
 /** Output layer and loss: linear + MSE on random targets, or softmax + cross-entropy on random labels. */
-export type TrainHead = 'mse' | 'softmax_ce';
+export type TrainHead = 'mse' | 'bce' | 'softmax_ce';
+
+/** The heads `--head` takes. */
+export const TRAIN_HEADS: readonly TrainHead[] = ['mse', 'bce', 'softmax_ce'];
+
+/** The update rule of a training benchmark (default sgd). */
+export type TrainOptimizer = 'sgd' | 'adam';
 
 /** Shape of the benchmarked MLP: input → hidden… → output on random data, full batch of `batch` rows, SGD. */
 export interface TrainBenchShape {
@@ -29,8 +35,10 @@ export interface TrainBenchShape {
   readonly stepsPerRep: number;
   /** Log metrics every this many steps (0: never). */
   readonly logEvery: number;
-  /** Output layer and loss (default mse). */
+  /** Output layer and loss (default mse; bce: one sigmoid output, as the lab's two-class data). */
   readonly head?: TrainHead;
+  /** Update rule (default sgd at 0.01; adam at 0.003, the lab's default). */
+  readonly optimizer?: TrainOptimizer;
   /** Also record per-layer quantiles of a, ∂L/∂z and W at each logged step (the trainer's distributions option). */
   readonly distributions?: boolean;
 }
@@ -78,7 +86,7 @@ export function modelLabel(s: TrainBenchShape): string {
 
 /** The point's key: the same model and batch on every backend. */
 export function trainKey(suite: 'train' | 'workload', s: TrainBenchShape): string {
-  return `${suite} ${modelLabel(s)} ${s.activation} ${s.head ?? 'mse'} batch ${s.batch}${s.distributions ? ' +dist' : ''}`;
+  return `${suite} ${modelLabel(s)} ${s.activation} ${s.head ?? 'mse'}${s.optimizer === 'adam' ? ' adam' : ''} batch ${s.batch}${s.distributions ? ' +dist' : ''}`;
 }
 
 /** Matmul FLOPs of one step of the model. */
@@ -89,27 +97,35 @@ export function trainFlops(s: TrainBenchShape): number {
 /** The experiment a training benchmark runs. */
 export function trainBenchSpec(s: TrainBenchShape): ExperimentSpec {
   const ce = s.head === 'softmax_ce';
+  const bce = s.head === 'bce';
   return {
     model: {
       inputDim: s.inputDim,
       hidden: s.hidden,
       activations: s.hidden.map(() => s.activation),
       outputDim: s.outputDim,
-      outputActivation: ce ? 'softmax' : 'linear',
-      loss: ce ? 'softmax_ce' : 'mse',
+      outputActivation: ce ? 'softmax' : bce ? 'sigmoid' : 'linear',
+      loss: ce ? 'softmax_ce' : bce ? 'bce' : 'mse',
       init: s.activation === 'relu' || s.activation === 'leaky_relu' ? 'he' : 'xavier',
       gain: 1,
       initSeed: 0,
-      optimizer: { kind: 'sgd', lr: 0.01 },
+      optimizer: s.optimizer === 'adam' ? { kind: 'adam', lr: 0.003 } : { kind: 'sgd', lr: 0.01 },
     },
     data: { dataset: 'random', samples: s.batch, noise: 0, inputDim: s.inputDim, outputDim: s.outputDim, seed: 0 },
     schedule: { batchSize: 0, steps: 1_000_000, logEvery: s.logEvery || 1_000_000, batchSeed: 0, dtype: 'f32' },
   };
 }
 
-/** Random data of the benchmark's shape: Gaussian inputs, Gaussian targets (mse) or one-hot labels (softmax_ce). */
+/** Random data of the benchmark's shape: Gaussian inputs, Gaussian targets (mse), 0/1 labels (bce) or one-hot labels (softmax_ce). */
 export function trainBenchData(s: TrainBenchShape): Dataset {
   const spec = trainBenchSpec(s);
+  if (s.head === 'bce') {
+    const d = makeDataset(spec.data);
+    const rng = new NumpyRandom(1);
+    const y = new Float64Array(d.y.length);
+    for (let i = 0; i < y.length; i++) y[i] = rng.randint(0, 2);
+    return { ...d, y };
+  }
   if (s.head !== 'softmax_ce') return makeDataset(spec.data);
   const rng = new NumpyRandom(0);
   const x = rng.randn(s.batch * s.inputDim);

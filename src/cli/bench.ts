@@ -14,7 +14,7 @@ import { formatGrid, parseGrid } from '../bench/grid.js';
 import { CLI_DEFAULTS, makePlan, type BenchRequest } from '../bench/plan.js';
 import { BENCH_SUITES, reportToCsv, type BenchEnvironment, type BenchPoint, type BenchSuite } from '../bench/report.js';
 import { runBenchPlan } from '../bench/runner.js';
-import { distributionOverheads, type TrainPoint } from '../bench/train-bench.js';
+import { distributionOverheads, TRAIN_HEADS, type TrainHead, type TrainPoint } from '../bench/train-bench.js';
 import { formatTuneTable, tuneForPlan } from '../bench/matmul-tune.js';
 import { FileTuneCache } from '../backend/webgpu/tune-cache-file.js';
 import { MATMUL_VARIANTS, parseLayerShape, type MatmulVariant } from '../bench/shapes.js';
@@ -35,6 +35,8 @@ export const BENCH_FLAGS = {
   grid: { value: true, help: 'train: depth=2,10 width=32,128 batch=16,256 (default); widths also set input and output' },
   layers: { value: true, help: 'train: one model\'s hidden widths (e.g. 256x20) instead of the grid\'s depth × width' },
   activation: { value: true, help: `train: hidden activation (${HIDDEN_ACTIVATIONS.join(', ')}; default sigmoid)` },
+  head: { value: true, help: 'train: output layer and loss: mse (default: linear output), bce (one sigmoid output, as the lab\'s two-class data), softmax_ce' },
+  optimizer: { value: true, help: 'train: sgd (default, lr 0.01) or adam (lr 0.003, the lab\'s default)' },
   batch: { value: true, help: 'train, workload: batch sizes (comma-separated; default: the grid\'s, workload 256)' },
   'input-dim': { value: true, help: 'train: input dimension (default: the first hidden width)' },
   'output-dim': { value: true, help: 'train: output dimension (default: the last hidden width)' },
@@ -126,6 +128,10 @@ export function benchRequest(suites: BenchSuite[], flags: Map<string, string>): 
   if (!(HIDDEN_ACTIVATIONS as readonly string[]).includes(activation)) {
     throw new UsageError(`--activation: ${describeValue(activation)} is not allowed; expected one of ${HIDDEN_ACTIVATIONS.join(', ')}`);
   }
+  const head = get('head') ?? 'mse';
+  if (!(TRAIN_HEADS as readonly string[]).includes(head)) throw new UsageError(`--head: ${describeValue(head)} is not allowed; expected one of ${TRAIN_HEADS.join(', ')}`);
+  const optimizer = get('optimizer') ?? 'sgd';
+  if (optimizer !== 'sgd' && optimizer !== 'adam') throw new UsageError(`--optimizer: ${describeValue(optimizer)} is not allowed; expected sgd or adam`);
   const layersText = get('layers');
   const layers = layersText === undefined ? null : parseLayers(layersText);
   if (layersText !== undefined && (!layers || layers.length === 0)) throw new UsageError(`--layers: ${describeValue(layersText)} is not allowed; expected widths like 256x20`);
@@ -151,6 +157,8 @@ export function benchRequest(suites: BenchSuite[], flags: Map<string, string>): 
     inputDim: get('input-dim') === undefined ? null : int('input-dim', get('input-dim'), 0, 1, 65536),
     outputDim: get('output-dim') === undefined ? null : int('output-dim', get('output-dim'), 0, 1, 65536),
     activation: activation as HiddenActivation,
+    head: head as TrainHead,
+    optimizer,
     workloadBatch: batches?.[0] ?? CLI_DEFAULTS.workloadBatch,
     stepsPerRep: int('steps-per-rep', get('steps-per-rep'), 0, 0, 1_000_000),
     logEvery: int('log-every', get('log-every'), 0, 0, 1_000_000),

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_DEFAULTS, planTasks } from '../../src/bench/plan.js';
 import { timeRepsPaired } from '../../src/bench/timing.js';
-import { distributionOverheads, type TrainPoint } from '../../src/bench/train-bench.js';
+import { distributionOverheads, trainBenchData, trainBenchSpec, trainKey, type TrainPoint } from '../../src/bench/train-bench.js';
 import { benchRequest } from '../../src/cli/bench.js';
 
 describe('bench --distributions', () => {
@@ -39,6 +39,26 @@ describe('bench --distributions', () => {
     expect(distributionOverheads([point])).toEqual([
       'distributions CPU f32 m b8 (log every 10; 12 repetitions each, alternating): 100.000 ms (min 99.000, max 104.000) → 107.000 ms (min 105.000, max 110.000) per step, +7.0 % of a step',
     ]);
+  });
+});
+
+describe('bench train --head and --optimizer (the lab\'s runs: one sigmoid output with binary cross-entropy, Adam)', () => {
+  it('plans the model with that output, loss and update rule, keyed apart; bad values are named', () => {
+    const r = benchRequest(['train'], new Map([['layers', '32x20'], ['input-dim', '2'], ['output-dim', '1'], ['batch', '200'], ['head', 'bce'], ['optimizer', 'adam']]));
+    const task = planTasks(r)[0]!;
+    if (task.suite === 'matmul') throw new Error('expected a train task');
+    const spec = trainBenchSpec(task.train);
+    expect([spec.model.outputActivation, spec.model.loss, spec.model.optimizer.kind]).toEqual(['sigmoid', 'bce', 'adam']);
+    expect(task.key).toBe(trainKey('train', task.train));
+    expect(task.key).toBe('train 2-32x20-1 sigmoid bce adam batch 200');
+    // 0/1 labels for bce, both present.
+    const y = Array.from(trainBenchData(task.train).y);
+    expect(new Set(y)).toEqual(new Set([0, 1]));
+    const plain = planTasks(benchRequest(['train'], new Map([['layers', '32x20'], ['batch', '200']])))[0]!;
+    if (plain.suite === 'matmul') throw new Error('expected a train task');
+    expect([trainBenchSpec(plain.train).model.loss, trainBenchSpec(plain.train).model.optimizer.kind]).toEqual(['mse', 'sgd']);
+    expect(() => benchRequest(['train'], new Map([['head', 'hinge']]))).toThrow(/^--head: "hinge" is not allowed; expected one of mse, bce, softmax_ce$/);
+    expect(() => benchRequest(['train'], new Map([['optimizer', 'rmsprop']]))).toThrow(/^--optimizer: "rmsprop" is not allowed; expected sgd or adam$/);
   });
 });
 
