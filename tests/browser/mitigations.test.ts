@@ -64,6 +64,8 @@ describe('mitigation switches per run', () => {
     const lab = await page.evaluate(() => window.__lab!.lab());
     expect(lab.runs[0]).toEqual({ activation: 'sigmoid', init: 'xavier', gain: 1, lr: null });
     expect(lab.runs[1]).toEqual({ activation: 'relu', init: 'he', gain: 1, lr: null, optimizer: 'adam', clip: { kind: 'norm', max: 0.001 } });
+    // The link follows once the change is applied (the state with the new lab may reach the page just before).
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('clip') === 'none,norm:0.001');
     const params = await page.evaluate(() => Object.fromEntries(new URL(location.href).searchParams));
     expect(params['opt']).toBe('sgd,adam');
     expect(params['clip']).toBe('none,norm:0.001');

@@ -335,9 +335,18 @@ export class BpApp extends LitElement {
     return this.embedded ? this : window;
   }
 
+  /** Write the settings to the link (only when they differ from it: browsers throttle frequent history calls). */
   private syncUrl(): void {
-    if (this.embedded) return;
-    history.replaceState(null, '', `${location.pathname}?${encodeAutoplay(this.autoplay, encodeTheme(this.theme, encodeLab(this.lab.lab))).toString()}${location.hash}`);
+    if (this.embedded || !this.lab) return;
+    const query = encodeAutoplay(this.autoplay, encodeTheme(this.theme, encodeLab(this.lab.lab))).toString();
+    const search = query ? `?${query}` : '';
+    if (search === location.search) return;
+    history.replaceState(null, '', `${location.pathname}${search}${location.hash}`);
+  }
+
+  /** The link follows the lab after every render too: a state of the training worker can bring a change before its command's reply. */
+  override updated(): void {
+    this.syncUrl();
   }
 
   /** Apply a theme: the page's custom properties follow the root's `data-theme` (index.html). */
