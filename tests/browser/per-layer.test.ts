@@ -98,6 +98,19 @@ describe('per-layer activations in the run controls', () => {
     expect(mean(ratio.slice(11))).toBeGreaterThan(0.6);
     expect(mean(ratio.slice(11))).toBeLessThan(1.6);
 
+    // The activation plot follows the picked layer's own activation: ReLU at hidden layer 1, σ at hidden layer 10.
+    const plotCaption = (layer: number) =>
+      page.evaluate((layer) => {
+        const el = document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-activation-plot') as unknown as HTMLElement & { tables(): { caption: string }[] };
+        const sel = el.shadowRoot!.querySelector('select[name=act-layer]') as HTMLSelectElement;
+        sel.value = String(layer);
+        sel.dispatchEvent(new Event('change'));
+        return el.tables()[0]!.caption;
+      }, layer);
+    expect(await plotCaption(0)).toBe('relu and its derivative');
+    expect(await plotCaption(9)).toBe('sigmoid and its derivative');
+    expect(await plotCaption(10)).toBe('relu and its derivative');
+
     // A new depth carries the mix over in proportion (relu×9,sigmoid,relu×10 at depth 40: relu×18,sigmoid×2,relu×20), and says so.
     await setField(page, ['bp-app', 'bp-controls'], 'input[name=depth]', '40');
     await page.waitForFunction(() => window.__lab!.lab().depth === 40);

@@ -6,6 +6,7 @@ import { builtinShape, dataSpec, defaultLab, LAB_LIMITS, modelSpec, scheduleSpec
 import type { ModelSpec } from '../../src/core/spec.js';
 import { Trainer } from '../../src/train/trainer.js';
 import type { StepRecord } from '../../src/train/records.js';
+import { layerActivation } from '../../src/ui/run-view.js';
 import { BOUNDARY_CHUNK_ROWS, boundaryInputs, computeBoundaries } from '../../src/ui/lab/boundary.js';
 import { confusionMatrix } from '../../src/ui/lab/confusion.js';
 import { recordsToCsv, recordsToJson, weightsToJson } from '../../src/ui/export.js';
@@ -55,6 +56,15 @@ describe('boundary grid', () => {
     // Rows in parts of BOUNDARY_CHUNK_ROWS: 8 + 8 + 3, two breaks.
     expect(breaks).toBe(2);
     grids.forEach((g, b) => expect(Array.from(g.values)).toEqual(Array.from(Float32Array.from(direct[b]!))));
+  });
+});
+
+describe('layerActivation', () => {
+  it('gives a per-layer run each layer its own activation, and every layer the run\'s where it has no list', () => {
+    const base = { id: 'run0', label: '', color: '', records: [], divergedAt: null, activation: 'relu', boundary: null };
+    expect([0, 5].map((l) => layerActivation(base, l))).toEqual(['relu', 'relu']);
+    const mixed = { ...base, activations: ['relu', 'sigmoid', 'relu'] };
+    expect([0, 1, 2].map((l) => layerActivation(mixed, l))).toEqual(['relu', 'sigmoid', 'relu']);
   });
 });
 

@@ -8,7 +8,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { ACTIVATIONS, HIDDEN_ACTIVATIONS, type HiddenActivation } from '../../core/activations.js';
 import { DISTRIBUTION_LEVELS, DISTRIBUTION_QUANTITIES, type StepRecord } from '../../train/records.js';
 import { scaledContext } from '../canvas.js';
-import type { RunView } from '../run-view.js';
+import { layerActivation, type RunView } from '../run-view.js';
 import { chartFont, FONT_FAMILY, INK_CSS } from './chart-theme.js';
 import { formatCell, type ChartTable, type Tabular } from './chart-table.js';
 import { recordQuantiles, saturationZones } from './distribution-series.js';
@@ -90,7 +90,8 @@ export class BpActivationPlot extends LitElement implements Exportable, Tabular 
   }
 
   private get activation(): HiddenActivation {
-    const a = this.run?.activation ?? 'sigmoid';
+    const run = this.run;
+    const a = run ? layerActivation(run, this.layer) : 'sigmoid';
     return (HIDDEN_ACTIVATIONS as readonly string[]).includes(a) ? (a as HiddenActivation) : 'sigmoid';
   }
 

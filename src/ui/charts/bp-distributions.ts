@@ -7,7 +7,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import { DISTRIBUTION_LEVELS, DISTRIBUTION_QUANTITIES } from '../../train/records.js';
-import type { RunView } from '../run-view.js';
+import { layerActivation, type RunView } from '../run-view.js';
 import { chartFont } from './chart-theme.js';
 import { formatCell, type ChartTable } from './chart-table.js';
 import { DISTRIBUTION_VIEWS, VIEW_LABELS, recordQuantiles, saturationZones, type DistributionView } from './distribution-series.js';
@@ -58,7 +58,7 @@ export class BpDistributions extends UPlotElement {
     if (!run) return { steps, q };
     const L = this.layers();
     for (const rec of run.records) {
-      const v = recordQuantiles(rec, this.layer, this.view, run.activation, L);
+      const v = recordQuantiles(rec, this.layer, this.view, layerActivation(run, this.layer), L);
       if (!v) continue;
       steps.push(rec.step);
       v.forEach((x, i) => q[i]!.push(x));
@@ -97,7 +97,7 @@ export class BpDistributions extends UPlotElement {
 
   protected override structureKey(): string {
     const run = this.run;
-    return `${run?.id}|${run?.color}|${run?.activation}|${this.layer}|${this.view}`;
+    return `${run?.id}|${run?.color}|${run ? layerActivation(run, this.layer) : ''}|${this.layer}|${this.view}`;
   }
 
   protected override plotData(): uPlot.AlignedData | null {
@@ -114,7 +114,7 @@ export class BpDistributions extends UPlotElement {
   protected override plotOptions(size: PlotSize): uPlot.Options {
     const t = this.theme.value;
     const color = this.run?.color ?? '#555555';
-    const zones = saturationZones(this.view, this.run?.activation ?? '');
+    const zones = saturationZones(this.view, this.run ? layerActivation(this.run, this.layer) : '');
     const series: uPlot.Series[] = [{ label: 'step' }];
     LEVEL_NAMES.forEach((name, i) => {
       series.push(i === 4 ? { label: name, stroke: color, width: 2 * t.lineScale } : { label: name, stroke: 'transparent', width: 0, points: { show: false } });
@@ -159,7 +159,7 @@ export class BpDistributions extends UPlotElement {
     return [{
       caption: `${VIEW_LABELS[this.view]} per layer of ${run.label} at step ${latest.step}: quantiles (each within one 1/256 of its range)`,
       columns: ['layer', ...LEVEL_NAMES],
-      rows: Array.from({ length: L }, (_, l) => [l + 1, ...(recordQuantiles(latest, l, this.view, run.activation, L) ?? LEVEL_NAMES.map(() => null))]),
+      rows: Array.from({ length: L }, (_, l) => [l + 1, ...(recordQuantiles(latest, l, this.view, layerActivation(run, l), L) ?? LEVEL_NAMES.map(() => null))]),
     }];
   }
 
@@ -177,7 +177,7 @@ export class BpDistributions extends UPlotElement {
       { label: 'median', color },
       { label: 'bands: min–max, 7–93 %, 16–84 %, 31–69 %', color: withAlpha(color, 0.35) },
     ];
-    if (saturationZones(this.view, this.run?.activation ?? '').length) entries.push({ label: 'saturation zone', color: ZONE_FILL.replace('0.10', '0.6') });
+    if (saturationZones(this.view, this.run ? layerActivation(this.run, this.layer) : '').length) entries.push({ label: 'saturation zone', color: ZONE_FILL.replace('0.10', '0.6') });
     return entries;
   }
 

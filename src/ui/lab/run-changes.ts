@@ -9,6 +9,7 @@ export function respecRuns(runs: RunState[], specs: readonly RunSpec[]): RunStat
     const run = runs[i];
     if (run) {
       run.spec = spec;
+      run.activations = spec.activations;
       run.label = runLabel(spec);
       run.activation = spec.activation;
       run.clip = spec.clip ?? null;

@@ -23,6 +23,7 @@ export interface RunState extends RunView {
   records: StepRecord[];
   divergedAt: number | null;
   activation: string;
+  activations?: RunSpec['activations'];
   boundary: RunView['boundary'];
   status: RunStatus;
   /** Why the run is not active ("diverged at step 120"), or null. */
@@ -42,6 +43,7 @@ export function newRunState(spec: RunSpec, index: number): RunState {
     records: [],
     divergedAt: null,
     activation: spec.activation,
+    ...(spec.activations ? { activations: spec.activations } : {}),
     boundary: null,
     status: 'active',
     message: null,

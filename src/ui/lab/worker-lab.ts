@@ -300,7 +300,7 @@ export class WorkerLab implements ReactiveController, LabControl {
         r = { ...d, records: [], boundary: null };
         this.byKey.set(d.key, r);
       }
-      Object.assign(r, { id: d.id, label: d.label, color: d.color, spec: d.spec, divergedAt: d.divergedAt, activation: d.activation, status: d.status, message: d.message, confusion: d.confusion, clip: d.clip });
+      Object.assign(r, { id: d.id, label: d.label, color: d.color, spec: d.spec, divergedAt: d.divergedAt, activation: d.activation, activations: d.spec.activations, status: d.status, message: d.message, confusion: d.confusion, clip: d.clip });
       if (d.records) {
         if (d.records.from === 0) {
           r.records = d.records.items.slice();
