@@ -100,9 +100,11 @@ describe('mitigation switches per run', () => {
       expect(Math.abs(r.loss - o.loss) / o.loss).toBeLessThan(1e-5);
       expect(Math.abs(r.gradNorms[0]! - o.gradNorms[0]!) / o.gradNorms[0]!).toBeLessThan(1e-4);
     }
+    // How far Play got before the pause took effect varies (the worker trains at full speed), and late in a run both
+    // may sit on the same plateau: compare over every logged step, the first few of which are always there.
     const sgd = await nodeRecords({ ...lab, runs: [lab.runs[0]!, { ...lab.runs[1]!, optimizer: undefined, clip: undefined }] }, 1, n);
-    const last = clipped[clipped.length - 1]!;
-    expect(Math.abs(last.loss - sgd.find((r) => r.step === last.step)!.loss)).toBeGreaterThan(1e-4);
+    const sgdAt = new Map(sgd.map((r) => [r.step, r.loss]));
+    expect(Math.max(...clipped.map((r) => Math.abs(r.loss - sgdAt.get(r.step)!)))).toBeGreaterThan(1e-4);
 
     // Markers: the loss chart's clipped steps are exactly the changed run's logged steps; the legend says so.
     await page.waitForFunction(
