@@ -50,6 +50,27 @@ export function callsPerRep(oneCallMs: number, minRepMs: number, maxCalls: numbe
 }
 
 /**
+ * The first sizing of a repetition: ×4 more calls (from one) until a batch lasts half of `opts.minRepMs` or reaches
+ * `opts.maxCallsPerRep`; returns the last batch's count and time with the target and the cap.
+ */
+async function sizeBatch(
+  clock: (count: number) => Promise<number>,
+  opts: RepOptions,
+): Promise<{ target: number; maxCalls: number; count: number; ms: number }> {
+  const target = opts.minRepMs ?? 0;
+  const maxCalls = opts.maxCallsPerRep ?? 100_000;
+  let count = 1;
+  let ms = await clock(count);
+  while (Number.isFinite(target) && ms < target / 2 && count < maxCalls) {
+    await opts.pause?.();
+    checkCancelled(opts.signal);
+    count = Math.min(maxCalls, count * 4);
+    ms = await clock(count);
+  }
+  return { target, maxCalls, count, ms };
+}
+
+/**
  * Time `run(count)`, which must do `count` calls and resolve once the backend has finished them; returns the
  * per-call median, min and max of the timed repetitions and the warm-up time. `afterWarmup` runs (untimed)
  * right after the first call, e.g. to read the result of a computation from the initial state.
@@ -66,17 +87,8 @@ export async function timeReps(run: (count: number) => Promise<void>, opts: RepO
   await afterWarmup?.();
   await opts.pause?.();
   checkCancelled(opts.signal);
-  // Size the repetitions (and finish warming a JIT): ×4 more calls until a batch lasts half the target.
-  const target = opts.minRepMs ?? 0;
-  const maxCalls = opts.maxCallsPerRep ?? 100_000;
-  let count = 1;
-  let ms = await clock(count);
-  while (Number.isFinite(target) && ms < target / 2 && count < maxCalls) {
-    await opts.pause?.();
-    checkCancelled(opts.signal);
-    count = Math.min(maxCalls, count * 4);
-    ms = await clock(count);
-  }
+  // Size the repetitions (and finish warming a JIT).
+  const { target, maxCalls, count, ms } = await sizeBatch(clock, opts);
   let calls = callsPerRep(ms / count, target, maxCalls);
   // Once more at the chosen size: the first batches ran while a JIT was still compiling the step, which
   // overstates a small operation's time and would leave the repetitions far shorter than the target.
@@ -125,19 +137,9 @@ export async function timeRepsPaired(
   const warmA = await clock(a, 1);
   const warmB = await clock(b, 1);
   await afterWarmup?.();
-  const target = opts.minRepMs ?? 0;
-  const maxCalls = opts.maxCallsPerRep ?? 100_000;
-  const both = async (count: number) => Math.max(await clock(a, count), await clock(b, count));
   await opts.pause?.();
   checkCancelled(opts.signal);
-  let count = 1;
-  let ms = await both(count);
-  while (Number.isFinite(target) && ms < target / 2 && count < maxCalls) {
-    await opts.pause?.();
-    checkCancelled(opts.signal);
-    count = Math.min(maxCalls, count * 4);
-    ms = await both(count);
-  }
+  const { target, maxCalls, count, ms } = await sizeBatch(async (n) => Math.max(await clock(a, n), await clock(b, n)), opts);
   const calls = callsPerRep(ms / count, target, maxCalls);
   const ta: number[] = [];
   const tb: number[] = [];
