@@ -23,14 +23,19 @@ describe('boundary grid', () => {
     expect(Array.from(g)).toEqual([-1.2, 1.2, 0, 1.2, 1.2, 1.2, -1.2, 0, 0, 0, 1.2, 0, -1.2, -1.2, 0, -1.2, 1.2, -1.2]);
   });
 
-  it('equals the trainer prediction at the grid points for every model of a cohort', async () => {
-    const lab = { ...defaultLab(), depth: 2, width: 4, samples: 20 };
+  /** A trainer of the default lab's runs at this depth and width (CPU f64). */
+  const labTrainer = (depth: number, width: number) => {
+    const lab = { ...defaultLab(), depth, width, samples: 20 };
     const shape = builtinShape(lab);
-    const trainer = new Trainer(createCpuBackend({ dtype: 'f64' }), {
+    return new Trainer(createCpuBackend({ dtype: 'f64' }), {
       models: lab.runs.map((r) => modelSpec(lab, r, shape)),
       data: makeDataset(dataSpec(lab)),
       schedule: scheduleSpec(lab),
     });
+  };
+
+  it('equals the trainer prediction at the grid points for every model of a cohort', async () => {
+    const trainer = labTrainer(2, 4);
     const grids = await computeBoundaries(trainer, 5, 1);
     const direct = await trainer.predict(boundaryInputs(5, 1), 25);
     expect(grids).toHaveLength(2);
@@ -42,13 +47,7 @@ describe('boundary grid', () => {
   });
 
   it('predicts a large grid a few rows at a time, awaiting between() between the parts, with the same values', async () => {
-    const lab = { ...defaultLab(), depth: 3, width: 6, samples: 20 };
-    const shape = builtinShape(lab);
-    const trainer = new Trainer(createCpuBackend({ dtype: 'f64' }), {
-      models: lab.runs.map((r) => modelSpec(lab, r, shape)),
-      data: makeDataset(dataSpec(lab)),
-      schedule: scheduleSpec(lab),
-    });
+    const trainer = labTrainer(3, 6);
     let breaks = 0;
     const size = 2 * BOUNDARY_CHUNK_ROWS + 3;
     const grids = await computeBoundaries(trainer, size, 1.2, async () => void breaks++);
