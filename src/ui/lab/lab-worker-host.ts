@@ -190,8 +190,6 @@ export class LabWorkerHost {
         return c.saveRun();
       case 'load-run':
         return c.loadRun(cmd.text).then(() => null);
-      case 'drawn':
-        return null;
       case 'sync':
         return c.settled().then(() => null);
       case 'request':
