@@ -7,7 +7,7 @@
 // engine's steps/s, ≥ 50 fps, p95 frame ≤ 25 ms, Pause within 100 ms, no main-thread task over 200 ms) marked met
 // or not; progress on stderr. The trainer runs in the page's training worker (`trainer: "worker"` when the page has
 // one); --in-page measures the in-page trainer instead (window.__labTrainer = 'page'), for comparison.
-//   node scripts/page-bench.mjs [--seconds 10] [--story-seconds 15] [--cases default,deep50,heavy] [--speed N] [--webgpu] [--in-page]
+//   node scripts/page-bench.mjs [--seconds 10] [--story-seconds 15] [--cases default,deep50,wide,heavy] [--speed N] [--webgpu] [--in-page]
 // --speed sets the lab's `speed` URL key for the measured cases (default: the lab's own, 0 = as fast as possible).
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,13 +33,15 @@ const inPage = args.includes('--in-page');
 /** The targets of a case (issue 12): page/engine steps/s, fps, p95 frame, pause latency, longest main-thread task. */
 const TARGETS = { pageToEngine: 0.9, fps: 50, p95FrameMs: 25, pauseToLastStepMs: 100, longestTaskMs: 200 };
 
-/** The measured cases: the default lab, a pair of 50 × 32 runs, and a heavy model the budget admits. */
+/** The measured cases: the default lab, a pair of 50 × 32 runs, a pair of 10 × 256 runs, and a heavy model the budget admits. */
 const CASES = {
   default: { query: '', layers: null },
   deep50: { query: 'depth=50&width=32', layers: { depth: 50, width: 32 } },
+  // Wide enough that the CPU backend splits its products between threads (the page lends the worker its threads).
+  wide: { query: 'depth=10&width=256&samples=400', layers: { depth: 10, width: 256 } },
   heavy: { query: 'depth=30&width=1024&samples=400', layers: { depth: 30, width: 1024 }, engine: false },
 };
-const chosen = opt('cases', 'default,deep50,heavy').split(',');
+const chosen = opt('cases', 'default,deep50,wide,heavy').split(',');
 for (const c of chosen) if (!(c in CASES)) throw new Error(`--cases: unknown case '${c}' (allowed: ${Object.keys(CASES).join(', ')})`);
 if (!(seconds > 0) || !(storySeconds > 0)) throw new Error('--seconds and --story-seconds must be positive numbers');
 
@@ -71,7 +73,7 @@ function engineStepsPerSec(lab) {
   const combined = (perRun) => 1 / perRun.reduce((s, r) => s + 1 / r.stepsPerSec, 0);
   const perRun = bench(
     (run) => ['--head', 'bce', '--optimizer', run.optimizer?.kind === 'adam' ? 'adam' : 'sgd', '--log-every', String(lab.logEvery), ...(distributions ? ['--distributions'] : [])],
-    (points) => points.find((p) => p.shape.distributions === distributions),
+    (points) => points.find((p) => (p.shape.distributions ?? false) === distributions),
   );
   const plain = bench(() => [], (points) => points[0]);
   return { perRun, stepsPerSec: combined(perRun), distributions, plain: { perRun: plain, stepsPerSec: combined(plain) } };

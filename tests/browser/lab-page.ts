@@ -44,13 +44,29 @@ export function notices(page: Page): Promise<string> {
   return shadowText(page, ['bp-app', 'bp-notice']);
 }
 
-/** All the text of the last host's shadow root, whitespace collapsed. */
+/**
+ * All the text of the last host's shadow root, whitespace collapsed, once every host on the path has rendered what it
+ * holds (a state from the training worker reaches the hook at once, and the DOM at the next render).
+ */
 async function shadowText(page: Page, hosts: readonly string[]): Promise<string> {
-  return page.evaluate((hosts) => {
+  return page.evaluate(async (hosts) => {
     let root: ParentNode = document;
-    for (const h of hosts) root = (root.querySelector(h) as Element).shadowRoot!;
+    for (const h of hosts) {
+      const el = root.querySelector(h) as Element & { updateComplete?: Promise<unknown> };
+      await el.updateComplete;
+      root = el.shadowRoot!;
+    }
     return (root as ShadowRoot).textContent!.replace(/\s+/g, ' ').trim();
   }, [...hosts]);
+}
+
+/** Wait until the notices show `text`. */
+export async function noticeShown(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    (text) => document.querySelector('bp-app')!.shadowRoot!.querySelector('bp-notice')!.shadowRoot!.textContent!.replace(/\s+/g, ' ').includes(text),
+    {},
+    text,
+  );
 }
 
 /** Set an input or select in the app's shadow tree and fire change. */

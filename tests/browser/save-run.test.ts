@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { type AppSession, openApp } from './harness.js';
-import { clean, click, notices, ready } from './lab-page.js';
+import { clean, click, noticeShown, notices, ready } from './lab-page.js';
 
 let app: AppSession | undefined;
 let dir: string | undefined;
@@ -72,7 +72,7 @@ describe('Save run and Load run', () => {
 
     await loadRun(page, saved, 'run.json');
     await page.waitForFunction(() => window.__lab!.records().every((r) => r.records.length === 20));
-    expect(await notices(page)).toContain('Loaded run.json: the runs go on from step 20');
+    await noticeShown(page, 'Loaded run.json: the runs go on from step 20');
     await page.evaluate(() => window.__lab!.step(15));
     const continued = await records(page);
     expect(continued).toEqual(unbroken);

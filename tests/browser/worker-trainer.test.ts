@@ -2,12 +2,12 @@
  * The lab's training worker in the built app (headless Chromium): the page's trainer runs in a dedicated worker,
  * and its records are exactly those of the same lab trained in the page (CPU, f64, same seeds: every number of every
  * record); pause, step and reset act through it; a lost WebGPU device in the worker (SwiftShader) moves the runs to
- * the CPU there. No test here depends on how fast anything runs: they wait for conditions.
+ * the CPU there; a wide model on the CPU splits its products with matmul threads the page lends the worker. No test here depends on how fast anything runs: they wait for conditions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { type AppSession, openApp } from './harness.js';
-import { clean, click, ready, runs, type HookRun } from './lab-page.js';
+import { badge, clean, click, ready, runs, type HookRun } from './lab-page.js';
 
 let app: AppSession | undefined;
 afterEach(async () => {
@@ -17,6 +17,14 @@ afterEach(async () => {
 
 /** A small comparison on the CPU in f64, every step logged, with boundaries (2-D data) and distributions. */
 const F64 = '/?backend=cpu&dtype=f64&depth=6&width=16&samples=120&dataset=spiral&logEvery=1';
+
+/** Two runs wide enough (200 × 192 × 192 products) that the CPU backend splits them between threads. */
+const WIDE = '/?backend=cpu&dtype=f64&depth=3&width=192&samples=200&dataset=spiral&logEvery=1';
+
+/** Number of CPU matmul workers the page runs. */
+function matmulWorkers(page: Page): number {
+  return page.workers().filter((w) => /matmul-worker/.test(w.url())).length;
+}
 
 /** Whether the page runs a worker whose script is the lab's training worker. */
 function hasLabWorker(page: Page): boolean {
@@ -74,6 +82,47 @@ describe('the lab trainer in a worker', () => {
     const inPage = await train();
     expect(inPage.first).toEqual(inWorker.first);
     expect(inPage.again).toEqual(inWorker.again);
+    clean(app);
+  });
+
+  it('a wide model on the CPU shares its products with threads the page lends the worker: same records as in the page, and it goes on after long main-thread tasks', async () => {
+    app = await openApp(WIDE);
+    const { page } = app;
+    await ready(page);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const threads = Math.min(cores, 4);
+    await page.evaluate(() => window.__lab!.step(6));
+    const inWorker = await plainRuns(page);
+    const use = await page.evaluate(() => window.__lab!.threads());
+    expect(use.threads).toBe(threads);
+    expect(await badge(page)).toContain(threads === 1 ? 'CPU f64 (1 thread' : `CPU f64 (${threads} threads)`);
+    // Started by the page (not nested in the training worker), one per thread beyond the worker's own.
+    expect(matmulWorkers(page)).toBe(threads - 1);
+    if (threads > 1) {
+      expect(use.splitJobs).toBeGreaterThan(0);
+      expect(use.workerBands).toBeGreaterThan(0);
+    }
+    // Long main-thread tasks while the worker and its lent threads train (axe-core's script once made Chromium stop
+    // answering with nested matmul workers): the lab goes on, pauses and settles.
+    await page.evaluate(() => window.__lab!.play());
+    const before = (await lastSteps(page))[0]!;
+    for (let i = 0; i < 3; i++) {
+      await page.evaluate(() => {
+        const until = performance.now() + 300;
+        while (performance.now() < until);
+      });
+    }
+    await page.waitForFunction((before) => window.__lab!.records()[0]!.records.at(-1)!.step > before + 2, {}, before);
+    await page.evaluate(() => window.__lab!.pause());
+    await page.evaluate(() => window.__lab!.settled());
+    expect((await page.evaluate(() => window.__lab!.threads())).workerBands).toBeGreaterThanOrEqual(use.workerBands);
+    clean(app);
+
+    await reopenInPage(app);
+    await ready(page);
+    expect(hasLabWorker(page)).toBe(false);
+    await page.evaluate(() => window.__lab!.step(6));
+    expect(await plainRuns(page)).toEqual(inWorker);
     clean(app);
   });
 

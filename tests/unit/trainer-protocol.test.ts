@@ -82,7 +82,7 @@ describe('trainer protocol: commands', () => {
     ['a run index of -1', { v: 1, id: 1, cmd: { op: 'remove-run', index: -1 } }, /^cmd\.index: -1 is not allowed/],
     ['CSV x of the wrong length', { v: 1, id: 1, cmd: { op: 'set-csv', csv: { dataset: { x: new Float64Array(3), y: new Float64Array(2), n: 2, inputDim: 2, outputDim: 1 }, info: {}, name: 'a.csv' } } }, /^cmd\.csv\.dataset\.x: "3 numbers" is not allowed; expected n × inputDim = 4$/],
     ['CSV x as a plain array', { v: 1, id: 1, cmd: { op: 'set-csv', csv: { dataset: { x: [1, 2], y: new Float64Array(1), n: 1, inputDim: 2, outputDim: 1 }, info: {}, name: 'a.csv' } } }, /^cmd\.csv\.dataset\.x: \[1,2\] is not allowed; expected a Float64Array$/],
-    ['an unknown request', { v: 1, id: 1, cmd: { op: 'request', name: 'weights', args: {} } }, /^cmd\.name: "weights" is not allowed; expected one of predict, parameters$/],
+    ['an unknown request', { v: 1, id: 1, cmd: { op: 'request', name: 'weights', args: {} } }, /^cmd\.name: "weights" is not allowed; expected one of predict, parameters, threads$/],
     ['a prediction without rows', { v: 1, id: 1, cmd: { op: 'request', name: 'predict', args: { x: new Float64Array(2), n: 0 } } }, /^cmd\.args\.n: 0 is not allowed/],
   ];
 

@@ -18,7 +18,7 @@ import { HISTOGRAM_BINS, QUANTILE_COUNT, histogramQuantiles } from './quantiles.
 import { argmax, safeNorm, saturatedShare } from './metrics.js';
 import { CpuOptimizer } from './cpu-optimizer.js';
 import { cpu, sameShape, type CpuTensor } from './cpu-tensor.js';
-import { coreCount, workerSource } from './spawn-worker.js';
+import { coreCount, workerSource, type WorkerSource } from './spawn-worker.js';
 import { ThreadPool, type PoolStats } from './thread-pool.js';
 
 export { applyActivation, multiplyByDerivative } from './elementwise.js';
@@ -44,6 +44,8 @@ export interface CpuBackendOptions {
    * workers are available, else 1).
    */
   readonly threads?: number;
+  /** Where the worker threads come from (default: workerSource(), which says why there are none where there are none). */
+  readonly workers?: WorkerSource;
 }
 
 /** Row alignment of the bands of a split matmul (the kernels' register block height). */
@@ -80,7 +82,7 @@ export class CpuBackend implements Backend {
     let why = '';
     let pool: ThreadPool | null = null;
     if (wanted > 1) {
-      const source = workerSource();
+      const source = opts.workers ?? workerSource();
       if (source.ok) pool = new ThreadPool(wanted - 1, opts.dtype, source);
       else why = `: ${source.reason}`;
     }

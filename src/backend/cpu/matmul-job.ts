@@ -166,9 +166,11 @@ export const SHARED_NEXT_BAND = 0;
 
 /**
  * Messages from the main thread to a worker: its control block and the pool's shared block first, then
- * buffer (un)registrations.
+ * buffer (un)registrations. A worker lent to a training worker (lent-threads.ts) first gets a `port` from the page
+ * that started it; the training worker's messages then come through that port.
  */
 export type WorkerMessage =
+  | { readonly kind: 'port'; readonly port: MessagePort }
   | { readonly kind: 'init'; readonly ctrl: SharedArrayBuffer; readonly shared: SharedArrayBuffer; readonly dtype: 'f32' | 'f64' }
   | {
     readonly kind: 'buffers';

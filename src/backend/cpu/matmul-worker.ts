@@ -13,9 +13,12 @@ import { MatmulWorkspace } from './matmul.js';
 /** Milliseconds a worker polls for the next job before it sleeps in Atomics.wait (jobs come in bursts). */
 const SPIN_MS = 0.2;
 
+/** A message from the thread pool (the `port` message comes only from a page that lends this worker). */
+type PoolMessage = Exclude<WorkerMessage, { kind: 'port' }>;
+
 /** Receives messages from the main thread, in Node or in a browser worker. */
 interface Inbox {
-  onMessage(handler: (m: WorkerMessage) => void): void;
+  onMessage(handler: (m: PoolMessage) => void): void;
   close(): void;
 }
 
@@ -27,7 +30,24 @@ function inbox(): Inbox {
     return { onMessage: (h) => port.on('message', h), close: () => port.close() };
   }
   const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<WorkerMessage>) => void) | null; close(): void };
-  return { onMessage: (h) => { scope.onmessage = (e) => h(e.data); }, close: () => scope.close() };
+  // A worker lent to a training worker gets the port to it from the page first; its messages come through it.
+  let lent: MessagePort | null = null;
+  return {
+    onMessage: (h) => {
+      scope.onmessage = (e) => {
+        if (e.data.kind !== 'port') {
+          h(e.data);
+          return;
+        }
+        lent = e.data.port;
+        lent.onmessage = (ev: MessageEvent<PoolMessage>) => h(ev.data);
+      };
+    },
+    close: () => {
+      lent?.close();
+      scope.close();
+    },
+  };
 }
 
 /** State of this worker. */
@@ -44,7 +64,7 @@ class MatmulWorker {
 
   constructor(private readonly io: Inbox) {}
 
-  handle(m: WorkerMessage): void {
+  handle(m: PoolMessage): void {
     if (m.kind === 'init') {
       this.ctrl = new Int32Array(m.ctrl);
       this.shared = new Int32Array(m.shared);

@@ -1,11 +1,12 @@
 /**
  * Starting CPU-backend worker threads in each environment, and saying why threads are off where they are:
  * - browser: a module Web Worker on `matmul-worker.ts` (Vite bundles it); needs `crossOriginIsolated` for
- *   SharedArrayBuffer, and a page (none in a worker: see workerSource);
+ *   SharedArrayBuffer, and a page (a worker uses workers its page lent it: see workerSource and lent-threads.ts);
  * - Node, bundled CLI: `matmul-worker.mjs` next to the bundle (a second esbuild entry point);
  * - Node, from source (Vitest, scripts): `matmul-worker.ts` bundled in memory with esbuild (a devDependency,
  *   loaded at run time only on this path) and started as an `eval` worker.
  */
+import { installedBorrower } from './lent-threads.js';
 import type { WorkerMessage } from './matmul-job.js';
 
 /** The main thread's handle on one worker. */
@@ -18,9 +19,12 @@ export interface WorkerHandle {
   readonly exited: Promise<void>;
 }
 
-/** Where workers can come from here, or why they cannot. */
+/**
+ * Where workers can come from here, or why they cannot. A source of lent workers (lent-threads.ts) has only those in
+ * hand: `available` counts them and `request` asks for more, which come later.
+ */
 export type WorkerSource =
-  | { readonly ok: true; spawn(): WorkerHandle }
+  | { readonly ok: true; spawn(): WorkerHandle; available?(): number; request?(count: number): void }
   | { readonly ok: false; readonly reason: string };
 
 interface NodeApi {
@@ -56,16 +60,20 @@ export function workerSource(): WorkerSource {
   const node = nodeApi();
   if (node) return nodeSource(node);
   if (typeof Worker !== 'function') return { ok: false, reason: 'no Web Workers' };
-  // Inside a worker (the lab's training worker) matmul threads would be nested workers. With those blocked in
-  // Atomics.wait, headless Chromium without a GPU process was seen to stop answering for good after the page's next
-  // long main-thread task (1 to 4 of 8 tries; never with the threads started by a page), so the trainer there uses
-  // one thread.
-  if (typeof (globalThis as { document?: unknown }).document === 'undefined') return { ok: false, reason: 'inside a worker' };
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) return { ok: false, reason: 'page not cross-origin isolated' };
+  // Inside a worker (the lab's training worker) matmul threads of its own would be nested workers. With those blocked
+  // in Atomics.wait, headless Chromium without a GPU process was seen to stop answering for good after the page's next
+  // long main-thread task (1 to 4 of 8 tries; never with the threads started by a page). So a worker uses only
+  // threads the page started and lent to it (lent-threads.ts), and one thread when the page lends none.
+  if (typeof (globalThis as { document?: unknown }).document === 'undefined') {
+    const lent = installedBorrower();
+    if (!lent) return { ok: false, reason: 'inside a worker' };
+    return { ok: true, spawn: () => lent.take(), available: () => lent.available(), request: (n) => lent.request(n) };
+  }
   return {
     ok: true,
     spawn() {
-      const w = new Worker(new URL('./matmul-worker.ts', import.meta.url), { type: 'module', name: 'cpu-matmul' });
+      const w = startMatmulWorker();
       let broken = false;
       w.onerror = (e) => {
         broken = true;
@@ -80,6 +88,11 @@ export function workerSource(): WorkerSource {
       return { post: (m) => w.postMessage(m), terminate, broken: () => broken, exited };
     },
   };
+}
+
+/** Start a browser matmul worker (a module worker that Vite bundles beside the page's script). */
+export function startMatmulWorker(): Worker {
+  return new Worker(new URL('./matmul-worker.ts', import.meta.url), { type: 'module', name: 'cpu-matmul' });
 }
 
 function nodeSource(node: NodeApi): WorkerSource {

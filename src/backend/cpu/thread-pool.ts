@@ -23,7 +23,7 @@ const SPIN_MS = 0.2;
 const BANDS_PER_THREAD = 4;
 /** Longest wait for one worker job before the pool gives up (a worker that died without reporting). */
 const JOB_TIMEOUT_MS = 120_000;
-/** Longest wait, in Node, for a new worker to start its job loop. */
+/** Longest wait, in Node, for a new worker to start its job loop (and in whenReady, for lent workers to come). */
 const START_TIMEOUT_MS = 10_000;
 
 /** Whether this thread may block in Atomics.wait (false on a browser page's main thread). */
@@ -64,6 +64,8 @@ export class ThreadPool {
   private nextId = 1;
   private stamp = 0;
   private generation = 0;
+  /** Buffers the workers know (every registration message so far), for a worker that joins late. */
+  private readonly registered = new Map<number, SharedArrayBuffer>();
   private pendingAdd: [number, SharedArrayBuffer][] = [];
   private pendingRemove: number[] = [];
   private started = false;
@@ -76,17 +78,10 @@ export class ThreadPool {
   start(): void {
     if (this.started || this.destroyed) return;
     this.started = true;
-    for (let i = 0; i < this.workerCount; i++) {
-      const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.size * 4));
-      let handle: WorkerHandle;
-      try {
-        handle = this.source.spawn();
-      } catch (e) {
-        console.warn(`CPU backend: worker threads unavailable, running on one thread (${(e as Error).message.split('\n')[0]})`);
-        break;
-      }
-      handle.post({ kind: 'init', ctrl: ctrl.buffer as SharedArrayBuffer, shared: this.shared.buffer as SharedArrayBuffer, dtype: this.dtype });
-      this.workers.push({ handle, ctrl, seq: 0 });
+    const lent = this.source.available?.() ?? this.workerCount;
+    if (lent < this.workerCount) this.source.request?.(this.workerCount - lent);
+    for (let i = 0; i < Math.min(lent, this.workerCount); i++) {
+      if (!this.add()) break;
     }
     if (this.inNode && this.blocking) {
       const deadline = performance.now() + START_TIMEOUT_MS;
@@ -98,9 +93,42 @@ export class ThreadPool {
     }
   }
 
+  /**
+   * Start one more worker; false when it could not start. A worker that joins after buffers were registered gets
+   * every registered buffer in one message, numbered as the latest registration.
+   */
+  private add(): boolean {
+    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.size * 4));
+    let handle: WorkerHandle;
+    try {
+      handle = this.source.spawn();
+    } catch (e) {
+      console.warn(`CPU backend: a worker thread is unavailable (${(e as Error).message.split('\n')[0]}); running on ${this.workers.length + 1}`);
+      return false;
+    }
+    handle.post({ kind: 'init', ctrl: ctrl.buffer as SharedArrayBuffer, shared: this.shared.buffer as SharedArrayBuffer, dtype: this.dtype });
+    if (this.generation > 0) handle.post({ kind: 'buffers', generation: this.generation, add: [...this.registered], remove: [] });
+    this.workers.push({ handle, ctrl, seq: 0 });
+    return true;
+  }
+
+  /** Take in the lent workers that have come since the pool started (a source of lent workers only). */
+  private topUp(): void {
+    const lent = this.source.available?.() ?? 0;
+    for (let i = 0; i < lent && this.workers.length < this.workerCount; i++) {
+      if (!this.add()) break;
+    }
+  }
+
   /** Resolves when every worker runs its job loop (or has failed). */
   async whenReady(): Promise<void> {
     this.start();
+    // Lent workers come by message: wait for those asked for (at most START_TIMEOUT_MS).
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    while (this.source.available && this.workers.length < this.workerCount && !this.destroyed && performance.now() < deadline) {
+      this.topUp();
+      if (this.workers.length < this.workerCount) await new Promise((r) => setTimeout(r, 5));
+    }
     while (this.workers.some((w) => Atomics.load(w.ctrl, CTRL.ready) === 0 && !w.handle.broken())) {
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -129,6 +157,7 @@ export class ThreadPool {
   run(job: MatmulJob, ws: MatmulWorkspace, views: JobViews, align: number): boolean {
     if (this.destroyed || job.batch > MAX_JOB_BATCH) return false;
     this.start();
+    if (this.workers.length < this.workerCount && this.source.available) this.topUp();
     const ids = { a: this.idOf(job.a), b: this.idOf(job.b), out: this.idOf(job.out), aux: job.aux ? this.idOf(job.aux) : -1 };
     if (ids.a < 0 || ids.b < 0 || ids.out < 0 || (job.aux && ids.aux < 0)) return false;
     this.flushRegistrations();
@@ -206,6 +235,8 @@ export class ThreadPool {
     if (this.pendingAdd.length === 0 && this.pendingRemove.length === 0) return;
     const message: WorkerMessage = { kind: 'buffers', generation: ++this.generation, add: this.pendingAdd, remove: this.pendingRemove };
     for (const w of this.workers) w.handle.post(message);
+    for (const [id, sab] of this.pendingAdd) this.registered.set(id, sab);
+    for (const id of this.pendingRemove) this.registered.delete(id);
     this.pendingAdd = [];
     this.pendingRemove = [];
   }

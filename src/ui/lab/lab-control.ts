@@ -11,7 +11,7 @@ import type { CsvInfo } from './csv.js';
 import type { BackendStatus } from './lab-backend.js';
 import type { RunState } from './run-state.js';
 import type { ThroughputSample } from './throughput.js';
-import type { RunParameters } from './trainer-protocol.js';
+import type { RunParameters, ThreadUse } from './trainer-protocol.js';
 
 /** The lab's trainer as the page sees it. */
 export interface LabControl {
@@ -47,6 +47,8 @@ export interface LabControl {
   removeRun(index: number): Promise<void>;
   setCsv(csv: { dataset: Dataset; info: CsvInfo; name: string } | null): Promise<boolean>;
   parameters(): Promise<RunParameters[]>;
+  /** The CPU backend's threads and what they have shared so far (threads 0 on WebGPU). */
+  threadUse(): Promise<ThreadUse>;
   /** The run as a run file (lab-run-file.ts); rejects, saying why, when it cannot be saved. */
   saveRun(): Promise<string>;
   /** Go on from a run file; rejects (naming what is wrong) and changes nothing when it cannot be used. */

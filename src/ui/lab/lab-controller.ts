@@ -9,7 +9,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Backend, BackendFault } from '../../backend/backend.js';
-import { createCpuBackend } from '../../backend/cpu/cpu-backend.js';
+import { CpuBackend, createCpuBackend } from '../../backend/cpu/cpu-backend.js';
 import { makeDataset, type Dataset } from '../../core/datasets.js';
 import { Trainer } from '../../train/trainer.js';
 import { parseLabRun, serializeLabRun } from './lab-run-file.js';
@@ -23,6 +23,7 @@ import { FrameLoop } from './frame-loop.js';
 import type { LabControl } from './lab-control.js';
 import { buildRefusal, csvRefusal } from './lab-budget.js';
 import { pageClock, type LabClock } from './lab-clock.js';
+import type { ThreadUse } from './trainer-protocol.js';
 import { adapterName, openLabBackend, STARTING_STATUS, type BackendStatus } from './lab-backend.js';
 import { NoticeBoard, type Notice } from '../notices.js';
 import { takeRecords } from './record-store.js';
@@ -415,6 +416,13 @@ export class LabController implements ReactiveController, LabControl {
     if (!data) return;
     await refreshInsights(this.cohorts, data, () => this.clock.sleep(0));
     this.revision++;
+  }
+
+  /** The CPU backend's threads and what they have shared so far (threads 0 on WebGPU). */
+  threadUse(): Promise<ThreadUse> {
+    const b = this.backend;
+    if (!(b instanceof CpuBackend)) return Promise.resolve({ threads: 0, splitJobs: 0, workerBands: 0 });
+    return Promise.resolve({ threads: b.threads, ...b.threadStats });
   }
 
   /** Trained parameters of every run (the weights export, the network view), with its next mini-batch's rows. */

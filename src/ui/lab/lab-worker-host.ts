@@ -194,6 +194,7 @@ export class LabWorkerHost {
         return c.settled().then(() => null);
       case 'request':
         if (cmd.name === 'predict') return c.predict(cmd.args.x, cmd.args.n);
+        if (cmd.name === 'threads') return c.threadUse();
         return c.parameters();
     }
   }

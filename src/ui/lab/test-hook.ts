@@ -27,6 +27,8 @@ export interface LabHook {
   loseDevice(): boolean;
   /** The step the runs would go on from after a lost device now (parameters last read back), or null. */
   readBackStep(): number | null;
+  /** The CPU backend's threads and the matmul work they have shared so far (threads 0 on WebGPU). */
+  threads(): Promise<{ threads: number; splitJobs: number; workerBands: number }>;
   /** Text of every notice shown, with its details. */
   notices(): { kind: string; text: string; details: readonly string[] }[];
 }
@@ -55,6 +57,7 @@ export function labHook(app: BpApp): LabHook {
     pause: () => c.pause(),
     loseDevice: () => c.loseDevice(),
     readBackStep: () => c.readBackStep,
+    threads: () => c.threadUse(),
     notices: () => c.notices.map((n) => ({ kind: n.kind, text: n.text, details: [...n.details] })),
   };
 }

@@ -50,13 +50,24 @@ export interface WorkerRequests {
   predict: { args: { x: Float64Array; n: number }; result: { id: string; outputs: Float64Array }[] };
   /** Every run's trained parameters (as `read-parameters`). */
   parameters: { args: Record<string, never>; result: RunParameters[] };
+  /** The CPU backend's threads and the matmul work they shared so far (zeros on WebGPU). */
+  threads: { args: Record<string, never>; result: ThreadUse };
+}
+
+/** How many threads the lab's CPU backend has and what they have shared (threads 0 on WebGPU). */
+export interface ThreadUse {
+  readonly threads: number;
+  /** Products split between threads. */
+  readonly splitJobs: number;
+  /** Row bands of those run by the other threads. */
+  readonly workerBands: number;
 }
 
 /** Name of a generic request. */
 export type RequestName = keyof WorkerRequests;
 
 /** Names of the generic requests, for validation. */
-export const REQUEST_NAMES: readonly RequestName[] = ['predict', 'parameters'];
+export const REQUEST_NAMES: readonly RequestName[] = ['predict', 'parameters', 'threads'];
 
 /** One run's parameters as the weights export takes them. */
 export interface RunParameters {

@@ -9,6 +9,9 @@
  * when it is shown again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { DEFAULT_MAX_THREADS } from '../../backend/cpu/cpu-backend.js';
+import { ThreadLender, type LenderHandshake } from '../../backend/cpu/lent-threads.js';
+import { coreCount, startMatmulWorker } from '../../backend/cpu/spawn-worker.js';
 import type { Dataset } from '../../core/datasets.js';
 import { builtinShape, type DataShape, type LabSpec } from '../../core/lab-spec.js';
 import { NoticeBoard, type Notice } from '../notices.js';
@@ -26,12 +29,29 @@ import {
   type LabState,
   type RequestName,
   type RunParameters,
+  type ThreadUse,
   type WorkerRequests,
 } from './trainer-protocol.js';
 
-/** Start the lab's training worker (a module worker; Vite bundles it beside the page's script). */
+/**
+ * Start the lab's training worker (a module worker; Vite bundles it beside the page's script). On a cross-origin
+ * isolated page with more than one core, the page lends it CPU matmul threads when its CPU backend asks for them
+ * (lent-threads.ts); terminating the worker terminates them too.
+ */
 export function startLabWorker(): Worker {
-  return new Worker(new URL('./lab-worker.ts', import.meta.url), { type: 'module', name: 'lab-trainer' });
+  const worker = new Worker(new URL('./lab-worker.ts', import.meta.url), { type: 'module', name: 'lab-trainer' });
+  const threads = Math.min(coreCount(), DEFAULT_MAX_THREADS);
+  if (globalThis.crossOriginIsolated !== true || threads < 2) return worker;
+  const channel = new MessageChannel();
+  // At most two pools' worth at once (the lab's CPU backend and a depth sweep's f64 one).
+  const lender = new ThreadLender(channel.port1, startMatmulWorker, 2 * (threads - 1));
+  worker.postMessage({ kind: 'bp-thread-lender', port: channel.port2 } satisfies LenderHandshake, [channel.port2]);
+  const terminate = worker.terminate.bind(worker);
+  worker.terminate = () => {
+    lender.close();
+    terminate();
+  };
+  return worker;
 }
 
 /** What a worker-like endpoint offers (a Worker, or a test double). */
@@ -244,6 +264,10 @@ export class WorkerLab implements ReactiveController, LabControl {
 
   parameters(): Promise<RunParameters[]> {
     return this.send({ op: 'read-parameters' }).promise as Promise<RunParameters[]>;
+  }
+
+  threadUse(): Promise<ThreadUse> {
+    return this.request('threads', {});
   }
 
   /** Every run's outputs on the rows of x (n × inputDim) at its current weights, by run id. */
