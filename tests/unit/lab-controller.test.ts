@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReactiveControllerHost } from 'lit';
 import { defaultLab } from '../../src/core/lab-spec.js';
 import { FASTEST_FRAME_STEPS } from '../../src/ui/lab/cohort-steps.js';
-import { LabController } from '../../src/ui/lab/lab-controller.js';
+import { BOUNDARY_EVERY_MS, BOUNDARY_MAX_SHARE, boundaryGapMs, LabController } from '../../src/ui/lab/lab-controller.js';
 import { FakeClock } from './fake-clock.js';
 
 /** Wait until every task queued on the controller so far (a frame included) has run: its queue runs tasks in order. */
@@ -16,8 +16,21 @@ async function idle(c: LabController): Promise<void> {
   await c.parameters();
 }
 
-function controller(speed: number) {
-  const clock = new FakeClock();
+/** A fake clock on which each part of a boundary grid (the lab sleeps 0 ms between parts) takes `partMs`. */
+class DearBoundaryClock extends FakeClock {
+  partMs = 0;
+  /** Clock time spent in those parts. */
+  spent = 0;
+  override sleep(ms: number): Promise<void> {
+    if (ms <= 0) {
+      this.advance(this.partMs);
+      this.spent += this.partMs;
+    }
+    return super.sleep(ms);
+  }
+}
+
+function controller(speed: number, clock = new FakeClock()) {
   const host: ReactiveControllerHost = { addController: () => undefined, removeController: () => undefined, requestUpdate: () => undefined, updateComplete: Promise.resolve(true) };
   const lab = { ...defaultLab(), backend: 'cpu' as const, depth: 2, width: 4, samples: 20, logEvery: 2, speed };
   return { clock, c: new LabController(host, lab, clock) };
@@ -74,4 +87,42 @@ describe('LabController on a fake clock', () => {
     expect(c.rates).toMatchObject({ at: 1500, stepsPerSec: 52, samplesPerSec: 52 * 40 });
     c.pause();
   });
+});
+
+describe('decision boundaries while playing', () => {
+  it('wait BOUNDARY_EVERY_MS between refreshes, longer when a refresh is dear (at most BOUNDARY_MAX_SHARE of the time)', () => {
+    expect(boundaryGapMs(0)).toBe(BOUNDARY_EVERY_MS);
+    expect(boundaryGapMs(20)).toBe(BOUNDARY_EVERY_MS);
+    expect(boundaryGapMs(200)).toBeCloseTo(200 * (1 - BOUNDARY_MAX_SHARE) / BOUNDARY_MAX_SHARE, 9);
+    expect(200 / (200 + boundaryGapMs(200))).toBeCloseTo(BOUNDARY_MAX_SHARE, 9);
+  });
+
+  for (const partMs of [0, 40]) {
+    it(`in 20 s of play, with each part of a grid taking ${partMs} ms of the clock`, async () => {
+      const clock = new DearBoundaryClock();
+      const { c } = controller(20, clock);
+      await c.start();
+      clock.partMs = partMs;
+      const start = clock.now();
+      c.play();
+      const grids = new Set<unknown>();
+      while (clock.now() - start < 20_000) {
+        clock.advance(50);
+        clock.runFrame();
+        await idle(c);
+        grids.add(c.runs[0]!.boundary);
+      }
+      c.pause();
+      const elapsed = clock.now() - start;
+      if (partMs === 0) {
+        // Every frame after BOUNDARY_EVERY_MS: 20 s / 550 ms.
+        expect(grids.size).toBeGreaterThanOrEqual(Math.floor(20_000 / (BOUNDARY_EVERY_MS + 50)));
+      } else {
+        const share = clock.spent / elapsed;
+        expect(share).toBeGreaterThan(0.02);
+        expect(share).toBeLessThanOrEqual(BOUNDARY_MAX_SHARE * 1.05);
+        expect(grids.size).toBeGreaterThan(3);
+      }
+    });
+  }
 });

@@ -39,8 +39,15 @@ export { adapterName, type BackendStatus } from './lab-backend.js';
 export { INFO_NOTICE_MS, type Notice } from '../notices.js';
 export { MAX_RECORD_NUMBERS, MAX_RECORDS, recordCap, thinRecords } from './record-store.js';
 
-/** Milliseconds between decision-boundary refreshes while training. */
+/** Milliseconds between decision-boundary refreshes while training (at least: see boundaryGapMs). */
 export const BOUNDARY_EVERY_MS = 500;
+/** Largest share of the playing time the decision boundaries may take (wide models predict a grid slowly). */
+export const BOUNDARY_MAX_SHARE = 0.1;
+
+/** Milliseconds of training between two boundary refreshes when the last one took `costMs`. */
+export function boundaryGapMs(costMs: number): number {
+  return Math.max(BOUNDARY_EVERY_MS, (costMs * (1 - BOUNDARY_MAX_SHARE)) / BOUNDARY_MAX_SHARE);
+}
 
 /** Owns backend, trainers and the training loop of a lab page. */
 export class LabController implements ReactiveController, LabControl {
@@ -55,7 +62,9 @@ export class LabController implements ReactiveController, LabControl {
   private data: Dataset | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private revision = 0;
+  /** When the last boundary refresh ended, and how long it took (clock milliseconds). */
   private lastBoundary = 0;
+  private boundaryCost = 0;
   /** The notice saying why the networks could not be built (dismissed once they are), or null. */
   private buildNotice: number | null = null;
   private readonly board = new NoticeBoard(() => this.host.requestUpdate());
@@ -248,6 +257,7 @@ export class LabController implements ReactiveController, LabControl {
       this.buildNotice = this.board.notify('error', `Cannot build the networks: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.lastBoundary = 0;
+    this.boundaryCost = 0;
     void this.refreshBoundaries();
     this.host.requestUpdate();
   }
@@ -391,7 +401,7 @@ export class LabController implements ReactiveController, LabControl {
     if (gpu) this.pace.measured(steps, now - t0);
     this.throughput.add(steps, activeCohorts(this.cohorts), now);
     await this.guard.snapshot(this.backend, this.cohorts, false);
-    if (this.clock.now() - this.lastBoundary > BOUNDARY_EVERY_MS) await this.refreshBoundaries();
+    if (this.clock.now() - this.lastBoundary > boundaryGapMs(this.boundaryCost)) await this.refreshBoundaries();
     if (!this.runs.some((r) => r.status === 'active')) this.pause();
     this.host.requestUpdate();
   }
@@ -411,10 +421,13 @@ export class LabController implements ReactiveController, LabControl {
 
   /** Recompute the decision boundaries (2-D data) and confusion matrices (several classes). */
   private async refreshBoundaries(): Promise<void> {
-    this.lastBoundary = this.clock.now();
+    const t0 = this.clock.now();
+    this.lastBoundary = t0;
     const data = this.data;
     if (!data) return;
     await refreshInsights(this.cohorts, data, () => this.clock.sleep(0));
+    this.lastBoundary = this.clock.now();
+    this.boundaryCost = this.lastBoundary - t0;
     this.revision++;
   }
 
