@@ -288,6 +288,7 @@ function canonicalMitigations(kind: OptimizerName, m: Partial<RunSpec>): Partial
   if (m.residual) out.residual = m.residual;
   if (m.norm && m.norm !== 'none') out.norm = m.norm;
   if (m.dropout) out.dropout = m.dropout;
+  if (m.dropout && m.dropoutSeed !== undefined) out.dropoutSeed = m.dropoutSeed;
   if (m.weightDecay && m.weightDecay.lambda > 0) out.weightDecay = m.weightDecay;
   if (isVaryingSchedule(m.schedule)) out.schedule = m.schedule;
   return out;
@@ -308,6 +309,9 @@ function parseRegularisation(
   const given = (k: string) => raw[k] !== undefined && raw[k] !== null && raw[k] !== '';
   const out: { -readonly [K in keyof RunSpec]?: RunSpec[K] } = {};
   if (given('dropout')) out.dropout = model(at('dropout'), raw.dropout, { dropout: raw.dropout }) ? (raw.dropout as number) : fallback.dropout;
+  if (given('dropoutSeed')) {
+    out.dropoutSeed = model(at('dropoutSeed'), raw.dropoutSeed, { dropoutSeed: raw.dropoutSeed }) ? (raw.dropoutSeed as number) : fallback.dropoutSeed;
+  }
   if (given('weightDecay') && raw.weightDecay !== 'none') {
     const v = typeof raw.weightDecay === 'string' ? parseWeightDecayText(raw.weightDecay) : raw.weightDecay;
     const shown = typeof raw.weightDecay === 'string' ? raw.weightDecay : isRecord(v) ? `${String(v.kind)}:${describeValue(v.lambda)}` : v;

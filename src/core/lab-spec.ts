@@ -100,6 +100,8 @@ export interface RunSpec {
   readonly norm?: NormName;
   /** Inverted dropout rate of every hidden layer while training; absent: none. */
   readonly dropout?: number;
+  /** Seed of the run's dropout masks; absent: the lab's weights seed (initSeed). */
+  readonly dropoutSeed?: number;
   /** L2 weight decay of the weights (coupled or decoupled); absent: none. */
   readonly weightDecay?: WeightDecaySpec;
   /** Learning-rate schedule (with its warm-up) from the run's rate; absent: constant. */
@@ -116,7 +118,9 @@ export const OPTIMIZER_HYPERS = {
 export type OptimizerHyper = keyof typeof OPTIMIZER_HYPERS;
 
 /** The run fields that are mitigation switches (a change of any resets only that run). */
-export const MITIGATION_FIELDS = ['optimizer', 'momentum', 'beta1', 'beta2', 'decay', 'clip', 'biasStd', 'residual', 'norm', 'dropout', 'weightDecay', 'schedule'] as const;
+export const MITIGATION_FIELDS = [
+  'optimizer', 'momentum', 'beta1', 'beta2', 'decay', 'clip', 'biasStd', 'residual', 'norm', 'dropout', 'dropoutSeed', 'weightDecay', 'schedule',
+] as const;
 
 /** Whether a run is a plain MLP (no normalisation, no residual connections), the case mean-field theory describes. */
 export function isPlainRun(run: RunSpec): boolean {
@@ -269,6 +273,7 @@ export function modelSpec(lab: LabSpec, run: RunSpec, shape: DataShape): ModelSp
     ...(run.residual ? { residual: run.residual } : {}),
     ...(run.norm && run.norm !== 'none' ? { norm: run.norm } : {}),
     ...(run.dropout ? { dropout: run.dropout } : {}),
+    ...(run.dropout && run.dropoutSeed !== undefined ? { dropoutSeed: run.dropoutSeed } : {}),
   };
 }
 
@@ -300,7 +305,7 @@ export function mitigationLabel(run: RunSpec): string {
   if (run.biasStd) parts.push(`σb ${run.biasStd}`);
   if (run.residual) parts.push(`residual every ${run.residual}`);
   if (run.norm && run.norm !== 'none') parts.push(`${run.norm} norm`);
-  if (run.dropout) parts.push(`dropout ${run.dropout}`);
+  if (run.dropout) parts.push(`dropout ${run.dropout}${run.dropoutSeed !== undefined ? ` (mask seed ${run.dropoutSeed})` : ''}`);
   if (run.weightDecay) parts.push(`${run.weightDecay.kind === 'decoupled' ? 'decoupled ' : ''}weight decay ${run.weightDecay.lambda}`);
   if (run.schedule) parts.push(scheduleLabel(run.schedule));
   return parts.join(' · ');

@@ -20,11 +20,11 @@ export const SCALAR_KEYS = [
 export const RUN_KEYS = {
   act: 'activation', init: 'init', gain: 'gain', runLr: 'lr',
   opt: 'optimizer', mom: 'momentum', beta1: 'beta1', beta2: 'beta2', decay: 'decay', clip: 'clip', biasStd: 'biasStd', res: 'residual', norm: 'norm',
-  drop: 'dropout', wd: 'weightDecay', sched: 'schedule', warmup: 'warmup',
+  drop: 'dropout', dropSeed: 'dropoutSeed', wd: 'weightDecay', sched: 'schedule', warmup: 'warmup',
 } as const;
 
 /** Run fields whose URL entries are numbers. */
-const RUN_NUMERIC = new Set<string>(['gain', 'lr', 'momentum', 'beta1', 'beta2', 'decay', 'biasStd', 'residual', 'dropout', 'warmup']);
+const RUN_NUMERIC = new Set<string>(['gain', 'lr', 'momentum', 'beta1', 'beta2', 'decay', 'biasStd', 'residual', 'dropout', 'dropoutSeed', 'warmup']);
 
 /**
  * Every key a lab URL may carry (`theme` and `autoplay` are the page's, not the experiment's: decodeTheme and
@@ -148,6 +148,7 @@ function encodeMitigations(lab: LabSpec, p: URLSearchParams): void {
   list('res', (r) => r.residual !== undefined, (r) => String(r.residual ?? 0));
   list('norm', (r) => r.norm !== undefined, (r) => r.norm ?? 'none');
   list('drop', (r) => r.dropout !== undefined, (r) => formatNumber(r.dropout ?? 0));
+  list('dropSeed', (r) => r.dropoutSeed !== undefined, (r) => num(r.dropoutSeed));
   list('wd', (r) => r.weightDecay !== undefined, (r) => formatWeightDecay(r.weightDecay));
   list('sched', (r) => r.schedule !== undefined, (r) => (r.schedule ? formatSchedule(r.schedule) : 'constant'));
   list('warmup', (r) => r.schedule?.warmup !== undefined, (r) => String(r.schedule?.warmup ?? 0));
@@ -165,7 +166,7 @@ export function urlField(field: string): string {
 const RUN_FIELD_NAMES: Record<string, string> = {
   activation: 'activation', init: 'init', gain: 'gain', lr: 'learning rate', optimizer: 'optimizer', momentum: 'momentum',
   beta1: 'β₁', beta2: 'β₂', decay: 'decay', clip: 'clipping', biasStd: 'bias std', residual: 'residual', norm: 'normalisation',
-  dropout: 'dropout', weightDecay: 'weight decay', schedule: 'learning-rate schedule', warmup: 'warm-up',
+  dropout: 'dropout', dropoutSeed: 'dropout mask seed', weightDecay: 'weight decay', schedule: 'learning-rate schedule', warmup: 'warm-up',
 };
 
 /** The page-facing name of a lab field, for a setting changed in the controls: `runs[1].lr` → `Run 2's learning rate (runLr)`. */

@@ -1,6 +1,6 @@
 /**
  * Dropout, weight decay and the learning-rate schedule in the built lab app (headless Chromium, CPU): a link's
- * `drop`, `wd`, `sched` and `warmup` reach the runs and the trainer (the records carry the scheduled rate, as
+ * `drop`, `dropSeed`, `wd`, `sched` and `warmup` reach the runs and the trainer (the records carry the scheduled rate, as
  * src/core/lr-schedule.ts computes it); the controls are reached and set from the keyboard and write the URL;
  * the schedule's curve says in words what it draws; a bad value gets a notice naming the run's field; and with
  * the controls open axe-core finds no violation and nothing runs past the run card at 390, 1024, 1280 and 1920 px.
@@ -113,6 +113,14 @@ describe('dropout, weight decay and learning-rate schedule controls', () => {
     expect((await page.evaluate(() => window.__lab!.lab())).runs[0]!.schedule).toEqual({ kind: 'step', every: 100, factor: 0.5, warmup: 10 });
     const params = await page.evaluate(() => Object.fromEntries(new URL(location.href).searchParams));
     expect(params).toMatchObject({ drop: '0.2,0.3', wd: 'none,decoupled:0.01', sched: 'step:100:0.5,cosine:200', warmup: '10,20' });
+    // Run 1's dropout mask seed (enabled now that it drops units) is written into the link.
+    await setField(page, RUN(0), 'input[name=dropoutSeed]', '7');
+    await page.waitForFunction(() => window.__lab!.lab().runs[0]!.dropoutSeed === 7);
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('dropSeed') === '7,');
+    expect(await page.evaluate(() => {
+      const rc = document.querySelectorAll('bp-app')[0]!.shadowRoot!.querySelectorAll('bp-run-controls')[1]!;
+      return (rc.shadowRoot!.querySelector('input[name=dropoutSeed]') as HTMLInputElement).placeholder;
+    })).toBe('weights seed');
     await setField(page, RUN(0), 'select[name=weightDecay]', 'coupled');
     await page.waitForFunction(() => window.__lab!.lab().runs[0]!.weightDecay?.kind === 'coupled');
 

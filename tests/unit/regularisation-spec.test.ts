@@ -1,13 +1,17 @@
 /**
  * Dropout, weight decay and learning-rate schedules through the one spec: the URL (`drop`, `wd`, `sched`, `warmup`)
- * round-trips every valid value and names every bad one; the lab's runs become model specs with them; and the CLI
+ * round-trips every valid value and names every bad one; the lab's runs become model specs with them (the dropout
+ * mask seed included, which the trainer's masks follow); and the CLI
  * flags build the same spec and refuse bad values under the flag's name.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TRAIN_FLAGS, parseFlags, trainOptions } from '../../src/cli/args.js';
 import { parseLab } from '../../src/core/lab-parse.js';
-import { builtinShape, defaultLab, mitigationLabel, modelSpec, resetScope, type LabSpec, type RunSpec } from '../../src/core/lab-spec.js';
+import { createCpuBackend } from '../../src/backend/cpu/cpu-backend.js';
+import { makeDataset } from '../../src/core/datasets.js';
+import { builtinShape, dataSpec, defaultLab, mitigationLabel, modelSpec, resetScope, scheduleSpec, type LabSpec, type RunSpec } from '../../src/core/lab-spec.js';
+import { Trainer } from '../../src/train/trainer.js';
 import type { LrScheduleSpec } from '../../src/core/lr-schedule.js';
 import { formatIssue } from '../../src/core/spec.js';
 import { controlField, decodeLab, encodeLab } from '../../src/core/url-codec.js';
@@ -30,16 +34,20 @@ const scheduleArb: fc.Arbitrary<LrScheduleSpec> = fc
   })
   .filter((s) => s.kind !== 'constant' || (s.warmup ?? 0) > 0);
 
-const regArb = fc.record(
-  {
-    dropout: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
-    weightDecay: fc.record({ kind: fc.constantFrom('coupled' as const, 'decoupled' as const), lambda: fc.double({ min: 1e-6, max: 10, noNaN: true }) }),
-    schedule: scheduleArb,
-  },
-  { requiredKeys: [] },
-);
+const regArb = fc
+  .record(
+    {
+      dropout: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+      dropoutSeed: fc.integer({ min: 0, max: 4294967295 }),
+      weightDecay: fc.record({ kind: fc.constantFrom('coupled' as const, 'decoupled' as const), lambda: fc.double({ min: 1e-6, max: 10, noNaN: true }) }),
+      schedule: scheduleArb,
+    },
+    { requiredKeys: [] },
+  )
+  // A mask seed means something only with dropout (the lab leaves it out otherwise).
+  .map(({ dropoutSeed, ...r }) => (r.dropout !== undefined && dropoutSeed !== undefined ? { ...r, dropoutSeed } : r));
 
-describe('URL: drop, wd, sched and warmup', () => {
+describe('URL: drop, dropSeed, wd, sched and warmup', () => {
   it('every valid combination per run survives encode → decode unchanged, with no notice', () => {
     fc.assert(
       fc.property(fc.array(regArb, { minLength: 1, maxLength: 4 }), (regs) => {
@@ -55,15 +63,17 @@ describe('URL: drop, wd, sched and warmup', () => {
   });
 
   it('reads the text forms', () => {
-    const r = decodeLab(new URLSearchParams('act=relu,tanh&drop=0.5,0&wd=0.001,decoupled:0.1&sched=cosine:500,exp:0.99&warmup=50,0'));
+    const r = decodeLab(new URLSearchParams('act=relu,tanh&drop=0.5,0&dropSeed=7,&wd=0.001,decoupled:0.1&sched=cosine:500,exp:0.99&warmup=50,0'));
     expect(r.issues).toEqual([]);
-    expect(r.value.runs[0]).toMatchObject({ dropout: 0.5, weightDecay: { kind: 'coupled', lambda: 0.001 }, schedule: { kind: 'cosine', steps: 500, warmup: 50 } });
+    expect(r.value.runs[0]).toMatchObject({ dropout: 0.5, dropoutSeed: 7, weightDecay: { kind: 'coupled', lambda: 0.001 }, schedule: { kind: 'cosine', steps: 500, warmup: 50 } });
     expect(r.value.runs[1]).toMatchObject({ weightDecay: { kind: 'decoupled', lambda: 0.1 }, schedule: { kind: 'exponential', factor: 0.99 } });
     expect(r.value.runs[1]!.dropout).toBeUndefined();
     const m = modelSpec(r.value, r.value.runs[0]!, builtinShape(r.value));
     expect(m.dropout).toBe(0.5);
+    expect(m.dropoutSeed).toBe(7);
+    expect(r.value.runs[1]!.dropoutSeed).toBeUndefined();
     expect(m.optimizer).toMatchObject({ weightDecay: { kind: 'coupled', lambda: 0.001 }, schedule: { kind: 'cosine', steps: 500, warmup: 50 } });
-    expect(mitigationLabel(r.value.runs[0]!)).toBe('dropout 0.5 · weight decay 0.001 · lr cosine:500 after 50 warm-up steps');
+    expect(mitigationLabel(r.value.runs[0]!)).toBe('dropout 0.5 (mask seed 7) · weight decay 0.001 · lr cosine:500 after 50 warm-up steps');
   });
 
   it.each([
@@ -82,6 +92,17 @@ describe('URL: drop, wd, sched and warmup', () => {
     expect(r.value.runs[0]!.dropout).toBeUndefined();
     expect(r.value.runs[0]!.weightDecay).toBeUndefined();
     expect(r.value.runs[0]!.schedule).toBeUndefined();
+  });
+
+  it.each([
+    ['-1', 'dropSeed (run 1): -1 is not allowed; expected an integer from 0 to 4294967295'],
+    ['1.5', 'dropSeed (run 1): 1.5 is not allowed; expected an integer from 0 to 4294967295'],
+    ['seven', 'dropSeed (run 1): "seven" is not allowed; expected an integer from 0 to 4294967295'],
+  ])('dropSeed=%s → a notice naming the parameter; the run keeps its dropout and the weights seed for its masks', (seed, message) => {
+    const r = decodeLab(new URLSearchParams(`act=sigmoid,relu&drop=0.5,0&dropSeed=${seed},`));
+    expect(r.issues.map(formatIssue)).toEqual([message]);
+    expect(r.value.runs[0]!.dropout).toBe(0.5);
+    expect(r.value.runs[0]!.dropoutSeed).toBeUndefined();
   });
 });
 
@@ -104,11 +125,39 @@ describe('lab changes from the controls', () => {
     expect(r.value.runs[0]!.schedule).toBeUndefined();
   });
 
-  it('constant without warm-up, zero decay and zero dropout are the defaults and left out', () => {
+  it('constant without warm-up, zero decay and zero dropout (with or without a mask seed) are the defaults and left out', () => {
     const lab = defaultLab();
-    const r = parseLab({ ...lab, runs: [{ ...lab.runs[0]!, schedule: { kind: 'constant' }, dropout: 0, weightDecay: { kind: 'coupled', lambda: 0 } }, lab.runs[1]!] }, lab);
+    const r = parseLab({ ...lab, runs: [{ ...lab.runs[0]!, schedule: { kind: 'constant' }, dropout: 0, dropoutSeed: 5, weightDecay: { kind: 'coupled', lambda: 0 } }, lab.runs[1]!] }, lab);
     expect(r.issues).toEqual([]);
     expect(r.value.runs[0]).toEqual(lab.runs[0]);
+  });
+
+  it('a new dropout mask seed resets only its run; without one the masks follow the weights seed', () => {
+    const lab = defaultLab();
+    const dropped = parseLab({ ...lab, runs: [{ ...lab.runs[0]!, dropout: 0.3 }, lab.runs[1]!] }, lab).value;
+    expect(modelSpec(dropped, dropped.runs[0]!, builtinShape(dropped)).dropoutSeed).toBeUndefined();
+    const seeded = parseLab({ ...dropped, runs: [{ ...dropped.runs[0]!, dropoutSeed: 11 }, dropped.runs[1]!] }, dropped);
+    expect(seeded.issues).toEqual([]);
+    expect(resetScope(dropped, seeded.value)).toEqual({ all: false, runs: [0], why: ['dropoutSeed'] });
+    expect(modelSpec(seeded.value, seeded.value.runs[0]!, builtinShape(seeded.value)).dropoutSeed).toBe(11);
+    expect(controlField('runs[0].dropoutSeed')).toBe("Run 1's dropout mask seed (dropSeed)");
+  });
+
+  it('the lab trains with the run’s mask seed: the weights seed by default, other units dropped with another', async () => {
+    const lab: LabSpec = { ...defaultLab(), depth: 3, width: 8, samples: 40, initSeed: 4 };
+    const losses = async (run: RunSpec) => {
+      const backend = createCpuBackend({ dtype: 'f64', threads: 1 });
+      const trainer = new Trainer(backend, { models: [modelSpec(lab, run, builtinShape(lab))], data: makeDataset(dataSpec(lab)), schedule: scheduleSpec(lab) });
+      const out: number[] = [];
+      for (let s = 0; s < 3; s++) out.push((await trainer.stepOnce(true))![0]!.loss);
+      trainer.dispose();
+      return out;
+    };
+    const run: RunSpec = { ...lab.runs[1]!, dropout: 0.5 };
+    const byDefault = await losses(run);
+    expect(await losses({ ...run, dropoutSeed: 4 })).toEqual(byDefault);
+    const other = await losses({ ...run, dropoutSeed: 5 });
+    expect(other[0]).not.toBe(byDefault[0]);
   });
 });
 

@@ -205,7 +205,7 @@ export class BpRunControls extends LitElement {
     </details>`;
   }
 
-  /** Dropout, weight decay (none, coupled L2, decoupled AdamW-style) and the learning-rate schedule with its curve. */
+  /** Dropout (rate and mask seed), weight decay (none, coupled L2, decoupled AdamW-style) and the learning-rate schedule with its curve. */
   private renderRegularisation(s: RunSpec): TemplateResult {
     const wdKind = s.weightDecay?.kind ?? 'none';
     return html`<div class="grid">
@@ -220,6 +220,19 @@ export class BpRunControls extends LitElement {
             placeholder="0"
             .value=${live(s.dropout === undefined ? '' : String(s.dropout))}
             @change=${(e: Event) => this.patch({ dropout: this.optionalNumber(e) })}
+        /></label>
+        <label title="seed of this run's dropout masks: runs with the same weights and other mask seeds drop other units (empty: the weights seed)"
+          >dropout mask seed
+          <input
+            type="number"
+            name="dropoutSeed"
+            step="1"
+            min="0"
+            max="4294967295"
+            ?disabled=${!s.dropout}
+            placeholder="weights seed"
+            .value=${live(s.dropoutSeed === undefined ? '' : String(s.dropoutSeed))}
+            @change=${(e: Event) => this.patch({ dropoutSeed: this.optionalNumber(e) })}
         /></label>
         <label
           >weight decay
