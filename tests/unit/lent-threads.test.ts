@@ -50,25 +50,26 @@ function lending(max: number): { lender: ThreadLender; borrower: ThreadBorrower;
 }
 
 describe('the lending channel', () => {
-  it('starts workers only when asked, up to the cap, and asks once for what is already on its way', async () => {
+  it('starts workers only when asked, up to the cap, and refuses the rest so that they are not waited for', async () => {
     const { lender, borrower, workers } = lending(3);
     expect(borrower.available()).toBe(0);
     await new Promise((r) => setTimeout(r, 20));
     expect(workers.length).toBe(0); // nothing is started before a pool asks
     borrower.request(2);
-    borrower.request(2); // already asked for: no second message
+    expect(borrower.pending).toBe(2);
     await vi.waitFor(() => expect(borrower.available()).toBe(2));
+    expect(borrower.pending).toBe(0);
     expect(workers.length).toBe(2);
     expect(lender.running).toBe(2);
-    borrower.request(5); // 3 more wanted; the cap leaves room for 1
-    await vi.waitFor(() => expect(borrower.available()).toBe(3));
-    await new Promise((r) => setTimeout(r, 20));
+    borrower.request(5); // the cap leaves room for 1; 4 are refused
+    await vi.waitFor(() => expect(borrower.pending).toBe(0));
+    expect(borrower.available()).toBe(3);
     expect(workers.length).toBe(3);
     expect(lender.running).toBe(3);
-    // The 2 refused are not counted as on their way: once one is taken and released, asking again brings one.
+    // Once one is taken and released there is room again.
     borrower.take().terminate();
     await vi.waitFor(() => expect(lender.running).toBe(2));
-    borrower.request(3);
+    borrower.request(1);
     await vi.waitFor(() => expect(borrower.available()).toBe(3));
     expect(workers.length).toBe(4);
     expect(lender.running).toBe(3);
@@ -159,8 +160,12 @@ describe('a pool whose workers come after it started', () => {
     const three = createCpuBackend({ dtype: 'f64', threads: 3, workers: lent });
     live.push(one, three);
     expect(three.threads).toBe(3);
-    // Tensors registered before any worker comes, one of them disposed again.
+    // Tensors registered (by a product) before any worker comes, some of them disposed again.
     const kept = three.tensor(shape(1, 96, 96), new NumpyRandom(9).randn(96 * 96));
+    const w0 = three.tensor(shape(1, 96, 96), new NumpyRandom(8).randn(96 * 96));
+    const out0 = three.tensor(shape(1, 96, 96));
+    three.matmul(kept, w0, out0, { transA: false, transB: false, epilogue: { kind: 'none' } });
+    for (const t of [w0, out0]) three.dispose(t);
     expect(product(three, 96, 96, 96, 1)).toEqual(product(one, 96, 96, 96, 1));
     expect(asked).toEqual([2]);
     expect(three.threadStats.splitJobs).toBe(0);

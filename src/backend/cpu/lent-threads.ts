@@ -94,14 +94,21 @@ export class ThreadLender {
       return false;
     }
     const id = this.nextId++;
-    const { port1, port2 } = this.newChannel();
-    worker.onerror = (e) => {
-      console.error('CPU matmul worker failed:', e.message);
-      if (!this.closed) this.channel.postMessage({ kind: 'broken', id });
-    };
-    worker.postMessage({ kind: 'port', port: port1 } satisfies WorkerMessage, [port1]);
-    this.live.set(id, worker);
-    this.channel.postMessage({ kind: 'lend', id, port: port2 }, [port2]);
+    try {
+      const { port1, port2 } = this.newChannel();
+      worker.onerror = (e) => {
+        console.error('CPU matmul worker failed:', e.message);
+        if (!this.closed) this.channel.postMessage({ kind: 'broken', id });
+      };
+      worker.postMessage({ kind: 'port', port: port1 } satisfies WorkerMessage, [port1]);
+      this.live.set(id, worker);
+      this.channel.postMessage({ kind: 'lend', id, port: port2 }, [port2]);
+    } catch (e) {
+      console.warn(`CPU backend: could not lend a matmul worker (${(e as Error).message})`);
+      this.live.delete(id);
+      worker.terminate();
+      return false;
+    }
     return true;
   }
 
@@ -141,12 +148,16 @@ export class ThreadBorrower {
     return this.stock.length;
   }
 
-  /** Make sure `count` ports are in hand or asked for (they arrive as messages, between tasks). */
+  /** Ask for `count` more ports (they arrive as messages, between tasks; the page may refuse some). */
   request(count: number): void {
-    const missing = count - this.stock.length - this.asked;
-    if (missing <= 0) return;
-    this.asked += missing;
-    this.channel.postMessage({ kind: 'want', count: missing });
+    if (!(count > 0)) return;
+    this.asked += count;
+    this.channel.postMessage({ kind: 'want', count });
+  }
+
+  /** Ports asked for that have neither come nor been refused yet. */
+  get pending(): number {
+    return this.asked;
   }
 
   /** A handle on one lent worker (throws when none is in hand). */

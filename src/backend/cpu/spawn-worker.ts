@@ -21,10 +21,10 @@ export interface WorkerHandle {
 
 /**
  * Where workers can come from here, or why they cannot. A source of lent workers (lent-threads.ts) has only those in
- * hand: `available` counts them and `request` asks for more, which come later.
+ * hand: `available` counts them, `request` asks for more, which come later, and `pending` counts those still to come.
  */
 export type WorkerSource =
-  | { readonly ok: true; spawn(): WorkerHandle; available?(): number; request?(count: number): void }
+  | { readonly ok: true; spawn(): WorkerHandle; available?(): number; request?(count: number): void; pending?(): number }
   | { readonly ok: false; readonly reason: string };
 
 interface NodeApi {
@@ -68,7 +68,7 @@ export function workerSource(): WorkerSource {
   if (typeof (globalThis as { document?: unknown }).document === 'undefined') {
     const lent = installedBorrower();
     if (!lent) return { ok: false, reason: 'inside a worker' };
-    return { ok: true, spawn: () => lent.take(), available: () => lent.available(), request: (n) => lent.request(n) };
+    return { ok: true, spawn: () => lent.take(), available: () => lent.available(), request: (n) => lent.request(n), pending: () => lent.pending };
   }
   return {
     ok: true,

@@ -79,10 +79,11 @@ export class ThreadPool {
     if (this.started || this.destroyed) return;
     this.started = true;
     const lent = this.source.available?.() ?? this.workerCount;
-    if (lent < this.workerCount) this.source.request?.(this.workerCount - lent);
     for (let i = 0; i < Math.min(lent, this.workerCount); i++) {
       if (!this.add()) break;
     }
+    // Lent workers: ask for those missing; they join at a later split (topUp) as they come.
+    if (this.workers.length < this.workerCount) this.source.request?.(this.workerCount - this.workers.length);
     if (this.inNode && this.blocking) {
       const deadline = performance.now() + START_TIMEOUT_MS;
       for (const w of this.workers) {
@@ -123,9 +124,10 @@ export class ThreadPool {
   /** Resolves when every worker runs its job loop (or has failed). */
   async whenReady(): Promise<void> {
     this.start();
-    // Lent workers come by message: wait for those asked for (at most START_TIMEOUT_MS).
+    // Lent workers come by message: wait for those asked for and not refused (at most START_TIMEOUT_MS).
     const deadline = performance.now() + START_TIMEOUT_MS;
-    while (this.source.available && this.workers.length < this.workerCount && !this.destroyed && performance.now() < deadline) {
+    const coming = () => (this.source.available?.() ?? 0) > 0 || (this.source.pending?.() ?? 0) > 0;
+    while (this.source.available && this.workers.length < this.workerCount && !this.destroyed && coming() && performance.now() < deadline) {
       this.topUp();
       if (this.workers.length < this.workerCount) await new Promise((r) => setTimeout(r, 5));
     }

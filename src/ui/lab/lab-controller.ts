@@ -43,10 +43,12 @@ export { MAX_RECORD_NUMBERS, MAX_RECORDS, recordCap, thinRecords } from './recor
 export const BOUNDARY_EVERY_MS = 500;
 /** Largest share of the playing time the decision boundaries may take (wide models predict a grid slowly). */
 export const BOUNDARY_MAX_SHARE = 0.1;
+/** Longest wait between two boundary refreshes while training, however dear one was (a cold first one, a pause). */
+export const BOUNDARY_MAX_GAP_MS = 5000;
 
 /** Milliseconds of training between two boundary refreshes when the last one took `costMs`. */
 export function boundaryGapMs(costMs: number): number {
-  return Math.max(BOUNDARY_EVERY_MS, (costMs * (1 - BOUNDARY_MAX_SHARE)) / BOUNDARY_MAX_SHARE);
+  return Math.min(BOUNDARY_MAX_GAP_MS, Math.max(BOUNDARY_EVERY_MS, (costMs * (1 - BOUNDARY_MAX_SHARE)) / BOUNDARY_MAX_SHARE));
 }
 
 /** Owns backend, trainers and the training loop of a lab page. */
@@ -258,7 +260,8 @@ export class LabController implements ReactiveController, LabControl {
     }
     this.lastBoundary = 0;
     this.boundaryCost = 0;
-    void this.refreshBoundaries();
+    // Not awaited, so frames may run in its pauses: its time is not a measure of its cost.
+    void this.refreshBoundaries(false);
     this.host.requestUpdate();
   }
 
@@ -419,15 +422,18 @@ export class LabController implements ReactiveController, LabControl {
     );
   }
 
-  /** Recompute the decision boundaries (2-D data) and confusion matrices (several classes). */
-  private async refreshBoundaries(): Promise<void> {
+  /**
+   * Recompute the decision boundaries (2-D data) and confusion matrices (several classes). `measure`: take its time as
+   * the cost that paces the next refresh (false where frames may run beside it).
+   */
+  private async refreshBoundaries(measure = true): Promise<void> {
     const t0 = this.clock.now();
     this.lastBoundary = t0;
     const data = this.data;
     if (!data) return;
     await refreshInsights(this.cohorts, data, () => this.clock.sleep(0));
     this.lastBoundary = this.clock.now();
-    this.boundaryCost = this.lastBoundary - t0;
+    if (measure) this.boundaryCost = this.lastBoundary - t0;
     this.revision++;
   }
 
