@@ -269,6 +269,19 @@ describe('flow control: the worker sends a state while training only once the pa
     expect(list).toEqual(worker.runs[0]!.records.map((r) => r.step));
   });
 
+  it('a fatal message stops the page’s worker (and the threads lent to it) and says so in a notice', () => {
+    let terminated = 0;
+    const port: WorkerPort = { onmessage: null, onerror: null, postMessage: () => undefined, terminate: () => void terminated++ };
+    const host = { addController: () => undefined, removeController: () => undefined, requestUpdate: () => undefined, updateComplete: Promise.resolve(true) };
+    const page = new WorkerLab(host, lab, port, () => undefined);
+    expect(terminated).toBe(0);
+    port.onmessage!({ data: { v: 1, type: 'fatal', message: 'out of memory' } } as MessageEvent);
+    expect(terminated).toBe(1);
+    expect(page.notices.map((n) => n.text).join('\n')).toContain('the training worker failed (out of memory)');
+    port.onmessage!({ data: { v: 1, type: 'fatal', message: 'again' } } as MessageEvent);
+    expect(terminated).toBe(1);
+  });
+
   it('the page answers drawn once per frame, with the number of the latest state it took', () => {
     const posted: unknown[] = [];
     const port: WorkerPort = { onmessage: null, onerror: null, postMessage: (m) => posted.push(m) };

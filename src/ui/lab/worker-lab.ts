@@ -59,6 +59,7 @@ export interface WorkerPort {
   postMessage(message: unknown): void;
   onmessage: ((e: MessageEvent) => void) | null;
   onerror: ((e: ErrorEvent) => void) | null;
+  terminate?(): void;
 }
 
 /** The lab trained in a worker, mirrored on the page. */
@@ -372,6 +373,8 @@ export class WorkerLab implements ReactiveController, LabControl {
     this.failure = message;
     this.isPlaying = false;
     this.notify('error', `Training stopped: the training worker failed (${message}). Reload the page to start again.`);
+    // Nothing more can come from it: stop it, and with it the CPU threads the page lent it.
+    this.worker.terminate?.();
     for (const p of this.pending.values()) p.reject(new Error(`the training worker stopped: ${message}`));
     this.pending.clear();
     this.host.requestUpdate();
