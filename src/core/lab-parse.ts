@@ -288,7 +288,8 @@ function canonicalMitigations(kind: OptimizerName, m: Partial<RunSpec>): Partial
   if (m.residual) out.residual = m.residual;
   if (m.norm && m.norm !== 'none') out.norm = m.norm;
   if (m.dropout) out.dropout = m.dropout;
-  if (m.dropout && m.dropoutSeed !== undefined) out.dropoutSeed = m.dropoutSeed;
+  // Kept while dropout is off (its field greyed out), so that turning dropout on again brings the same masks back.
+  if (m.dropoutSeed !== undefined) out.dropoutSeed = m.dropoutSeed;
   if (m.weightDecay && m.weightDecay.lambda > 0) out.weightDecay = m.weightDecay;
   if (isVaryingSchedule(m.schedule)) out.schedule = m.schedule;
   return out;

@@ -42,10 +42,9 @@ const regArb = fc
       weightDecay: fc.record({ kind: fc.constantFrom('coupled' as const, 'decoupled' as const), lambda: fc.double({ min: 1e-6, max: 10, noNaN: true }) }),
       schedule: scheduleArb,
     },
+    // A mask seed is kept with dropout off too (it acts only with dropout).
     { requiredKeys: [] },
-  )
-  // A mask seed means something only with dropout (the lab leaves it out otherwise).
-  .map(({ dropoutSeed, ...r }) => (r.dropout !== undefined && dropoutSeed !== undefined ? { ...r, dropoutSeed } : r));
+  );
 
 describe('URL: drop, dropSeed, wd, sched and warmup', () => {
   it('every valid combination per run survives encode → decode unchanged, with no notice', () => {
@@ -125,11 +124,16 @@ describe('lab changes from the controls', () => {
     expect(r.value.runs[0]!.schedule).toBeUndefined();
   });
 
-  it('constant without warm-up, zero decay and zero dropout (with or without a mask seed) are the defaults and left out', () => {
+  it('constant without warm-up, zero decay and zero dropout are the defaults and left out; a mask seed stays for when dropout comes back', () => {
     const lab = defaultLab();
     const r = parseLab({ ...lab, runs: [{ ...lab.runs[0]!, schedule: { kind: 'constant' }, dropout: 0, dropoutSeed: 5, weightDecay: { kind: 'coupled', lambda: 0 } }, lab.runs[1]!] }, lab);
     expect(r.issues).toEqual([]);
-    expect(r.value.runs[0]).toEqual(lab.runs[0]);
+    expect(r.value.runs[0]).toEqual({ ...lab.runs[0], dropoutSeed: 5 });
+    // It acts only with dropout: not in the model, not in the label.
+    expect(modelSpec(r.value, r.value.runs[0]!, builtinShape(r.value)).dropoutSeed).toBeUndefined();
+    expect(mitigationLabel(r.value.runs[0]!)).toBe(mitigationLabel(lab.runs[0]!));
+    const back = parseLab({ ...r.value, runs: [{ ...r.value.runs[0]!, dropout: 0.2 }, lab.runs[1]!] }, r.value).value;
+    expect(modelSpec(back, back.runs[0]!, builtinShape(back)).dropoutSeed).toBe(5);
   });
 
   it('a new dropout mask seed resets only its run; without one the masks follow the weights seed', () => {
