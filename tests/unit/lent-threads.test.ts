@@ -1,6 +1,6 @@
 // CPU matmul threads lent by a page to its training worker (lent-threads.ts): the lending protocol over a real
-// MessageChannel (workers started only when asked, never more than the cap, terminated when released or when the
-// lender closes, a failure reported as broken), and a thread pool whose lent workers come after it started: it runs
+// MessageChannel (workers started only when asked, never more than the cap, terminated when released, when they come
+// after their pool was destroyed or when the lender closes, a failure reported as broken), and a thread pool whose lent workers come after it started: it runs
 // on one thread until they come, then they join with every buffer registered before them and give the same bits.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { shape } from '../../src/backend/backend.js';
@@ -8,6 +8,7 @@ import { createCpuBackend, type CpuBackend } from '../../src/backend/cpu/cpu-bac
 import { isLenderHandshake, ThreadBorrower, ThreadLender, type LentWorker } from '../../src/backend/cpu/lent-threads.js';
 import type { WorkerMessage } from '../../src/backend/cpu/matmul-job.js';
 import { workerSource, type WorkerSource } from '../../src/backend/cpu/spawn-worker.js';
+import { ThreadPool } from '../../src/backend/cpu/thread-pool.js';
 import { NumpyRandom } from '../../src/core/rng.js';
 
 /** A stand-in for a page's matmul worker: keeps the port it is given and what comes through it. */
@@ -112,6 +113,30 @@ describe('the lending channel', () => {
     borrower.request(4);
     await new Promise((r) => setTimeout(r, 20));
     expect(workers.length).toBe(2);
+  });
+
+  it('workers that come after their pool was destroyed are released at once (the page terminates them)', async () => {
+    const { lender, borrower, workers } = lending(4);
+    const source: WorkerSource = {
+      ok: true,
+      spawn: () => borrower.take(),
+      available: () => borrower.available(),
+      request: (n) => borrower.request(n),
+      pending: () => borrower.pending,
+      cancel: (n) => borrower.cancel(n),
+    };
+    const pool = new ThreadPool(3, 'f32', source);
+    pool.start(); // none in hand: asks for 3
+    expect(borrower.pending).toBe(3);
+    pool.destroy();
+    await vi.waitFor(() => expect(workers.length).toBe(3));
+    await vi.waitFor(() => expect(lender.running).toBe(0));
+    expect(workers.every((w) => w.terminated)).toBe(true);
+    expect(borrower.available()).toBe(0);
+    // Another pool still gets what it asks for.
+    borrower.request(2);
+    await vi.waitFor(() => expect(borrower.available()).toBe(2));
+    expect(lender.running).toBe(2);
   });
 
   it('recognises its handshake and nothing else', () => {

@@ -122,11 +122,16 @@ export class ThreadLender {
   }
 }
 
-/** The training worker's side: the ports lent and not yet taken, and the handles of those taken. */
+/**
+ * The training worker's side: the ports lent and not yet taken, and the handles of those taken. It keeps no more ports
+ * than pools still want: one that comes after its pool gave up waiting (destroyed) is released at once.
+ */
 export class ThreadBorrower {
   private readonly stock: { id: number; port: MessagePort }[] = [];
   private readonly brokenIds = new Set<number>();
   private asked = 0;
+  /** Ports the pools asked for and have neither taken nor given up. */
+  private wanted = 0;
 
   constructor(private readonly channel: LendPort) {
     channel.onmessage = (e) => this.receive(e.data as LendMessage);
@@ -136,8 +141,10 @@ export class ThreadBorrower {
     if (m.kind === 'lend') {
       this.asked = Math.max(0, this.asked - 1);
       this.stock.push({ id: m.id, port: m.port });
+      this.trim();
     } else if (m.kind === 'refused') {
       this.asked = Math.max(0, this.asked - m.count);
+      this.wanted = Math.max(0, this.wanted - m.count);
     } else if (m.kind === 'broken') {
       this.brokenIds.add(m.id);
     }
@@ -152,7 +159,24 @@ export class ThreadBorrower {
   request(count: number): void {
     if (!(count > 0)) return;
     this.asked += count;
+    this.wanted += count;
     this.channel.postMessage({ kind: 'want', count });
+  }
+
+  /** A pool no longer waits for `count` of the ports it asked for (it was destroyed): those in hand beyond what others want go back. */
+  cancel(count: number): void {
+    if (!(count > 0)) return;
+    this.wanted = Math.max(0, this.wanted - count);
+    this.trim();
+  }
+
+  /** Release the ports in hand that no pool wants (the page terminates their workers). */
+  private trim(): void {
+    while (this.stock.length > this.wanted) {
+      const { id, port } = this.stock.pop()!;
+      port.close();
+      this.channel.postMessage({ kind: 'release', id });
+    }
   }
 
   /** Ports asked for that have neither come nor been refused yet. */
@@ -164,6 +188,7 @@ export class ThreadBorrower {
   take(): WorkerHandle {
     const lent = this.stock.shift();
     if (!lent) throw new Error('no lent matmul worker in hand');
+    this.wanted = Math.max(0, this.wanted - 1);
     const { id, port } = lent;
     let stopped = (): void => {};
     const exited = new Promise<void>((resolve) => { stopped = resolve; });

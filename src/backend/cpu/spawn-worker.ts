@@ -21,10 +21,18 @@ export interface WorkerHandle {
 
 /**
  * Where workers can come from here, or why they cannot. A source of lent workers (lent-threads.ts) has only those in
- * hand: `available` counts them, `request` asks for more, which come later, and `pending` counts those still to come.
+ * hand: `available` counts them, `request` asks for more, which come later, `pending` counts those still to come, and
+ * `cancel` says that some asked for are no longer wanted.
  */
 export type WorkerSource =
-  | { readonly ok: true; spawn(): WorkerHandle; available?(): number; request?(count: number): void; pending?(): number }
+  | {
+    readonly ok: true;
+    spawn(): WorkerHandle;
+    available?(): number;
+    request?(count: number): void;
+    pending?(): number;
+    cancel?(count: number): void;
+  }
   | { readonly ok: false; readonly reason: string };
 
 interface NodeApi {
@@ -68,7 +76,7 @@ export function workerSource(): WorkerSource {
   if (typeof (globalThis as { document?: unknown }).document === 'undefined') {
     const lent = installedBorrower();
     if (!lent) return { ok: false, reason: 'inside a worker' };
-    return { ok: true, spawn: () => lent.take(), available: () => lent.available(), request: (n) => lent.request(n), pending: () => lent.pending };
+    return { ok: true, spawn: () => lent.take(), available: () => lent.available(), request: (n) => lent.request(n), pending: () => lent.pending, cancel: (n) => lent.cancel(n) };
   }
   return {
     ok: true,

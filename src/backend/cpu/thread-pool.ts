@@ -209,6 +209,8 @@ export class ThreadPool {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    // Lent workers still on their way are not wanted any more.
+    if (this.started) this.source.cancel?.(this.workerCount - this.workers.length);
     for (const w of this.workers) {
       w.ctrl[CTRL.op] = OP.exit;
       this.post(w);
