@@ -1,7 +1,7 @@
 /**
  * Entry point of the lab's training worker (a dedicated module worker started by worker-lab.ts): the lab's trainers
- * run here, on the CPU or WebGPU backend (with matmul threads the page lends it), and the page only draws. Messages follow trainer-protocol.ts; an error that
- * escapes is reported to the page as a `fatal` message.
+ * run here, on the CPU (with matmul threads the page lends it) or WebGPU backend, and the page only draws. Messages
+ * follow trainer-protocol.ts; an error that escapes is reported to the page as a `fatal` message.
  */
 import { installBorrower, isLenderHandshake, ThreadBorrower } from '../../backend/cpu/lent-threads.js';
 import { LabWorkerHost } from './lab-worker-host.js';
