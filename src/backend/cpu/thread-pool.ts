@@ -78,10 +78,8 @@ export class ThreadPool {
   start(): void {
     if (this.started || this.destroyed) return;
     this.started = true;
-    const lent = this.source.available?.() ?? this.workerCount;
-    for (let i = 0; i < Math.min(lent, this.workerCount); i++) {
-      if (!this.add()) break;
-    }
+    // A source of lent workers has only those in hand; any other starts as many as asked.
+    this.fill(this.source.available?.() ?? this.workerCount);
     // Lent workers: ask for those missing; they join at a later split (topUp) as they come.
     if (this.workers.length < this.workerCount) this.source.request?.(this.workerCount - this.workers.length);
     if (this.inNode && this.blocking) {
@@ -113,12 +111,16 @@ export class ThreadPool {
     return true;
   }
 
-  /** Take in the lent workers that have come since the pool started (a source of lent workers only). */
-  private topUp(): void {
-    const lent = this.source.available?.() ?? 0;
-    for (let i = 0; i < lent && this.workers.length < this.workerCount; i++) {
+  /** Start up to `count` more workers, never more than workerCount in all. */
+  private fill(count: number): void {
+    for (let i = 0; i < count && this.workers.length < this.workerCount; i++) {
       if (!this.add()) break;
     }
+  }
+
+  /** Take in the lent workers that have come since the pool started (a source of lent workers only). */
+  private topUp(): void {
+    this.fill(this.source.available?.() ?? 0);
   }
 
   /** Resolves when every worker runs its job loop (or has failed). */
